@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Plugin configuration, set in the app's config/plugins.ts (usually from the environment). */
+export const configSchema = z.object({
+  replicate: z
+    .object({
+      apiToken: z.string().default(''),
+      baseUrl: z.string().url().default('https://api.replicate.com/v1'),
+      allowedOutputHosts: z.array(z.string().min(1)).default(['replicate.delivery', '*.replicate.delivery']),
+      webhookBaseUrl: z.string().default(''),
+      webhookSecret: z.string().default(''),
+      pollIntervalMs: z.number().int().positive().default(1000),
+      deadlineMs: z.number().int().positive().default(10 * 60 * 1000),
+    })
+    .prefault({}),
+  redisUrl: z.string().default(''),
+  dispatch: z
+    .object({
+      /** Replicate's default is 600 prediction creations per minute. */
+      creationsPerMinute: z.number().int().positive().default(600),
+      concurrency: z.number().int().positive().default(4),
+      maxAttempts: z.number().int().positive().default(4),
+      baseBackoffMs: z.number().int().positive().default(2000),
+      maxBackoffMs: z.number().int().positive().default(5 * 60 * 1000),
+      /** Poll the database for due work this often (single-process mode). */
+      tickMs: z.number().int().positive().default(500),
+      /** Set false to run an API-only instance; a separate worker process does the image work. */
+      worker: z.boolean().default(true),
+    })
+    .prefault({}),
+  costs: z
+    .object({
+      /** USD per image, per model. */
+      modelPrices: z.record(z.string(), z.number().nonnegative()).default({
+        'black-forest-labs/flux-kontext-pro': 0.04,
+        'black-forest-labs/flux-kontext-max': 0.08,
+        'google/nano-banana': 0.039,
+        'recraft-ai/recraft-remove-background': 0.01,
+        '851-labs/background-remover': 0.005,
+      }),
+      perProductCap: z.number().nonnegative().default(2),
+      perDayCap: z.number().nonnegative().default(50),
+    })
+    .prefault({}),
+  pipeline: z
+    .object({
+      maxBytes: z.number().int().positive().default(25 * 1024 * 1024),
+      maxPixels: z.number().int().positive().default(50_000_000),
+      minShortSide: z.number().int().positive().default(500),
+      workerThreads: z.number().int().positive().default(2),
+    })
+    .prefault({}),
+  gallery: z
+    .object({
+      /** Grant the Public role read access to galleries on first boot. */
+      public: z.boolean().default(true),
+      cacheMaxAge: z.number().int().nonnegative().default(60),
+    })
+    .prefault({}),
+});
+
+export type PluginConfig = z.infer<typeof configSchema>;
+
+export default {
+  default: () => configSchema.parse({}),
+  validator: (config: unknown) => {
+    const result = configSchema.safeParse(config);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new Error(`product-gallery config: ${issue.path.join('.')}: ${issue.message}`);
+    }
+  },
+};
