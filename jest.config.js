@@ -4,7 +4,7 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json', isolatedModules: true }],
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }],
   },
   // thumbhash ships as ESM only; jest's CommonJS runtime needs it transpiled.
   transformIgnorePatterns: ['/node_modules/(?!(thumbhash)/)'],

@@ -1,0 +1,10 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from './utils/get-service';
+import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './services/permissions-setup';
+
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  await registerPermissionActions(strapi);
+  await grantDefaultRolePermissions(strapi);
+  await grantPublicGalleryAccess(strapi);
+  await getService(strapi, 'briefs').seedDefaults();
+};

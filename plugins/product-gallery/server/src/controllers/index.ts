@@ -1,0 +1,5 @@
+import briefs from './briefs';
+
+export default {
+  briefs,
+};

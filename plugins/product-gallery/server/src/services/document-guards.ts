@@ -1,0 +1,71 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { UID } from '../domain/vocabulary';
+import { briefSchema, productSchema } from '../validation/content';
+import { parseOrThrow } from '../validation/error';
+
+type Ctx = { uid: string; action: string; params: Record<string, any> };
+
+/** Fields only the plugin writes; editors' inputs never carry them. */
+const INTERNAL_PRODUCT_FIELDS = ['reference', 'galleryVersion', 'assets'];
+
+const validateProduct = (action: string, data: Record<string, unknown>) => {
+  const schema = action === 'create' ? productSchema.passthrough() : productSchema.partial().passthrough();
+  parseOrThrow(schema, data);
+};
+
+const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<string, any>, documentId?: string) => {
+  const schema = action === 'create' ? briefSchema.passthrough() : briefSchema.partial().passthrough();
+  parseOrThrow(schema, data);
+  if (Array.isArray(data.categories) && data.categories.length) {
+    // One default brief per category, or "the category's default" would be ambiguous.
+    const others = await strapi.db.query(UID.brief).findMany({ select: ['documentId', 'name', 'categories'] });
+    for (const other of others) {
+      if (other.documentId === documentId) continue;
+      const clash = (other.categories ?? []).find((c: string) => data.categories.includes(c));
+      if (clash) {
+        throw new errors.ValidationError(
+          `categories: "${clash}" already has a default brief ("${other.name}"). Remove it there first, or leave categories empty.`,
+          { errors: [{ path: ['categories'], message: `"${clash}" is already the default of "${other.name}"`, name: 'ValidationError' }] }
+        );
+      }
+    }
+  }
+};
+
+/**
+ * Every write to the plugin's content types, from our API or the Content Manager, passes here:
+ * zod validation with field names, brief versioning, and the audit log's append-only rule.
+ */
+export const registerDocumentGuards = (strapi: Core.Strapi) => {
+  strapi.documents.use(async (context: any, next: () => Promise<any>) => {
+    const { uid, action, params } = context as Ctx;
+    if (!uid?.startsWith('plugin::product-gallery.')) return next();
+
+    if (uid === UID.audit && ['update', 'delete', 'discardDraft', 'unpublish'].includes(action)) {
+      throw new errors.ForbiddenError('Audit events are append-only: they cannot be edited or deleted.');
+    }
+
+    if (action !== 'create' && action !== 'update') return next();
+    const data = (params.data ?? {}) as Record<string, any>;
+
+    if (uid === UID.product) {
+      const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
+      validateProduct(action, editorData);
+    }
+
+    if (uid === UID.brief) {
+      await validateBrief(strapi, action, data, params.documentId);
+      if (action === 'update' && params.documentId) {
+        const current = await strapi.db
+          .query(UID.brief)
+          .findOne({ where: { documentId: params.documentId }, select: ['version'] });
+        if (current) params.data = { ...data, version: (current.version ?? 1) + 1 };
+      } else if (action === 'create') {
+        params.data = { ...data, version: 1 };
+      }
+    }
+
+    return next();
+  });
+};
