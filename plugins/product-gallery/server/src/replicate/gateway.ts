@@ -440,7 +440,8 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
   async function uploadFile(bytes: Uint8Array, o: UploadOptions = {}): Promise<ReplicateFile> {
     const form = new FormData();
     const type = o.contentType ?? 'application/octet-stream';
-    form.append('content', new Blob([bytes], { type }), o.filename ?? 'upload');
+    // Copy into a plain ArrayBuffer-backed view (a Buffer may sit on a shared pool).
+    form.append('content', new Blob([new Uint8Array(bytes)], { type }), o.filename ?? 'upload');
     if (o.filename) form.append('filename', o.filename);
     form.append('type', type);
     if (o.metadata) form.append('metadata', JSON.stringify(o.metadata));

@@ -1,0 +1,54 @@
+import sharp from 'sharp';
+
+export interface GeneratedImage {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** Decodes a `data:` URI; undefined when it is not one. */
+export function decodeDataUri(uri: string): { bytes: Buffer; mime: string } | undefined {
+  const m = /^data:([^;,]+)?(;base64)?,(.*)$/s.exec(uri);
+  if (!m) return undefined;
+  const mime = m[1] ?? 'application/octet-stream';
+  const bytes = m[2] ? Buffer.from(m[3]!, 'base64') : Buffer.from(decodeURIComponent(m[3]!), 'utf8');
+  return { bytes, mime };
+}
+
+/** The image input of a prediction, whatever the model calls it. */
+export function imageInputOf(input: Record<string, unknown>): string | undefined {
+  for (const key of ['input_image', 'image', 'image_url', 'input_images', 'image_input']) {
+    const v = input[key];
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  }
+  return undefined;
+}
+
+/**
+ * An "edited" version of the source: hue-rotated and slightly brightened, at most 768 px, or a plain
+ * generated image when there is no usable source. PNG unless `output_format` asks for jpg/webp.
+ */
+export async function generateOutputImage(source: Buffer | undefined, format: unknown, seed = 0): Promise<GeneratedImage> {
+  const fmt = format === 'jpg' || format === 'jpeg' ? 'jpeg' : format === 'webp' ? 'webp' : 'png';
+  let img: ReturnType<typeof sharp> | undefined;
+  if (source) {
+    try {
+      const probe = sharp(source, { failOn: 'error' });
+      await probe.metadata();
+      img = sharp(source).rotate().resize(768, 768, { fit: 'inside', withoutEnlargement: true }).modulate({ hue: 90 + (seed % 180), brightness: 1.05 });
+    } catch {
+      img = undefined;
+    }
+  }
+  if (!img) {
+    img = sharp({ create: { width: 512, height: 512, channels: 3, background: { r: 236, g: 230, b: 220 } } }).composite([
+      {
+        input: Buffer.from(
+          `<svg width="512" height="512"><circle cx="256" cy="256" r="120" fill="none" stroke="#c9a227" stroke-width="28"/><circle cx="256" cy="136" r="26" fill="#7fb3d5"/></svg>`,
+        ),
+      },
+    ]);
+  }
+  const bytes = await img.toFormat(fmt).toBuffer();
+  return { bytes, contentType: `image/${fmt}` };
+}

@@ -1,0 +1,16 @@
+export {
+  startFakeReplicate,
+  type FakePrediction,
+  type FakeReplicate,
+  type FakeReplicateOptions,
+  type FakeReplicateState,
+  type FakeStatus,
+  type RequestLogEntry,
+  type ResponseLogEntry,
+  type WebhookDeliveryLog,
+} from './server';
+export { DEFAULT_SCENARIO, type Endpoint, type HttpFault, type OutputMode, type Outcome, type Scenario, type WebhookFaults } from './scenario';
+export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhook-receiver';
+export { createResponseValidator, loadOpenApi, OPENAPI_PATH, type ResponseValidator } from './openapi';
+export { decodeDataUri, generateOutputImage, imageInputOf } from './images';
+export { virtualClock, type VirtualClock } from './clock';

@@ -1,0 +1,100 @@
+/** Scenario knobs of the fake Replicate server. */
+
+export type Endpoint = 'create' | 'get' | 'list' | 'cancel' | 'files' | 'secret' | 'any';
+
+/** One injected fault, consumed by one matching request. */
+export interface HttpFault {
+  /** Which API endpoint it applies to (default `create`). */
+  endpoint?: Endpoint;
+  /** Answer with this status and an RFC 7807 body matching Replicate's (401, 402, 422, 429, 500, 503...). */
+  status?: number;
+  /** Retry-After header (seconds or an HTTP date) on the answer. */
+  retryAfter?: string | number;
+  /** Override the body. */
+  body?: unknown;
+  /** Wait this long before answering (slow response). Combined with status or a normal answer. */
+  delayMs?: number;
+  /** Never answer (the socket stays open until the server closes). */
+  hang?: boolean;
+  /** Let the request through normally (a placeholder to target the Nth request). */
+  pass?: boolean;
+  /** Process the request normally (e.g. create the prediction) but then answer with `status`. */
+  afterEffect?: boolean;
+}
+
+export type OutputMode =
+  | 'normal'
+  /** Output URL on a host that is not allowed (`localhost:<port>` — reachable, but not listed). */
+  | 'disallowed-host'
+  /** Allowed URL that 302-redirects to a disallowed host. */
+  | 'redirect-disallowed'
+  /** Allowed URL that redirects to another allowed URL (one hop). */
+  | 'redirect-allowed'
+  /** Redirects forever on the allowed host. */
+  | 'redirect-loop'
+  /** Content-Length larger than the bytes that are sent, then the socket is cut. */
+  | 'truncated'
+  /** An HTML page (text/html) instead of an image. */
+  | 'html'
+  /** A body of `oversizedBytes` with Content-Length. */
+  | 'oversized'
+  /** A body of `oversizedBytes` streamed without Content-Length (chunked). */
+  | 'oversized-chunked'
+  /** A PNG signature followed by garbage, served as image/png (the intake must reject it). */
+  | 'corrupt'
+  /** Headers sent, body never finishes. */
+  | 'hang';
+
+export interface WebhookFaults {
+  /** Send every delivery this many extra times (same webhook-id). */
+  duplicates?: number;
+  /** Hold all deliveries until the prediction is terminal, then send them newest first. */
+  outOfOrder?: boolean;
+  /** Delay each delivery by this many ms. */
+  delayMs?: number;
+  /** Sign with this secret instead of the server's (a wrong-secret delivery). */
+  signWithSecret?: string;
+}
+
+export type Outcome = 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+export interface Scenario {
+  /** Queue of HTTP faults, each consumed by the next matching request. */
+  faults: HttpFault[];
+  /** starting -> processing delay, ms. */
+  startDelayMs: number;
+  /** processing -> terminal, ms. */
+  latencyMs: number;
+  outcome: Outcome;
+  /** Error message of a failed prediction. */
+  errorMessage: string;
+  output: OutputMode;
+  /** Set the output halfway through `processing` (the `Prefer: wait` quirk of file outputs). */
+  outputWhileProcessing: boolean;
+  /** `string` (one URL) or `array` of URLs. */
+  outputShape: 'string' | 'array';
+  oversizedBytes: number;
+  webhook: WebhookFaults;
+  /** Max creations per second (sliding 1 s window); beyond, 429. 0 = unlimited. */
+  creationRateLimit: number;
+  /** Retry-After sent with creation-rate-limit 429s (undefined = header absent). */
+  creationRateLimitRetryAfter?: number;
+  /** Known input names; when set, unknown inputs answer 422 with invalid_fields. */
+  knownInputs?: string[];
+  /** Required input names (422 when missing). */
+  requiredInputs?: string[];
+}
+
+export const DEFAULT_SCENARIO: Scenario = {
+  faults: [],
+  startDelayMs: 20,
+  latencyMs: 100,
+  outcome: 'succeeded',
+  errorMessage: 'CUDA out of memory',
+  output: 'normal',
+  outputWhileProcessing: false,
+  outputShape: 'string',
+  oversizedBytes: 2 * 1024 * 1024,
+  webhook: {},
+  creationRateLimit: 0,
+};
