@@ -5,7 +5,8 @@ export default [
   'strapi::cors',
   'strapi::poweredBy',
   'strapi::query',
-  'strapi::body',
+  // Raw bodies are kept for verifying webhook signatures (Replicate signs the exact bytes).
+  { name: 'strapi::body', config: { includeUnparsed: true } },
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

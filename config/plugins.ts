@@ -9,10 +9,21 @@ export default ({ env }) => ({
         allowedOutputHosts: env.array('REPLICATE_ALLOWED_OUTPUT_HOSTS', ['replicate.delivery', '*.replicate.delivery']),
         webhookBaseUrl: env('REPLICATE_WEBHOOK_BASE_URL', ''),
         webhookSecret: env('REPLICATE_WEBHOOK_SECRET', ''),
+        pollIntervalMs: env.int('REPLICATE_POLL_INTERVAL_MS', 1000),
       },
       redisUrl: env('REDIS_URL', ''),
+      dispatch: {
+        // PRODUCT_GALLERY_WORKER=false: this instance serves HTTP only; run `npm run worker` for the image work.
+        worker: env.bool('PRODUCT_GALLERY_WORKER', true),
+        concurrency: env.int('PRODUCT_GALLERY_CONCURRENCY', 4),
+        creationsPerMinute: env.int('REPLICATE_CREATIONS_PER_MINUTE', 600),
+      },
+      pipeline: {
+        workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),
+      },
       gallery: {
         public: env.bool('GALLERY_PUBLIC', true),
+        cacheMaxAge: env.int('GALLERY_CACHE_MAX_AGE', 60),
       },
     },
   },

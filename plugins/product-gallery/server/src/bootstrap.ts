@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { getService } from './utils/get-service';
+import { getConfig, getService } from './utils/get-service';
 import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './services/permissions-setup';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
@@ -7,4 +7,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await grantDefaultRolePermissions(strapi);
   await grantPublicGalleryAccess(strapi);
   await getService(strapi, 'briefs').seedDefaults();
+  getService(strapi, 'events').registerWebhookEvents();
+  if (getConfig(strapi).dispatch.worker) await getService(strapi, 'dispatch').start();
 };

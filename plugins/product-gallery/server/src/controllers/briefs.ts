@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
-import { cloneBriefBody, documentIdParam, updateBriefBody } from '../validation/admin';
+import { cloneBriefBody, documentIdParam, promptPreviewBody, updateBriefBody } from '../validation/admin';
+import { renderPrompt, unknownPlaceholders } from '../domain/prompt';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
@@ -17,6 +18,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
     const body = parseOrThrow(updateBriefBody, ctx.request.body ?? {});
     ctx.body = { data: await getService(strapi, 'briefs').update(documentId, body as any) };
+  },
+
+  /** The prompts a brief's role specs render to for a chosen product (the editor's live preview). */
+  async preview(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(promptPreviewBody, ctx.request.body ?? {});
+    const brief = await getService(strapi, 'briefs').get(documentId);
+    const product = await getService(strapi, 'products').get(body.product);
+    const roles = (body.roles ?? brief.roles) as Array<{ role: string; promptTemplate?: string | null; negativePrompt?: string | null }>;
+    ctx.body = {
+      data: roles.map((spec) => ({
+        role: spec.role,
+        prompt: renderPrompt(spec.promptTemplate, product),
+        negativePrompt: renderPrompt(spec.negativePrompt, product),
+        unknownPlaceholders: [...unknownPlaceholders(spec.promptTemplate), ...unknownPlaceholders(spec.negativePrompt)],
+      })),
+    };
   },
 
   async clone(ctx: any) {

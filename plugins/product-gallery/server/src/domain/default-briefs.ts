@@ -15,6 +15,8 @@ export interface RoleSpec {
   sceneAnchor?: { x: number; y: number } | null;
   sceneAngle?: number | null;
   scenePxPerMm?: number | null;
+  /** An editor's own scene photo (Media Library file). */
+  sceneImage?: { id: number; url: string; mime?: string } | null;
 }
 
 export interface SlotRule {

@@ -36,20 +36,12 @@ export function rgbToLab(r: number, g: number, b: number, out: Float32Array | nu
 /** Whole RGBA buffer -> planar Lab (3 Float32Array planes). */
 export function rgbaToLabPlanes(data: Uint8Array, n: number): { L: Float32Array; A: Float32Array; B: Float32Array } {
   const L = new Float32Array(n), A = new Float32Array(n), B = new Float32Array(n);
-  const tmp = new Float32Array(3);
-  // Cache: photos have many repeated colours.
-  const cache = new Map<number, number>();
-  const store: number[] = [];
   for (let i = 0, p = 0; i < n; i++, p += 4) {
-    const key = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2];
-    let idx = cache.get(key);
-    if (idx === undefined) {
-      rgbToLab(data[p], data[p + 1], data[p + 2], tmp, 0);
-      idx = store.length;
-      store.push(tmp[0], tmp[1], tmp[2]);
-      if (cache.size < 200_000) cache.set(key, idx);
-    }
-    L[i] = store[idx]; A[i] = store[idx + 1]; B[i] = store[idx + 2];
+    const R = LIN[data[p]], G = LIN[data[p + 1]], Bl = LIN[data[p + 2]];
+    const fx = f((0.4124564 * R + 0.3575761 * G + 0.1804375 * Bl) / 0.95047);
+    const fy = f(0.2126729 * R + 0.7151522 * G + 0.072175 * Bl);
+    const fz = f((0.0193339 * R + 0.119192 * G + 0.9503041 * Bl) / 1.08883);
+    L[i] = 116 * fy - 16; A[i] = 500 * (fx - fy); B[i] = 200 * (fy - fz);
   }
   return { L, A, B };
 }
@@ -114,9 +106,17 @@ export function colorSignature(rgba: Uint8Array, mask: Uint8Array, width: number
   }
   const m = pts.length / 3;
   if (m === 0) return { mean: { l: 0, a: 0, b: 0 }, chroma: 0, dominant: [], samples: 0 };
-  let sl = 0, sa = 0, sb = 0;
-  for (let i = 0; i < m; i++) { sl += pts[3 * i]; sa += pts[3 * i + 1]; sb += pts[3 * i + 2]; }
-  const mean = { l: sl / m, a: sa / m, b: sb / m };
+  // interquartile mean per channel: robust to soft-edge pixels blended with the background
+  const iqm = (c: number) => {
+    const v = new Float32Array(m);
+    for (let i = 0; i < m; i++) v[i] = pts[3 * i + c];
+    v.sort();
+    const a = Math.floor(m * 0.25), b = Math.max(a + 1, Math.ceil(m * 0.75));
+    let s = 0;
+    for (let i = a; i < b; i++) s += v[i];
+    return s / (b - a);
+  };
+  const mean = { l: iqm(0), a: iqm(1), b: iqm(2) };
   const dominant = kmeansLab(pts, Math.min(k, m));
   return { mean: round(mean), chroma: Math.round(Math.hypot(mean.a, mean.b) * 100) / 100, dominant, samples: m };
 }

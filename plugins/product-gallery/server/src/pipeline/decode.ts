@@ -7,7 +7,7 @@
  * reads raw input straight from the Buffer (no copy), so N concurrent pipelines share one decoded
  * image in memory.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** Raw, 8-bit, sRGB, interleaved, row-major pixels (3 = RGB, 4 = RGBA with straight alpha). */
 export interface DecodedImage {
@@ -28,7 +28,7 @@ export interface DecodeOptions {
 
 export function isDecodedImage(x: unknown): x is DecodedImage {
   const d = x as DecodedImage | null;
-  return !!d && typeof d === 'object' && !(d instanceof Uint8Array) && d.data instanceof Uint8Array
+  return !!d && typeof d === 'object' && !ArrayBuffer.isView(d) && ArrayBuffer.isView(d.data) && Object.prototype.toString.call(d.data) === '[object Uint8Array]'
     && Number.isInteger(d.width) && Number.isInteger(d.height) && (d.channels === 3 || d.channels === 4)
     && d.data.length === d.width * d.height * d.channels;
 }
@@ -65,16 +65,26 @@ export async function decodeOnce(input: ImageInput, opts: DecodeOptions = {}): P
 }
 
 /** A fresh sharp pipeline reading the decoded pixels (no decode, no copy). */
-export function fromRaw(img: DecodedImage): sharp.Sharp {
+export function fromRaw(img: DecodedImage): Sharp {
   return sharp(asBuffer(img.data), { raw: { width: img.width, height: img.height, channels: img.channels } });
 }
 
 /** True when the image has an alpha channel with at least one pixel that is not fully opaque. */
+const transparencyCache = new WeakMap<Uint8Array, boolean>();
 export function hasTransparency(img: DecodedImage): boolean {
   if (img.channels !== 4) return false;
+  const cached = transparencyCache.get(img.data);
+  if (cached !== undefined) return cached;
   const d = img.data;
-  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
-  return false;
+  let found = false;
+  for (let i = 3; i < d.length; i += 4) {
+    if (d[i] !== 255) {
+      found = true;
+      break;
+    }
+  }
+  transparencyCache.set(img.data, found);
+  return found;
 }
 
 export type Rgb = { r: number; g: number; b: number };

@@ -4,7 +4,7 @@
  * RGBA working copy with EXIF orientation applied. The original bytes are never modified.
  */
 import { createHash } from 'crypto';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import FileType from 'file-type';
 import { PipelineError } from './errors';
 import type { RawImage } from './raw-image';
@@ -238,7 +238,7 @@ export async function intake(bytes: Buffer | Uint8Array, options: IntakeOptions 
   await checkPolyglot(buf, format, warnings);
   const sha256 = createHash('sha256').update(buf).digest('hex');
 
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {

@@ -3,6 +3,8 @@ import { errors } from '@strapi/utils';
 import { UID } from '../domain/vocabulary';
 import { briefSchema, productSchema } from '../validation/content';
 import { parseOrThrow } from '../validation/error';
+import { getService } from '../utils/get-service';
+import { mediaIdOf } from './products';
 
 type Ctx = { uid: string; action: string; params: Record<string, any> };
 
@@ -34,6 +36,28 @@ const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<s
 };
 
 /**
+ * Intake on upload: a new source photo is analysed before the product is saved, so a file
+ * that is not a usable photo is refused (4xx naming sourcePhoto) and nothing is half-saved.
+ */
+const analyzeChangedSourcePhoto = async (strapi: Core.Strapi, action: string, params: Record<string, any>) => {
+  const data = params.data ?? {};
+  const fileId = mediaIdOf(data.sourcePhoto);
+  if (fileId === undefined) return;
+  if (fileId === null) {
+    params.data = { ...data, reference: null };
+    return;
+  }
+  if (action === 'update' && params.documentId) {
+    const current = await strapi.db
+      .query(UID.product)
+      .findOne({ where: { documentId: params.documentId }, select: ['id', 'reference'], populate: { sourcePhoto: { select: ['id'] } } });
+    if (current?.sourcePhoto?.id === fileId && current?.reference?.sourceFileId === fileId) return;
+  }
+  const reference = await getService(strapi, 'products').analyzeSourcePhoto(fileId, String(data.sku ?? 'source'));
+  params.data = { ...data, reference };
+};
+
+/**
  * Every write to the plugin's content types, from our API or the Content Manager, passes here:
  * zod validation with field names, brief versioning, and the audit log's append-only rule.
  */
@@ -52,6 +76,7 @@ export const registerDocumentGuards = (strapi: Core.Strapi) => {
     if (uid === UID.product) {
       const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
       validateProduct(action, editorData);
+      await analyzeChangedSourcePhoto(strapi, action, params);
     }
 
     if (uid === UID.brief) {

@@ -1,5 +1,31 @@
+import assets from './assets';
+import events from './events';
+import gallery from './gallery';
+import pack from './pack';
+import readiness from './readiness';
 import briefs from './briefs';
+import workflow from './workflow';
+import pipeline from './pipeline';
+import media from './media';
+import products from './products';
+import candidates from './candidates';
+import planner from './planner';
+import generation from './generation';
+import dispatch from './dispatch';
 
 export default {
+  assets,
+  events,
+  gallery,
+  pack,
+  readiness,
   briefs,
+  workflow,
+  pipeline,
+  media,
+  products,
+  candidates,
+  planner,
+  generation,
+  dispatch,
 };

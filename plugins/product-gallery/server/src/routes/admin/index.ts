@@ -12,5 +12,21 @@ export default {
     { method: 'GET', path: '/briefs/:documentId', handler: 'briefs.findOne', config: can(ACTIONS.read) },
     { method: 'PUT', path: '/briefs/:documentId', handler: 'briefs.update', config: can(ACTIONS.briefs) },
     { method: 'POST', path: '/briefs/:documentId/clone', handler: 'briefs.clone', config: can(ACTIONS.briefs) },
+    { method: 'POST', path: '/briefs/:documentId/preview', handler: 'briefs.preview', config: can(ACTIONS.read) },
+    // Product workspace, generation and import (issue 3 of 5).
+    { method: 'GET', path: '/config', handler: 'generation.settings', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/progress', handler: 'generation.progress', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/products/:documentId', handler: 'generation.workspace', config: can(ACTIONS.read) },
+    { method: 'POST', path: '/products/:documentId/analyze', handler: 'generation.reanalyze', config: can(ACTIONS.generate) },
+    { method: 'POST', path: '/products/:documentId/generate', handler: 'generation.generate', config: can(ACTIONS.generate) },
+    { method: 'POST', path: '/products/:documentId/assets', handler: 'generation.importAsset', config: can(ACTIONS.import) },
+    // Review and publishing (issue 5). The transition route checks the target's own action
+    // (submit, review, publish or generate) in the controller: it depends on the body.
+    { method: 'GET', path: '/assets', handler: 'assets.find', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/assets/:documentId', handler: 'assets.findOne', config: can(ACTIONS.read) },
+    { method: 'POST', path: '/assets/:documentId/transition', handler: 'assets.transition', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/products', handler: 'products.find', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/products/:documentId/readiness', handler: 'products.readiness', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/products/:documentId/pack', handler: 'products.pack', config: can(ACTIONS.read) },
   ],
 };

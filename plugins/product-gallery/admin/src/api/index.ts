@@ -1,0 +1,707 @@
+/**
+ * The plugin's one admin API client: every request to /product-gallery goes through here,
+ * through Strapi's fetch client (admin JWT, token refresh) and react-query (server state).
+ * Errors become notifications carrying the server's message.
+ */
+import { useCallback, useState } from 'react';
+import { useMutation, useQuery, useQueryClient, type QueryKey } from 'react-query';
+import { useAuth, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { serverMessage, serverStatus } from '../utils/errors';
+import { backendURL } from '../utils/urls';
+import {
+  BUSY_STATUSES,
+  DEFAULT_SLOT_PLAN,
+  type AssetStatus,
+  type Category,
+  type Channel,
+  type Role,
+  type Slot,
+} from '../utils/vocabulary';
+
+/* -------------------------------------------------------------------------------------------------
+ * Types (the admin API contract, issue 5)
+ * -----------------------------------------------------------------------------------------------*/
+
+export interface ImageRef {
+  url: string;
+  width?: number | null;
+  height?: number | null;
+  mime?: string | null;
+  name?: string | null;
+}
+
+export interface QcResult {
+  id: string;
+  status: 'pass' | 'warn' | 'fail';
+  value?: unknown;
+  threshold?: unknown;
+  message?: string | null;
+}
+
+export interface AuditEvent {
+  id?: number | string;
+  from: AssetStatus | null;
+  to: AssetStatus;
+  actor?: string | null;
+  at: string;
+  note?: string | null;
+  override?: boolean | null;
+}
+
+export interface Asset {
+  documentId: string;
+  role: Role;
+  slot?: Slot | null;
+  status: AssetStatus;
+  version: number;
+  file?: ImageRef | null;
+  alt?: string | null;
+  width?: number | null;
+  height?: number | null;
+  renditions?: unknown;
+  placeholder?: string | null;
+  qc?: QcResult[] | null;
+  qcStatus?: 'pass' | 'warn' | 'fail' | null;
+  provenance?: Record<string, unknown> | null;
+  error?: string | null;
+  prompt?: string | null;
+  updatedAt?: string;
+  createdAt?: string;
+  product?: { documentId: string; title?: string; slug?: string; sku?: string } | null;
+}
+
+export interface AssetDetail {
+  asset: Asset;
+  source?: ImageRef | null;
+  candidate?: ImageRef | null;
+  qc: QcResult[];
+  provenance?: Record<string, unknown> | null;
+  history: AuditEvent[];
+  product?: { documentId: string; title?: string; slug?: string; sku?: string } | null;
+}
+
+export type CellState = 'published' | 'in_review' | 'missing';
+
+export interface SlotReadiness {
+  slot: Slot;
+  state: CellState;
+  /** The role that fills it (published) or the role on its way (in review). */
+  role?: Role | null;
+  /** Roles that may fill the slot, in fallback order. */
+  roles?: Role[];
+  thumbnailUrl?: string | null;
+  asset?: { documentId: string; role: Role; url?: string | null; thumbnailUrl?: string | null } | null;
+}
+
+export interface RoleReadiness {
+  role: Role;
+  required?: boolean;
+  status: AssetStatus | 'missing';
+  latest?: { documentId: string; status: AssetStatus; version: number; qcStatus?: string | null } | null;
+}
+
+export interface ReadinessSummary {
+  filled: number;
+  total: number;
+  missing: Slot[];
+  awaitingReview: number;
+  failed: number;
+  inProgress: number;
+  ready: boolean;
+}
+
+export interface Readiness {
+  slots: SlotReadiness[];
+  roles: RoleReadiness[];
+  summary: ReadinessSummary;
+}
+
+export interface ProductSummary {
+  documentId: string;
+  title: string;
+  slug?: string;
+  sku?: string;
+  category?: Category;
+  metal?: string;
+  sourcePhoto?: (ImageRef & { thumbnailUrl?: string | null }) | null;
+  briefName?: string | null;
+  readiness: Readiness;
+}
+
+export interface ProductCounts {
+  total: number;
+  ready: number;
+  awaitingReview: number;
+  missingAny: number;
+  failed: number;
+  missingBySlot: Record<string, number>;
+}
+
+export interface RoleSpec {
+  id?: number;
+  role: Role;
+  required: boolean;
+  aspectRatio: string;
+  minLongEdge: number;
+  generator: 'auto' | 'local' | 'replicate';
+  model?: string | null;
+  promptTemplate?: string | null;
+  negativePrompt?: string | null;
+  scene?: string | null;
+  style?: string | null;
+  fill?: number | null;
+  [key: string]: unknown;
+}
+
+export interface SlotRule {
+  id?: number;
+  slot: Slot;
+  roles: Role[];
+}
+
+export interface Brief {
+  documentId: string;
+  name: string;
+  categories: Category[] | null;
+  roles: RoleSpec[];
+  slotPlan: SlotRule[];
+  version: number;
+  updatedAt?: string;
+}
+
+export interface Workspace {
+  product: {
+    documentId: string;
+    title: string;
+    slug?: string;
+    sku?: string;
+    category?: Category;
+    metal?: string;
+    description?: string | null;
+    stones?: unknown[];
+    dimensions?: Record<string, unknown> | null;
+  };
+  source?: ImageRef | null;
+  reference?: { confidence?: number | null; reasons?: string[]; warnings?: string[] } | null;
+  cutoutUrl?: string | null;
+  brief?: Brief | null;
+  plan: { role: Role; required: boolean; status: AssetStatus | 'missing' }[];
+  missingRoles: Role[];
+  assets: Asset[];
+  readiness?: Readiness | null;
+}
+
+export interface RenderedPrompt {
+  role: Role;
+  prompt: string;
+  negativePrompt?: string;
+}
+
+export interface PluginConfig {
+  replicateConfigured: boolean;
+  channels: Channel[];
+}
+
+export interface GallerySlot {
+  slot: Slot;
+  role: Role;
+  image: {
+    url: string;
+    width: number;
+    height: number;
+    mime?: string;
+    alt?: string;
+    focalPoint?: { x: number; y: number } | null;
+    thumbhash?: string | null;
+    sources?: { url: string; width: number; height: number; format: string }[];
+  };
+}
+
+export interface Gallery {
+  product: { documentId: string; slug: string; sku?: string; title: string; category?: string };
+  slots: GallerySlot[];
+  updatedAt?: string;
+}
+
+/* -------------------------------------------------------------------------------------------------
+ * Normalizers: the server is the source of truth; these accept the documented shapes and the
+ * obvious variants (arrays or records keyed by slot/role), so the UI never crashes on a detail.
+ * -----------------------------------------------------------------------------------------------*/
+
+type AnyRecord = Record<string, any>;
+const isObj = (v: unknown): v is AnyRecord => typeof v === 'object' && v !== null && !Array.isArray(v);
+const unwrap = (body: any) => (isObj(body) && 'data' in body ? body.data : body);
+
+const toImage = (raw: any): ImageRef | null => {
+  if (!raw) return null;
+  if (typeof raw === 'string') return { url: raw };
+  if (isObj(raw) && typeof raw.url === 'string') {
+    return { url: raw.url, width: raw.width ?? null, height: raw.height ?? null, mime: raw.mime ?? null, name: raw.name ?? null };
+  }
+  return null;
+};
+
+export const normalizeAsset = (raw: any): Asset => ({
+  ...raw,
+  file: toImage(raw?.file),
+  qc: Array.isArray(raw?.qc) ? raw.qc : Array.isArray(raw?.qc?.checks) ? raw.qc.checks : raw?.qc ? [] : null,
+  qcStatus: raw?.qcStatus ?? raw?.qc?.status ?? null,
+});
+
+const PENDING: readonly string[] = ['queued', 'generating', 'draft', 'in_review', 'approved'];
+
+/**
+ * Readiness as the server computes it (services/readiness.ts): slots published or missing,
+ * roles with their latest status. A missing slot whose roles have a shot on its way is shown
+ * as "in review".
+ */
+export const normalizeReadiness = (raw: any, slotPlan: SlotRule[] = DEFAULT_SLOT_PLAN): Readiness => {
+  const r = unwrap(raw) ?? {};
+  const rolesRaw = r.roles ?? [];
+  const roles: RoleReadiness[] = (Array.isArray(rolesRaw) ? rolesRaw : Object.entries(rolesRaw).map(([role, v]: [string, any]) => ({ role, ...(isObj(v) ? v : { status: v }) }))).map(
+    (x: AnyRecord) => ({
+      role: x.role,
+      required: x.required,
+      status: x.status ?? x.latest?.status ?? 'missing',
+      latest: x.latest ?? null,
+    })
+  );
+  const roleStatus = new Map(roles.map((x) => [x.role, x.status as string]));
+  const planRoles = new Map(slotPlan.map((s) => [s.slot, s.roles]));
+  const slotsRaw: AnyRecord[] = Array.isArray(r.slots)
+    ? r.slots
+    : Object.entries(r.slots ?? {}).map(([slot, v]: [string, any]) => ({ slot, ...(isObj(v) ? v : { state: v }) }));
+  const slots: SlotReadiness[] = (slotsRaw.length ? slotsRaw : slotPlan.map((s): AnyRecord => ({ slot: s.slot, state: 'missing' }))).map((s: AnyRecord) => {
+    const fillers: Role[] = s.roles ?? planRoles.get(s.slot) ?? [];
+    const asset = isObj(s.asset) ? (s.asset as SlotReadiness['asset']) : null;
+    if (s.state === 'published' || asset) {
+      return { slot: s.slot, state: 'published', role: s.role ?? asset?.role ?? null, roles: fillers, asset, thumbnailUrl: s.thumbnailUrl ?? asset?.thumbnailUrl ?? null };
+    }
+    const pending = fillers.find((role) => PENDING.includes(roleStatus.get(role) ?? ''));
+    return { slot: s.slot, state: pending ? 'in_review' : 'missing', role: pending ?? null, roles: fillers, asset: null, thumbnailUrl: null };
+  });
+  const sum = r.summary ?? r.readiness ?? {};
+  const summary: ReadinessSummary = {
+    filled: sum.filled ?? slots.filter((s) => s.state === 'published').length,
+    total: sum.total ?? slots.length,
+    missing: sum.missing ?? slots.filter((s) => s.state !== 'published').map((s) => s.slot),
+    awaitingReview: sum.awaitingReview ?? roles.filter((x) => x.status === 'in_review').length,
+    failed: sum.failed ?? roles.filter((x) => x.status === 'failed').length,
+    inProgress: sum.inProgress ?? roles.filter((x) => x.status === 'queued' || x.status === 'generating').length,
+    ready: sum.ready ?? slots.every((s) => s.state === 'published'),
+  };
+  return { slots, roles, summary };
+};
+
+const normalizeProductSummary = (raw: AnyRecord): ProductSummary => ({
+  documentId: raw.documentId,
+  title: raw.title,
+  slug: raw.slug,
+  sku: raw.sku,
+  category: raw.category,
+  metal: raw.metal,
+  briefName: raw.brief?.name ?? null,
+  sourcePhoto: raw.sourcePhoto ? { ...toImage(raw.sourcePhoto)!, thumbnailUrl: raw.sourcePhoto.thumbnailUrl ?? null } : null,
+  readiness: normalizeReadiness({ slots: raw.slots, roles: raw.roles, summary: raw.readiness }, raw.slotPlan ?? DEFAULT_SLOT_PLAN),
+});
+
+const normalizeWorkspace = (body: any): Workspace => {
+  const d = unwrap(body) ?? {};
+  const product = d.product ?? d;
+  const brief: Brief | null = d.brief ?? d.effectiveBrief ?? null;
+  const assets: Asset[] = (d.assets ?? product.assets ?? []).map(normalizeAsset);
+  const planRaw = d.plan ?? d.shotList ?? d.shots ?? null;
+  const latestByRole = new Map<string, Asset>();
+  for (const a of [...assets].sort((x, y) => String(x.updatedAt ?? '').localeCompare(String(y.updatedAt ?? '')))) {
+    if (a.status !== 'archived') latestByRole.set(a.role, a);
+  }
+  const plan: Workspace['plan'] = Array.isArray(planRaw)
+    ? planRaw.map((p: AnyRecord) => ({
+        role: p.role,
+        required: p.required ?? true,
+        status: p.status ?? latestByRole.get(p.role)?.status ?? 'missing',
+      }))
+    : (brief?.roles ?? []).map((spec) => ({
+        role: spec.role,
+        required: spec.required,
+        status: latestByRole.get(spec.role)?.status ?? 'missing',
+      }));
+  const missingRoles: Role[] =
+    d.missingRoles ?? planRaw?.missing ?? d.plan?.missing ?? plan.filter((p) => p.status === 'missing').map((p) => p.role);
+  return {
+    product,
+    source: toImage(d.source ?? d.sourcePhoto ?? product.sourcePhoto),
+    reference: d.reference ?? null,
+    cutoutUrl: d.cutoutUrl ?? d.cutout?.url ?? (d.cutout === false ? null : `/product-gallery/products/${product.documentId}/cutout.png`),
+    brief,
+    plan,
+    missingRoles,
+    assets,
+    readiness: d.readiness ? normalizeReadiness(d.readiness, brief?.slotPlan) : null,
+  };
+};
+
+const normalizeAssetDetail = (body: any): AssetDetail => {
+  const d = unwrap(body) ?? {};
+  const asset = normalizeAsset(d.asset ?? d);
+  return {
+    asset,
+    source: toImage(d.source ?? d.sourcePhoto),
+    candidate: toImage(d.candidate) ?? asset.file ?? null,
+    qc: (Array.isArray(d.qc) ? d.qc : asset.qc) ?? [],
+    provenance: d.provenance ?? asset.provenance ?? null,
+    history: d.history ?? d.audit ?? [],
+    product: d.product ?? asset.product ?? null,
+  };
+};
+
+/* -------------------------------------------------------------------------------------------------
+ * Hooks
+ * -----------------------------------------------------------------------------------------------*/
+
+const BASE = '/product-gallery';
+export const keys = {
+  all: ['product-gallery'] as const,
+  products: (filters: ProductFilters) => ['product-gallery', 'products', filters] as const,
+  product: (id: string) => ['product-gallery', 'product', id] as const,
+  readiness: (id: string) => ['product-gallery', 'readiness', id] as const,
+  assets: (filters: AssetFilters) => ['product-gallery', 'assets', filters] as const,
+  asset: (id: string) => ['product-gallery', 'asset', id] as const,
+  briefs: ['product-gallery', 'briefs'] as const,
+  brief: (id: string) => ['product-gallery', 'brief', id] as const,
+  config: ['product-gallery', 'config'] as const,
+  gallery: (slug: string, channel?: string) => ['product-gallery', 'gallery', slug, channel ?? ''] as const,
+};
+
+/** Shows a server error as a notification with the server's own message. */
+export const useNotifyError = () => {
+  const { toggleNotification } = useNotification();
+  return useCallback(
+    (error: unknown) => toggleNotification({ type: 'danger', message: serverMessage(error) }),
+    [toggleNotification]
+  );
+};
+
+const clean = (params: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== '' && v !== null && v !== false));
+
+export interface ProductFilters {
+  category?: string;
+  missing?: string;
+  awaiting?: boolean;
+  q?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export const useProducts = (filters: ProductFilters) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(
+    keys.products(filters),
+    async () => {
+      const params = clean({ ...filters, awaiting: filters.awaiting ? 'true' : undefined });
+      const res = await get<any>(`${BASE}/products`, { params });
+      const list = (unwrap(res.data) ?? []) as AnyRecord[];
+      const products = list.map(normalizeProductSummary);
+      const meta = res.data?.meta ?? {};
+      const c = meta.counts ?? {};
+      const counts: ProductCounts = {
+        total: c.total ?? meta.pagination?.total ?? products.length,
+        ready: c.ready ?? products.filter((p) => p.readiness.summary.ready).length,
+        awaitingReview: c.awaitingReview ?? products.filter((p) => p.readiness.summary.awaitingReview > 0).length,
+        missingAny: c.missingAny ?? products.filter((p) => p.readiness.summary.missing.length > 0).length,
+        failed: c.failed ?? products.filter((p) => p.readiness.summary.failed > 0).length,
+        missingBySlot: c.missingBySlot ?? {},
+      };
+      return { products, counts, pagination: meta.pagination as { page: number; pageCount: number; total: number } | undefined };
+    },
+    { onError, keepPreviousData: true }
+  );
+};
+
+const anyBusy = (assets: Asset[] | undefined) => (assets ?? []).some((a) => BUSY_STATUSES.includes(a.status));
+
+export const useWorkspace = (documentId: string | undefined) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(
+    keys.product(documentId ?? ''),
+    async () => normalizeWorkspace((await get<any>(`${BASE}/products/${documentId}`)).data),
+    {
+      enabled: Boolean(documentId),
+      onError,
+      // Live progress: poll while any shot is queued or generating.
+      refetchInterval: (data) => (anyBusy(data?.assets) ? 1500 : false),
+    }
+  );
+};
+
+export const useReadiness = (documentId: string | undefined, slotPlan?: SlotRule[]) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(
+    keys.readiness(documentId ?? ''),
+    async () => normalizeReadiness((await get<any>(`${BASE}/products/${documentId}/readiness`)).data, slotPlan),
+    { enabled: Boolean(documentId), onError, retry: false }
+  );
+};
+
+const useInvalidateAll = () => {
+  const client = useQueryClient();
+  return useCallback(() => client.invalidateQueries(keys.all as unknown as QueryKey), [client]);
+};
+
+export const useGenerate = (documentId: string) => {
+  const { post } = useFetchClient();
+  const onError = useNotifyError();
+  const invalidate = useInvalidateAll();
+  return useMutation(
+    async (roles?: Role[]) => {
+      const res = await post<any>(`${BASE}/products/${documentId}/generate`, roles?.length ? { roles } : {});
+      const d = unwrap(res.data) ?? {};
+      return ((d.assets ?? d) as any[]).map(normalizeAsset);
+    },
+    { onError, onSuccess: invalidate }
+  );
+};
+
+export const useImportAsset = (documentId: string) => {
+  const { post } = useFetchClient();
+  const onError = useNotifyError();
+  const invalidate = useInvalidateAll();
+  return useMutation(
+    async ({ file, role }: { file: File; role: Role }) => {
+      const form = new FormData();
+      form.append('role', role);
+      form.append('file', file, file.name);
+      const res = await post<any>(`${BASE}/products/${documentId}/assets`, form);
+      return normalizeAsset(unwrap(res.data));
+    },
+    { onError, onSuccess: invalidate }
+  );
+};
+
+export interface AssetFilters {
+  product?: string;
+  status?: string;
+  role?: string;
+}
+
+export const useAssets = (filters: AssetFilters, options: { enabled?: boolean } = {}) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(
+    keys.assets(filters),
+    async () => ((unwrap((await get<any>(`${BASE}/assets`, { params: clean({ ...filters }) })).data) ?? []) as any[]).map(normalizeAsset),
+    { onError, enabled: options.enabled ?? true, keepPreviousData: true }
+  );
+};
+
+export const useAsset = (documentId: string | undefined) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(
+    keys.asset(documentId ?? ''),
+    async () => normalizeAssetDetail((await get<any>(`${BASE}/assets/${documentId}`)).data),
+    { enabled: Boolean(documentId), onError, refetchOnWindowFocus: false }
+  );
+};
+
+export interface TransitionInput {
+  documentId: string;
+  to: AssetStatus;
+  version: number;
+  note?: string;
+  override?: string;
+}
+
+/** Moves an asset. 409 (someone changed it since) is handed to the caller to show plainly. */
+export const useTransition = (opts: { onConflict?: (error: unknown) => void } = {}) => {
+  const { post } = useFetchClient();
+  const notify = useNotifyError();
+  const invalidate = useInvalidateAll();
+  return useMutation(
+    async ({ documentId, ...body }: TransitionInput) =>
+      normalizeAsset(unwrap((await post<any>(`${BASE}/assets/${documentId}/transition`, clean(body))).data)),
+    {
+      onError: (error) => {
+        if (serverStatus(error) === 409 && opts.onConflict) opts.onConflict(error);
+        else notify(error);
+      },
+      onSuccess: invalidate,
+    }
+  );
+};
+
+export const useBriefs = () => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(keys.briefs, async () => (unwrap((await get<any>(`${BASE}/briefs`)).data) ?? []) as Brief[], { onError });
+};
+
+export const useBrief = (documentId: string | undefined) => {
+  const { get } = useFetchClient();
+  const onError = useNotifyError();
+  return useQuery(keys.brief(documentId ?? ''), async () => unwrap((await get<any>(`${BASE}/briefs/${documentId}`)).data) as Brief, {
+    enabled: Boolean(documentId),
+    onError,
+    refetchOnWindowFocus: false,
+  });
+};
+
+export const useUpdateBrief = (documentId: string) => {
+  const { put } = useFetchClient();
+  const onError = useNotifyError();
+  const invalidate = useInvalidateAll();
+  return useMutation(
+    async (data: Partial<Pick<Brief, 'name' | 'categories' | 'roles' | 'slotPlan'>>) =>
+      unwrap((await put<any>(`${BASE}/briefs/${documentId}`, data)).data) as Brief,
+    { onError, onSuccess: invalidate }
+  );
+};
+
+export const useCloneBrief = () => {
+  const { post } = useFetchClient();
+  const onError = useNotifyError();
+  const invalidate = useInvalidateAll();
+  return useMutation(
+    async ({ documentId, name, categories }: { documentId: string; name: string; categories: Category[] }) =>
+      unwrap((await post<any>(`${BASE}/briefs/${documentId}/clone`, { name, categories })).data) as Brief,
+    { onError, onSuccess: invalidate }
+  );
+};
+
+/** Rendered prompts of a brief (with unsaved role specs) for one product. */
+export const usePromptPreview = (briefId: string | undefined, product: string | undefined, roles: RoleSpec[] | undefined) => {
+  const { post } = useFetchClient();
+  return useQuery(
+    ['product-gallery', 'preview', briefId, product, JSON.stringify(roles ?? null)],
+    async () => {
+      const res = await post<any>(`${BASE}/briefs/${briefId}/preview`, { product, roles: roles?.map(stripSpec) });
+      const d = unwrap(res.data);
+      return (Array.isArray(d) ? d : d?.prompts ?? []) as RenderedPrompt[];
+    },
+    { enabled: Boolean(briefId && product), keepPreviousData: true, retry: false, refetchOnWindowFocus: false }
+  );
+};
+
+/** Role specs as the server's zod schema accepts them: no component ids, no media objects. */
+export const stripSpec = (spec: RoleSpec): RoleSpec => {
+  const { id: _id, sceneImage, ...rest } = spec as RoleSpec & { sceneImage?: { id?: number } | number | null };
+  const out: RoleSpec = { ...rest };
+  for (const [k, v] of Object.entries(out)) if (v === undefined) delete (out as AnyRecord)[k];
+  if (sceneImage !== undefined) (out as AnyRecord).sceneImage = typeof sceneImage === 'object' && sceneImage ? sceneImage.id ?? null : sceneImage;
+  return out;
+};
+
+export const useConfig = () => {
+  const { get } = useFetchClient();
+  return useQuery(
+    keys.config,
+    async () => {
+      const d = unwrap((await get<any>(`${BASE}/config`)).data) ?? {};
+      return { replicateConfigured: Boolean(d.replicateConfigured), channels: d.channels ?? [] } as PluginConfig;
+    },
+    { retry: false, staleTime: 60_000 }
+  );
+};
+
+/** The storefront's view: the public content API (no admin token). */
+export const useGallery = (slug: string | undefined, channel?: string) => {
+  return useQuery(
+    keys.gallery(slug ?? '', channel),
+    async () => {
+      const qs = channel ? `?channel=${encodeURIComponent(channel)}` : '';
+      const res = await fetch(`${backendURL()}/api/product-gallery/galleries/${encodeURIComponent(slug ?? '')}${qs}`, {
+        headers: { Accept: 'application/json' },
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        const err = new Error(body?.error?.message ?? `HTTP ${res.status}`) as Error & { status?: number };
+        err.status = res.status;
+        throw err;
+      }
+      return unwrap(body) as Gallery;
+    },
+    { enabled: Boolean(slug), retry: false, refetchOnWindowFocus: false }
+  );
+};
+
+/** The cutout PNG is behind the admin JWT: fetch it as a blob and hand back an object URL. */
+export const useAuthedImage = (path: string | null | undefined) => {
+  const { get } = useFetchClient();
+  return useQuery(
+    ['product-gallery', 'blob', path ?? ''],
+    async () => {
+      const res = await get(path as string, { responseType: 'blob' });
+      return URL.createObjectURL(res.data);
+    },
+    { enabled: Boolean(path), retry: false, refetchOnWindowFocus: false, staleTime: Infinity }
+  );
+};
+
+export interface DownloadState {
+  channel: Channel | null;
+  received: number;
+  total: number | null;
+}
+
+/** The listing pack (a ZIP) for a channel, streamed so the editor sees its progress. */
+export const usePackDownload = (documentId: string, filenameBase: string) => {
+  const token = useAuth('usePackDownload', (state) => state.token);
+  const notify = useNotifyError();
+  const [state, setState] = useState<DownloadState>({ channel: null, received: 0, total: null });
+
+  const download = useCallback(
+    async (channel: Channel) => {
+      setState({ channel, received: 0, total: null });
+      try {
+        const res = await fetch(`${backendURL()}${BASE}/products/${documentId}/pack?channel=${channel}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (!res.ok) {
+          const body = await res.json().catch(() => null);
+          throw { response: { data: body ?? { error: { message: `HTTP ${res.status}` } } }, status: res.status };
+        }
+        const total = Number(res.headers.get('content-length')) || null;
+        const chunks: Uint8Array[] = [];
+        let received = 0;
+        if (res.body) {
+          const reader = res.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            chunks.push(value);
+            received += value.length;
+            setState({ channel, received, total });
+          }
+        } else {
+          const buf = new Uint8Array(await res.arrayBuffer());
+          chunks.push(buf);
+          received = buf.length;
+        }
+        const blob = new Blob(chunks as BlobPart[], { type: 'application/zip' });
+        const disposition = res.headers.get('content-disposition') ?? '';
+        const name = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? `${filenameBase}-${channel}.zip`;
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = name;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        return { name, size: received };
+      } catch (error) {
+        notify(error);
+        return null;
+      } finally {
+        setState({ channel: null, received: 0, total: null });
+      }
+    },
+    [documentId, filenameBase, notify, token]
+  );
+
+  return { download, state };
+};

@@ -1,0 +1,3 @@
+import { Images } from '@strapi/icons';
+
+export const PluginIcon = () => <Images />;

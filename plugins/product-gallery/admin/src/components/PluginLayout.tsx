@@ -1,0 +1,33 @@
+import type { ReactNode } from 'react';
+import { Layouts, SubNav } from '@strapi/strapi/admin';
+import { useT } from '../utils/translations';
+import { useCan } from '../utils/permissions';
+import { paths } from '../utils/urls';
+
+/** The plugin's frame: a sub navigation (Overview, Review queue, Briefs) and the page. */
+export const PluginLayout = ({ children }: { children: ReactNode }) => {
+  const t = useT();
+  const can = useCan();
+  return (
+    <Layouts.Root
+      sideNav={
+        <SubNav.Main aria-label={t('plugin.name', 'Product Gallery')}>
+          <SubNav.Header label={t('plugin.name', 'Product Gallery')} />
+          <SubNav.Sections>
+            {[
+              <SubNav.Section key="main" label={t('nav.section', 'Galleries')}>
+                {[
+                  <SubNav.Link key="overview" to={paths.root} end label={t('nav.overview', 'Overview')} />,
+                  <SubNav.Link key="review" to={paths.review()} label={t('nav.review', 'Review queue')} />,
+                  <SubNav.Link key="briefs" to={paths.briefs} label={t('nav.briefs', 'Briefs')} />,
+                ].filter((_, i) => i !== 1 || can.read)}
+              </SubNav.Section>,
+            ]}
+          </SubNav.Sections>
+        </SubNav.Main>
+      }
+    >
+      {children}
+    </Layouts.Root>
+  );
+};

@@ -1,0 +1,267 @@
+import { useState } from 'react';
+import {
+  Box,
+  Checkbox,
+  Flex,
+  Grid,
+  LinkButton,
+  Loader,
+  SingleSelect,
+  SingleSelectOption,
+  Table,
+  Tbody,
+  Td,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+  Searchbar,
+} from '@strapi/design-system';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { Link, useNavigate } from 'react-router-dom';
+import { useProducts, type ProductFilters } from '../api';
+import { SlotCell } from '../components/SlotCell';
+import { useT } from '../utils/translations';
+import { mediaUrl, paths } from '../utils/urls';
+import { CATEGORIES, SLOTS } from '../utils/vocabulary';
+
+const Count = ({ label, value, tone, testId }: { label: string; value: number | string; tone?: string; testId: string }) => (
+  <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid={testId}>
+    <Typography variant="sigma" textColor="neutral600" tag="div">
+      {label}
+    </Typography>
+    <Typography variant="alpha" textColor={tone ?? 'neutral800'} tag="div">
+      {value}
+    </Typography>
+  </Box>
+);
+
+export const OverviewPage = () => {
+  const t = useT();
+  const navigate = useNavigate();
+  const [filters, setFilters] = useState<ProductFilters>({ pageSize: 100 });
+  const [search, setSearch] = useState('');
+  const { data, isLoading, isError, isFetching } = useProducts(filters);
+  const set = (patch: Partial<ProductFilters>) => setFilters((f) => ({ ...f, ...patch }));
+
+  return (
+    <Page.Main>
+      <Page.Title>{t('overview.title', 'Product Gallery')}</Page.Title>
+      <Layouts.Header
+        title={t('overview.title', 'Product Gallery')}
+        subtitle={t('overview.subtitle', 'Every product’s page slots: published, in review or missing.')}
+        primaryAction={
+          <LinkButton tag={Link} to={paths.review()} variant="secondary">
+            {t('overview.openReview', 'Open review queue')}
+          </LinkButton>
+        }
+      />
+      <Layouts.Content>
+        <Flex direction="column" alignItems="stretch" gap={6}>
+          <Grid.Root gap={4}>
+            <Grid.Item col={2} s={6}>
+              <Count testId="count-products" label={t('overview.count.products', 'Products')} value={data?.counts.total ?? '–'} />
+            </Grid.Item>
+            <Grid.Item col={2} s={6}>
+              <Count
+                testId="count-ready"
+                label={t('overview.count.ready', 'Galleries ready')}
+                value={data?.counts.ready ?? '–'}
+                tone="success600"
+              />
+            </Grid.Item>
+            <Grid.Item col={3} s={6}>
+              <Count
+                testId="count-awaiting"
+                label={t('overview.count.awaiting', 'Awaiting review')}
+                value={data?.counts.awaitingReview ?? '–'}
+                tone="warning600"
+              />
+            </Grid.Item>
+            <Grid.Item col={3} s={6}>
+              <Count
+                testId="count-missing"
+                label={t('overview.count.missing', 'With missing slots')}
+                value={data?.counts.missingAny ?? '–'}
+                tone="neutral800"
+              />
+            </Grid.Item>
+            <Grid.Item col={2} s={6}>
+              <Count
+                testId="count-failed"
+                label={t('overview.count.failed', 'With failed shots')}
+                value={data?.counts.failed ?? '–'}
+                tone={data?.counts.failed ? 'danger600' : 'neutral800'}
+              />
+            </Grid.Item>
+          </Grid.Root>
+
+          <Flex gap={3} wrap="wrap" alignItems="flex-end">
+            <Box minWidth="240px">
+              <Searchbar
+                name="q"
+                value={search}
+                clearLabel={t('overview.search.clear', 'Clear')}
+                placeholder={t('overview.search', 'Search title, SKU or slug')}
+                onClear={() => {
+                  setSearch('');
+                  set({ q: undefined });
+                }}
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSearch(e.target.value)}
+                onSubmit={(e: React.FormEvent) => {
+                  e.preventDefault();
+                  set({ q: search || undefined });
+                }}
+              >
+                {t('overview.search', 'Search title, SKU or slug')}
+              </Searchbar>
+            </Box>
+            <Box minWidth="200px">
+              <SingleSelect
+                aria-label={t('overview.filter.category', 'Category')}
+                placeholder={t('overview.filter.category', 'Category')}
+                value={filters.category ?? ''}
+                onClear={() => set({ category: undefined })}
+                clearLabel={t('overview.filter.clear', 'Clear')}
+                onChange={(v) => set({ category: String(v) || undefined })}
+              >
+                {CATEGORIES.map((c) => (
+                  <SingleSelectOption key={c} value={c}>
+                    {t(`category.${c}`, c)}
+                  </SingleSelectOption>
+                ))}
+              </SingleSelect>
+            </Box>
+            <Box minWidth="200px">
+              <SingleSelect
+                aria-label={t('overview.filter.missing', 'Missing slot')}
+                placeholder={t('overview.filter.missing', 'Missing slot')}
+                value={filters.missing ?? ''}
+                onClear={() => set({ missing: undefined })}
+                clearLabel={t('overview.filter.clear', 'Clear')}
+                onChange={(v) => set({ missing: String(v) || undefined })}
+              >
+                {SLOTS.map((s) => (
+                  <SingleSelectOption key={s} value={s}>
+                    {t(`slot.${s}`, s)}
+                    {data?.counts.missingBySlot?.[s] !== undefined ? ` (${data.counts.missingBySlot[s]})` : ''}
+                  </SingleSelectOption>
+                ))}
+              </SingleSelect>
+            </Box>
+            <Box paddingBottom={2}>
+              <Checkbox checked={Boolean(filters.awaiting)} onCheckedChange={(v: boolean | 'indeterminate') => set({ awaiting: v === true || undefined })}>
+                {t('overview.filter.awaiting', 'Awaiting review')}
+              </Checkbox>
+            </Box>
+            {isFetching && !isLoading ? <Loader small>{t('loading', 'Loading…')}</Loader> : null}
+          </Flex>
+
+          {isLoading ? (
+            <Page.Loading />
+          ) : isError ? (
+            <Page.Error />
+          ) : !data?.products.length ? (
+            <Box background="neutral0" padding={8} hasRadius shadow="tableShadow">
+              <Typography textColor="neutral600">
+                {t('overview.empty', 'No products match. Create a product with a source photo in the Content Manager.')}
+              </Typography>
+            </Box>
+          ) : (
+            <Table colCount={SLOTS.length + 3} rowCount={data.products.length + 1} data-testid="readiness-matrix">
+              <Thead>
+                <Tr>
+                  <Th>
+                    <Typography variant="sigma">{t('overview.col.product', 'Product')}</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">{t('overview.col.category', 'Category')}</Typography>
+                  </Th>
+                  {SLOTS.map((s) => (
+                    <Th key={s}>
+                      <Typography variant="sigma">{t(`slot.${s}`, s)}</Typography>
+                    </Th>
+                  ))}
+                  <Th>
+                    <Typography variant="sigma">{t('overview.col.review', 'Review')}</Typography>
+                  </Th>
+                </Tr>
+              </Thead>
+              <Tbody>
+                {data.products.map((p) => {
+                  const bySlot = new Map(p.readiness.slots.map((s) => [s.slot, s]));
+                  return (
+                    <Tr
+                      key={p.documentId}
+                      data-product={p.slug ?? p.documentId}
+                      onClick={() => navigate(paths.product(p.documentId))}
+                      style={{ cursor: 'pointer' }}
+                    >
+                      <Td>
+                        <Flex gap={3}>
+                          <Box
+                            width="40px"
+                            height="40px"
+                            hasRadius
+                            background="neutral100"
+                            style={{ overflow: 'hidden', flexShrink: 0 }}
+                          >
+                            {p.sourcePhoto ? (
+                              <img
+                                src={mediaUrl(p.sourcePhoto.thumbnailUrl ?? p.sourcePhoto.url)}
+                                alt=""
+                                width={40}
+                                height={40}
+                                style={{ objectFit: 'cover', display: 'block' }}
+                              />
+                            ) : null}
+                          </Box>
+                          <Flex direction="column" alignItems="flex-start">
+                            <Typography fontWeight="semiBold" ellipsis>
+                              {p.title}
+                            </Typography>
+                            <Typography variant="pi" textColor="neutral600">
+                              {p.sku}
+                            </Typography>
+                          </Flex>
+                        </Flex>
+                      </Td>
+                      <Td>
+                        <Typography>{p.category ? t(`category.${p.category}`, p.category) : '–'}</Typography>
+                      </Td>
+                      {SLOTS.map((s) => {
+                        const cell = bySlot.get(s);
+                        return (
+                          <Td key={s}>
+                            {cell ? (
+                              <SlotCell state={cell.state} />
+                            ) : (
+                              <Typography variant="pi" textColor="neutral400">
+                                {t('overview.notPlanned', 'not planned')}
+                              </Typography>
+                            )}
+                          </Td>
+                        );
+                      })}
+                      <Td>
+                        <Typography
+                          variant="pi"
+                          fontWeight={p.readiness.summary.awaitingReview ? 'bold' : undefined}
+                          textColor={p.readiness.summary.awaitingReview ? 'warning600' : 'neutral500'}
+                        >
+                          {t('overview.awaitingCount', '{count, plural, =0 {none} one {# waiting} other {# waiting}}', {
+                            count: p.readiness.summary.awaitingReview,
+                          })}
+                        </Typography>
+                      </Td>
+                    </Tr>
+                  );
+                })}
+              </Tbody>
+            </Table>
+          )}
+        </Flex>
+      </Layouts.Content>
+    </Page.Main>
+  );
+};

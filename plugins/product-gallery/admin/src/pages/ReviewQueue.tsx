@@ -1,0 +1,371 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Alert, Badge, Box, Button, Flex, Grid, Loader, Typography } from '@strapi/design-system';
+import { Check, Cross, ArrowClockwise } from '@strapi/icons';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useAsset, useAssets, useTransition, type Asset } from '../api';
+import { AssetHistory } from '../components/AssetHistory';
+import { CompareViewer } from '../components/CompareViewer';
+import { QcTable } from '../components/QcChips';
+import { ReasonDialog } from '../components/ReasonDialog';
+import { StatusBadge } from '../components/StatusBadge';
+import { serverMessage } from '../utils/errors';
+import { useCan } from '../utils/permissions';
+import { useT } from '../utils/translations';
+import { mediaUrl, paths } from '../utils/urls';
+
+type Dialog = null | 'reject' | 'override';
+
+const isTyping = (target: EventTarget | null) => {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || Boolean(el.closest('[role="dialog"]'));
+};
+
+const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
+  const t = useT();
+  const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
+  return (
+    <Link to={paths.review(asset.documentId)} style={{ textDecoration: 'none' }} data-queue-item={asset.documentId}>
+      <Flex
+        gap={2}
+        padding={2}
+        hasRadius
+        background={active ? 'primary100' : 'neutral0'}
+        borderColor={active ? 'primary600' : 'neutral150'}
+        borderStyle="solid"
+        borderWidth="1px"
+      >
+        <Box width="48px" height="48px" background="neutral100" hasRadius style={{ overflow: 'hidden', flexShrink: 0 }}>
+          {thumb ? <img src={mediaUrl(thumb)} alt="" width={48} height={48} style={{ objectFit: 'cover', display: 'block' }} /> : null}
+        </Box>
+        <Flex direction="column" alignItems="flex-start" style={{ minWidth: 0 }}>
+          <Typography variant="omega" fontWeight="semiBold" ellipsis>
+            {asset.product?.title ?? asset.product?.sku ?? asset.documentId}
+          </Typography>
+          <Flex gap={1}>
+            <Typography variant="pi" textColor="neutral600">
+              {t(`role.${asset.role}`, asset.role)}
+            </Typography>
+            {asset.qcStatus ? (
+              <Badge size="S" variant={asset.qcStatus === 'pass' ? 'success' : asset.qcStatus === 'warn' ? 'warning' : 'danger'}>
+                {t(`qc.status.${asset.qcStatus}`, asset.qcStatus)}
+              </Badge>
+            ) : null}
+          </Flex>
+        </Flex>
+      </Flex>
+    </Link>
+  );
+};
+
+const Provenance = ({ provenance, prompt }: { provenance?: Record<string, unknown> | null; prompt?: string | null }) => {
+  const t = useT();
+  const p = provenance ?? {};
+  const rows: [string, unknown][] = [
+    [t('provenance.generator', 'Generator'), p.generator],
+    [t('provenance.model', 'Model'), [p.model, p.modelVersion ?? p.version].filter(Boolean).join(' @ ')],
+    [t('provenance.seed', 'Seed'), p.seed],
+    [t('provenance.brief', 'Brief version'), p.briefVersion],
+    [t('provenance.duration', 'Duration'), typeof p.durationMs === 'number' ? `${Math.round(p.durationMs)} ms` : p.duration],
+  ];
+  const promptText = prompt ?? (p.prompt as string | undefined);
+  return (
+    <Flex direction="column" alignItems="stretch" gap={1}>
+      {rows
+        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .map(([k, v]) => (
+          <Flex key={k} justifyContent="space-between" gap={2}>
+            <Typography variant="pi" textColor="neutral600">
+              {k}
+            </Typography>
+            <Typography variant="pi">{String(v)}</Typography>
+          </Flex>
+        ))}
+      {promptText ? (
+        <Box paddingTop={2}>
+          <Typography variant="pi" textColor="neutral600" tag="div">
+            {t('provenance.prompt', 'Prompt')}
+          </Typography>
+          <Typography variant="pi" tag="p" style={{ whiteSpace: 'pre-wrap' }}>
+            {promptText}
+          </Typography>
+        </Box>
+      ) : null}
+    </Flex>
+  );
+};
+
+export const ReviewQueuePage = () => {
+  const t = useT();
+  const can = useCan();
+  const navigate = useNavigate();
+  const { assetId } = useParams();
+  const [search] = useSearchParams();
+  const productFilter = search.get('product') ?? undefined;
+  const queue = useAssets({ status: 'in_review', product: productFilter });
+  const list = useMemo(() => queue.data ?? [], [queue.data]);
+  const selectedId = assetId ?? list[0]?.documentId;
+  const detail = useAsset(selectedId);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [conflict, setConflict] = useState<string | null>(null);
+  const transition = useTransition({ onConflict: (e) => setConflict(serverMessage(e)) });
+
+  const asset = detail.data?.asset;
+  const index = list.findIndex((a) => a.documentId === selectedId);
+  const qcFailed = asset?.qcStatus === 'fail' || (detail.data?.qc ?? []).some((c) => c.status === 'fail');
+
+  useEffect(() => setConflict(null), [selectedId]);
+
+  const go = useCallback(
+    (delta: number) => {
+      if (!list.length) return;
+      const next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + delta));
+      navigate(paths.review(list[next].documentId) + (productFilter ? `?product=${productFilter}` : ''));
+    },
+    [index, list, navigate, productFilter]
+  );
+
+  const afterDecision = useCallback(() => {
+    setDialog(null);
+    const rest = list.filter((a) => a.documentId !== selectedId);
+    const next = rest[Math.min(Math.max(index, 0), rest.length - 1)];
+    if (next) navigate(paths.review(next.documentId) + (productFilter ? `?product=${productFilter}` : ''));
+  }, [index, list, navigate, productFilter, selectedId]);
+
+  const decide = useCallback(
+    async (to: 'approved' | 'rejected' | 'published', reason?: string) => {
+      if (!asset) return;
+      try {
+        await transition.mutateAsync({
+          documentId: asset.documentId,
+          to,
+          version: asset.version,
+          note: to === 'rejected' ? reason : undefined,
+          override: to === 'approved' && reason ? reason : undefined,
+        });
+        if (to === 'published') setDialog(null);
+        else afterDecision();
+      } catch {
+        setDialog(null);
+      }
+    },
+    [afterDecision, asset, transition]
+  );
+
+  const canDecide = Boolean(asset && asset.status === 'in_review' && can.review && !conflict);
+  const approve = useCallback(() => {
+    if (!canDecide) return;
+    if (qcFailed) setDialog('override');
+    else decide('approved');
+  }, [canDecide, decide, qcFailed]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey || isTyping(e.target) || dialog) return;
+      const key = e.key.toLowerCase();
+      if (key === 'j') go(1);
+      else if (key === 'k') go(-1);
+      else if (key === 'a') approve();
+      else if (key === 'r' && canDecide) setDialog('reject');
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [approve, canDecide, dialog, go]);
+
+  const reload = () => {
+    setConflict(null);
+    detail.refetch();
+    queue.refetch();
+  };
+
+  return (
+    <Page.Main>
+      <Page.Title>{t('review.title', 'Review queue')}</Page.Title>
+      <Layouts.Header
+        title={t('review.title', 'Review queue')}
+        subtitle={t('review.subtitle', '{count, plural, =0 {Nothing waiting} one {# shot waiting} other {# shots waiting}} · A approve · R reject · J/K next/previous', {
+          count: list.length,
+        })}
+      />
+      <Layouts.Content>
+        {queue.isLoading ? (
+          <Page.Loading />
+        ) : (
+          <Grid.Root gap={4}>
+            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
+              <Flex direction="column" alignItems="stretch" gap={2} data-testid="review-queue">
+                {list.length ? (
+                  list.map((a) => <QueueItem key={a.documentId} asset={a} active={a.documentId === selectedId} />)
+                ) : (
+                  <Box background="neutral0" padding={4} hasRadius shadow="tableShadow">
+                    <Typography textColor="neutral600">{t('review.empty', 'Nothing is waiting for review.')}</Typography>
+                  </Box>
+                )}
+              </Flex>
+            </Grid.Item>
+            <Grid.Item col={9} s={12} direction="column" alignItems="stretch">
+              {!selectedId ? null : detail.isLoading ? (
+                <Loader>{t('loading', 'Loading…')}</Loader>
+              ) : !detail.data || !asset ? (
+                <Page.Error />
+              ) : (
+                <Flex direction="column" alignItems="stretch" gap={4} width="100%" data-testid="review-detail" data-asset={asset.documentId}>
+                  {conflict ? (
+                    <Alert
+                      variant="danger"
+                      closeLabel={t('action.close', 'Close')}
+                      onClose={() => setConflict(null)}
+                      title={t('review.conflict.title', 'Changed since you opened it')}
+                      action={
+                        <Button variant="danger" size="S" startIcon={<ArrowClockwise />} onClick={reload}>
+                          {t('review.conflict.reload', 'Reload')}
+                        </Button>
+                      }
+                      data-testid="conflict"
+                    >
+                      {t('review.conflict', 'Someone changed this shot since you opened it — reload to see its current state. ({message})', {
+                        message: conflict,
+                      })}
+                    </Alert>
+                  ) : null}
+                  <Box background="neutral0" hasRadius shadow="tableShadow" padding={4}>
+                    <Flex direction="column" alignItems="stretch" gap={3}>
+                      <Flex justifyContent="space-between" wrap="wrap" gap={2}>
+                        <Flex gap={2} wrap="wrap">
+                          <Typography variant="delta" tag="h2">
+                            {detail.data.product?.title ?? ''} · {t(`role.${asset.role}`, asset.role)}
+                          </Typography>
+                          <StatusBadge status={asset.status} />
+                          <Typography variant="pi" textColor="neutral500">
+                            {t('review.version', 'v{version}', { version: asset.version })}
+                          </Typography>
+                        </Flex>
+                        <Flex gap={2}>
+                          {detail.data.product ? (
+                            <Link to={paths.product(detail.data.product.documentId)}>
+                              <Typography variant="pi">{t('review.openProduct', 'Open product')}</Typography>
+                            </Link>
+                          ) : null}
+                        </Flex>
+                      </Flex>
+                      <CompareViewer
+                        source={detail.data.source?.url}
+                        candidate={detail.data.candidate?.url}
+                        sourceAlt={t('compare.source', 'Source photo')}
+                        candidateAlt={t('compare.candidate', 'Candidate')}
+                      />
+                      <Flex gap={2} wrap="wrap" data-testid="review-actions">
+                        {can.review ? (
+                          <>
+                            <Button
+                              variant={qcFailed ? 'secondary' : 'success'}
+                              startIcon={<Check />}
+                              onClick={approve}
+                              disabled={!canDecide || transition.isLoading}
+                              loading={transition.isLoading && transition.variables?.to === 'approved'}
+                            >
+                              {qcFailed ? t('review.override', 'Override and approve… (A)') : t('review.approve', 'Approve (A)')}
+                            </Button>
+                            <Button
+                              variant="danger-light"
+                              startIcon={<Cross />}
+                              onClick={() => setDialog('reject')}
+                              disabled={!canDecide || transition.isLoading}
+                            >
+                              {t('review.reject', 'Reject… (R)')}
+                            </Button>
+                          </>
+                        ) : (
+                          <Typography variant="pi" textColor="neutral600">
+                            {t('review.noPermission', 'You can look, but your role cannot approve or reject.')}
+                          </Typography>
+                        )}
+                        {asset.status === 'approved' && can.publish ? (
+                          <Button
+                            variant="default"
+                            onClick={() => decide('published')}
+                            disabled={Boolean(conflict) || transition.isLoading}
+                            loading={transition.isLoading && transition.variables?.to === 'published'}
+                          >
+                            {t('action.publish', 'Publish')}
+                          </Button>
+                        ) : null}
+                        <Button variant="tertiary" onClick={() => go(-1)} disabled={index <= 0}>
+                          {t('review.previous', 'Previous (K)')}
+                        </Button>
+                        <Button variant="tertiary" onClick={() => go(1)} disabled={index < 0 || index >= list.length - 1}>
+                          {t('review.next', 'Next (J)')}
+                        </Button>
+                      </Flex>
+                      {qcFailed && asset.status === 'in_review' ? (
+                        <Typography variant="pi" textColor="danger600">
+                          {t('review.qcFailed', 'A check failed: approving needs a written override reason, which is audited.')}
+                        </Typography>
+                      ) : null}
+                    </Flex>
+                  </Box>
+                  <Grid.Root gap={4}>
+                    <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+                      <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="qc-results">
+                        <Typography variant="sigma" textColor="neutral600" tag="h3">
+                          {t('review.qc', 'Checks')}
+                        </Typography>
+                        <Box paddingTop={2}>
+                          <QcTable qc={detail.data.qc} />
+                        </Box>
+                      </Box>
+                    </Grid.Item>
+                    <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+                      <Box background="neutral0" hasRadius shadow="tableShadow" padding={4}>
+                        <Typography variant="sigma" textColor="neutral600" tag="h3">
+                          {t('review.provenance', 'Provenance')}
+                        </Typography>
+                        <Box paddingTop={2}>
+                          <Provenance provenance={detail.data.provenance} prompt={asset.prompt} />
+                        </Box>
+                      </Box>
+                    </Grid.Item>
+                    <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+                      <Box background="neutral0" hasRadius shadow="tableShadow" padding={4}>
+                        <Typography variant="sigma" textColor="neutral600" tag="h3">
+                          {t('history.title', 'History')}
+                        </Typography>
+                        <Box paddingTop={2}>
+                          <AssetHistory history={detail.data.history} />
+                        </Box>
+                      </Box>
+                    </Grid.Item>
+                  </Grid.Root>
+                </Flex>
+              )}
+            </Grid.Item>
+          </Grid.Root>
+        )}
+      </Layouts.Content>
+      <ReasonDialog
+        open={dialog === 'reject'}
+        title={t('review.rejectTitle', 'Reject this shot')}
+        description={t('review.rejectDescription', 'Say what is wrong: the note is added to the prompt when the shot is regenerated.')}
+        label={t('review.rejectReason', 'Reason')}
+        confirmLabel={t('review.rejectConfirm', 'Reject')}
+        loading={transition.isLoading}
+        onClose={() => setDialog(null)}
+        onConfirm={(reason) => decide('rejected', reason)}
+      />
+      <ReasonDialog
+        open={dialog === 'override'}
+        title={t('review.overrideTitle', 'Approve despite failed checks')}
+        description={t('review.overrideDescription', 'A check failed. Approving anyway needs a written reason; it is audited.')}
+        label={t('review.overrideReason', 'Override reason')}
+        confirmLabel={t('review.overrideConfirm', 'Override and approve')}
+        confirmVariant="default"
+        loading={transition.isLoading}
+        onClose={() => setDialog(null)}
+        onConfirm={(reason) => decide('approved', reason)}
+      />
+    </Page.Main>
+  );
+};

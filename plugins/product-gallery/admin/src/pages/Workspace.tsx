@@ -1,0 +1,500 @@
+import { useMemo, useState } from 'react';
+import {
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Flex,
+  Grid,
+  LinkButton,
+  Loader,
+  Modal,
+  ProgressBar,
+  Switch,
+  Table,
+  Tbody,
+  Td,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
+import { ArrowLeft, Eye, Magic, Upload } from '@strapi/icons';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { Link, useParams } from 'react-router-dom';
+import {
+  useAsset,
+  useAuthedImage,
+  useConfig,
+  useGenerate,
+  useTransition,
+  useWorkspace,
+  type Asset,
+  type Workspace,
+} from '../api';
+import { AssetHistory } from '../components/AssetHistory';
+import { ImportDialog } from '../components/ImportDialog';
+import { QcChips } from '../components/QcChips';
+import { StatusBadge } from '../components/StatusBadge';
+import { useCan, type Can } from '../utils/permissions';
+import { useT } from '../utils/translations';
+import { mediaUrl, paths } from '../utils/urls';
+import { BUSY_STATUSES, ROLES, type Role } from '../utils/vocabulary';
+
+/* ------------------------------------------------------------------------------------------------
+ * Source photo with its cutout overlay and intake warnings
+ * ----------------------------------------------------------------------------------------------*/
+const SourceCard = ({ ws }: { ws: Workspace }) => {
+  const t = useT();
+  const [showCutout, setShowCutout] = useState(true);
+  const cutoutIsAdminRoute = Boolean(ws.cutoutUrl?.startsWith('/product-gallery/'));
+  const authed = useAuthedImage(cutoutIsAdminRoute && ws.source ? ws.cutoutUrl : null);
+  const cutout = cutoutIsAdminRoute ? authed.data : mediaUrl(ws.cutoutUrl);
+  const ref = ws.reference;
+  const warnings = ref?.warnings ?? [];
+  const confidence = typeof ref?.confidence === 'number' ? ref.confidence : null;
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="source-card">
+      <Flex direction="column" alignItems="stretch" gap={3}>
+        <Flex justifyContent="space-between">
+          <Typography variant="delta" tag="h2">
+            {t('workspace.source', 'Source photo')}
+          </Typography>
+          {cutout ? (
+            <Switch
+              checked={showCutout}
+              onCheckedChange={(v: boolean) => setShowCutout(v)}
+              visibleLabels
+              onLabel={t('workspace.cutout.on', 'Cutout')}
+              offLabel={t('workspace.cutout.off', 'Photo')}
+            />
+          ) : null}
+        </Flex>
+        {ws.source ? (
+          <Box
+            position="relative"
+            hasRadius
+            style={{
+              overflow: 'hidden',
+              aspectRatio: ws.source.width && ws.source.height ? `${ws.source.width} / ${ws.source.height}` : '1 / 1',
+              background: '#f6f6f9',
+            }}
+          >
+            <img
+              src={mediaUrl(ws.source.url)}
+              alt={t('workspace.sourceAlt', 'Source photo of {title}', { title: ws.product.title })}
+              style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: 'contain', opacity: showCutout && cutout ? 0.35 : 1 }}
+            />
+            {showCutout && cutout ? (
+              <img
+                src={cutout}
+                alt={t('workspace.cutoutAlt', 'Cutout of the product')}
+                data-testid="cutout-overlay"
+                style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: 'contain' }}
+              />
+            ) : null}
+          </Box>
+        ) : (
+          <Alert variant="warning" closeLabel="" title={t('workspace.noSource.title', 'No source photo')}>
+            {t('workspace.noSource', 'Add a source photo to this product in the Content Manager before generating.')}
+          </Alert>
+        )}
+        {ws.source ? (
+          <Typography variant="pi" textColor="neutral600">
+            {ws.source.width && ws.source.height ? `${ws.source.width} × ${ws.source.height} px` : ''}
+            {confidence !== null
+              ? ` · ${t('workspace.confidence', 'cutout confidence {value}%', { value: Math.round(confidence * 100) })}`
+              : ''}
+          </Typography>
+        ) : null}
+        {warnings.length ? (
+          <Flex direction="column" alignItems="stretch" gap={2} data-testid="intake-warnings">
+            {warnings.map((w, i) => (
+              <Alert key={i} variant="warning" closeLabel="" title={t('workspace.warning', 'Intake warning')}>
+                {w}
+              </Alert>
+            ))}
+          </Flex>
+        ) : ws.source ? (
+          <Typography variant="pi" textColor="success600">
+            {t('workspace.noWarnings', 'No intake warnings')}
+          </Typography>
+        ) : null}
+        {ref?.reasons?.length ? (
+          <Typography variant="pi" textColor="neutral600">
+            {ref.reasons.join(' · ')}
+          </Typography>
+        ) : null}
+      </Flex>
+    </Box>
+  );
+};
+
+/* ------------------------------------------------------------------------------------------------
+ * Effective brief and shot list
+ * ----------------------------------------------------------------------------------------------*/
+const ShotList = ({
+  ws,
+  can,
+  onGenerate,
+  generating,
+}: {
+  ws: Workspace;
+  can: Can;
+  onGenerate: (roles?: Role[]) => void;
+  generating: boolean;
+}) => {
+  const t = useT();
+  const brief = ws.brief;
+  const specByRole = new Map((brief?.roles ?? []).map((r) => [r.role, r]));
+  const roles = ws.plan.length ? ws.plan : ROLES.map((role) => ({ role, required: false, status: 'missing' as const }));
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="shot-list">
+      <Flex direction="column" alignItems="stretch" gap={3}>
+        <Flex justifyContent="space-between" wrap="wrap" gap={2}>
+          <Flex direction="column" alignItems="flex-start">
+            <Typography variant="delta" tag="h2">
+              {t('workspace.brief', 'Brief and shot list')}
+            </Typography>
+            {brief ? (
+              <Typography variant="pi" textColor="neutral600">
+                {brief.name} · {t('brief.version', 'version {version}', { version: brief.version })}
+              </Typography>
+            ) : (
+              <Typography variant="pi" textColor="danger600">
+                {t('workspace.noBrief', 'No brief covers this category yet.')}
+              </Typography>
+            )}
+          </Flex>
+          {brief && can.manageBriefs ? (
+            <LinkButton tag={Link} to={paths.brief(brief.documentId)} variant="tertiary" size="S">
+              {t('workspace.editBrief', 'Edit brief')}
+            </LinkButton>
+          ) : null}
+        </Flex>
+        <Table colCount={5} rowCount={roles.length + 1}>
+          <Thead>
+            <Tr>
+              <Th>
+                <Typography variant="sigma">{t('workspace.col.role', 'Role')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('workspace.col.spec', 'Spec')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('workspace.col.status', 'Latest')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('workspace.col.actions', 'Actions')}</Typography>
+              </Th>
+            </Tr>
+          </Thead>
+          <Tbody>
+            {roles.map((r) => {
+              const spec = specByRole.get(r.role);
+              return (
+                <Tr key={r.role} data-role={r.role}>
+                  <Td>
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
+                      <Typography variant="pi" textColor="neutral500">
+                        {r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional')}
+                      </Typography>
+                    </Flex>
+                  </Td>
+                  <Td>
+                    <Typography variant="pi" textColor="neutral600">
+                      {spec
+                        ? `${spec.aspectRatio} · ≥${spec.minLongEdge}px · ${t(`generator.${spec.generator}`, spec.generator)}`
+                        : '–'}
+                    </Typography>
+                  </Td>
+                  <Td>
+                    <StatusBadge status={r.status} />
+                  </Td>
+                  <Td>
+                    {can.generate ? (
+                      <Button
+                        size="S"
+                        variant="tertiary"
+                        startIcon={<Magic />}
+                        disabled={generating || !ws.source}
+                        onClick={() => onGenerate([r.role])}
+                        aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
+                      >
+                        {t('workspace.generateOne', 'Generate')}
+                      </Button>
+                    ) : null}
+                  </Td>
+                </Tr>
+              );
+            })}
+          </Tbody>
+        </Table>
+        {ws.missingRoles.length ? (
+          <Typography variant="pi" textColor="neutral600">
+            {t('workspace.missingRoles', 'Missing: {roles}', { roles: ws.missingRoles.map((r) => t(`role.${r}`, r)).join(', ') })}
+          </Typography>
+        ) : null}
+      </Flex>
+    </Box>
+  );
+};
+
+/* ------------------------------------------------------------------------------------------------
+ * One shot: status, QC chips, actions, history
+ * ----------------------------------------------------------------------------------------------*/
+const HistoryModal = ({ assetId, onClose }: { assetId: string | null; onClose: () => void }) => {
+  const t = useT();
+  const { data, isLoading } = useAsset(assetId ?? undefined);
+  return (
+    <Modal.Root open={Boolean(assetId)} onOpenChange={(o) => (!o ? onClose() : undefined)}>
+      <Modal.Content>
+        <Modal.Header>
+          <Modal.Title>{t('history.title', 'History')}</Modal.Title>
+        </Modal.Header>
+        <Modal.Body>
+          {isLoading || !data ? <Loader small>{t('loading', 'Loading…')}</Loader> : <AssetHistory history={data.history} />}
+        </Modal.Body>
+      </Modal.Content>
+    </Modal.Root>
+  );
+};
+
+const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory: (id: string) => void }) => {
+  const t = useT();
+  const transition = useTransition();
+  const busy = BUSY_STATUSES.includes(asset.status);
+  const move = (to: Asset['status']) => transition.mutate({ documentId: asset.documentId, to, version: asset.version });
+  const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
+  return (
+    <Box
+      background="neutral0"
+      hasRadius
+      shadow="tableShadow"
+      padding={3}
+      data-asset={asset.documentId}
+      data-asset-role={asset.role}
+      data-asset-status={asset.status}
+    >
+      <Flex direction="column" alignItems="stretch" gap={2}>
+        <Box
+          hasRadius
+          background="neutral100"
+          style={{ aspectRatio: '1 / 1', overflow: 'hidden', display: 'flex', alignItems: 'center', justifyContent: 'center' }}
+        >
+          {thumb ? (
+            <img
+              src={mediaUrl(thumb)}
+              alt={asset.alt ?? t(`role.${asset.role}`, asset.role)}
+              style={{ width: '100%', height: '100%', objectFit: 'contain' }}
+            />
+          ) : busy ? (
+            <Loader small>{t(`status.${asset.status}`, asset.status)}</Loader>
+          ) : (
+            <Typography variant="pi" textColor="neutral500">
+              {t('compare.noImage', 'No image')}
+            </Typography>
+          )}
+        </Box>
+        <Flex justifyContent="space-between" gap={2}>
+          <Typography fontWeight="semiBold">{t(`role.${asset.role}`, asset.role)}</Typography>
+          <StatusBadge status={asset.status} />
+        </Flex>
+        {asset.slot ? (
+          <Typography variant="pi" textColor="neutral600">
+            {t('workspace.inSlot', 'in slot {slot}', { slot: t(`slot.${asset.slot}`, asset.slot) })}
+          </Typography>
+        ) : null}
+        {busy ? <ProgressBar value={asset.status === 'queued' ? 15 : 60} size="S" aria-label={t(`status.${asset.status}`, asset.status)} /> : null}
+        {asset.error ? (
+          <Typography variant="pi" textColor="danger600">
+            {asset.error}
+          </Typography>
+        ) : null}
+        {asset.qc?.length ? (
+          <QcChips qc={asset.qc} />
+        ) : asset.qcStatus ? (
+          <Badge variant={asset.qcStatus === 'pass' ? 'success' : asset.qcStatus === 'warn' ? 'warning' : 'danger'}>
+            {t('qc.overall', 'QC {status}', { status: t(`qc.status.${asset.qcStatus}`, asset.qcStatus) })}
+          </Badge>
+        ) : null}
+        <Flex gap={1} wrap="wrap">
+          {asset.status === 'draft' && can.submit ? (
+            <Button size="S" onClick={() => move('in_review')} loading={transition.isLoading}>
+              {t('action.submit', 'Submit for review')}
+            </Button>
+          ) : null}
+          {(asset.status === 'in_review' || asset.status === 'approved') && (can.review || can.publish) ? (
+            <LinkButton size="S" variant="secondary" tag={Link} to={paths.review(asset.documentId)}>
+              {t('action.review', 'Review')}
+            </LinkButton>
+          ) : null}
+          {asset.status === 'approved' && can.publish ? (
+            <Button size="S" variant="success" onClick={() => move('published')} loading={transition.isLoading}>
+              {t('action.publish', 'Publish')}
+            </Button>
+          ) : null}
+          {asset.status === 'published' && can.publish ? (
+            <Button size="S" variant="danger-light" onClick={() => move('archived')} loading={transition.isLoading}>
+              {t('action.archive', 'Archive')}
+            </Button>
+          ) : null}
+          {(asset.status === 'rejected' || asset.status === 'failed') && can.generate ? (
+            <Button size="S" variant="secondary" onClick={() => move('queued')} loading={transition.isLoading}>
+              {t('action.regenerate', 'Regenerate')}
+            </Button>
+          ) : null}
+          <Button size="S" variant="ghost" onClick={() => onHistory(asset.documentId)}>
+            {t('action.history', 'History')}
+          </Button>
+        </Flex>
+      </Flex>
+    </Box>
+  );
+};
+
+/* ------------------------------------------------------------------------------------------------
+ * Page
+ * ----------------------------------------------------------------------------------------------*/
+export const WorkspacePage = () => {
+  const t = useT();
+  const can = useCan();
+  const { documentId = '' } = useParams();
+  const { data: ws, isLoading, isError } = useWorkspace(documentId);
+  const config = useConfig();
+  const generate = useGenerate(documentId);
+  const [importOpen, setImportOpen] = useState(false);
+  const [historyOf, setHistoryOf] = useState<string | null>(null);
+  const [showArchived, setShowArchived] = useState(false);
+  const [batch, setBatch] = useState<string[]>([]);
+
+  const assets = useMemo(
+    () =>
+      [...(ws?.assets ?? [])]
+        .filter((a) => showArchived || a.status !== 'archived')
+        .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || String(b.updatedAt).localeCompare(String(a.updatedAt))),
+    [ws?.assets, showArchived]
+  );
+  const busy = (ws?.assets ?? []).filter((a) => BUSY_STATUSES.includes(a.status));
+  const batchAssets = (ws?.assets ?? []).filter((a) => batch.includes(a.documentId));
+  const batchDone = batchAssets.filter((a) => !BUSY_STATUSES.includes(a.status)).length;
+
+  const onGenerate = async (roles?: Role[]) => {
+    try {
+      const created = await generate.mutateAsync(roles);
+      setBatch(created.map((a) => a.documentId));
+    } catch {
+      /* notified */
+    }
+  };
+
+  if (isLoading) return <Page.Loading />;
+  if (isError || !ws) return <Page.Error />;
+
+  return (
+    <Page.Main>
+      <Page.Title>{ws.product.title}</Page.Title>
+      <Layouts.Header
+        navigationAction={
+          <Link to={paths.root} style={{ display: 'inline-flex', alignItems: 'center', gap: 8, textDecoration: 'none' }}>
+            <ArrowLeft />
+            <Typography variant="pi">{t('action.back', 'Back')}</Typography>
+          </Link>
+        }
+        title={ws.product.title}
+        subtitle={[ws.product.sku, ws.product.category && t(`category.${ws.product.category}`, ws.product.category), ws.product.metal]
+          .filter(Boolean)
+          .join(' · ')}
+        primaryAction={
+          can.generate ? (
+            <Button
+              startIcon={<Magic />}
+              onClick={() => onGenerate()}
+              loading={generate.isLoading}
+              disabled={!ws.source || generate.isLoading}
+            >
+              {t('workspace.generateAll', 'Generate all')}
+            </Button>
+          ) : undefined
+        }
+        secondaryAction={
+          <Flex gap={2}>
+            {can.import ? (
+              <Button variant="secondary" startIcon={<Upload />} onClick={() => setImportOpen(true)}>
+                {t('workspace.import', 'Import image')}
+              </Button>
+            ) : null}
+            <LinkButton variant="tertiary" startIcon={<Eye />} tag={Link} to={paths.gallery(ws.product.documentId)}>
+              {t('workspace.preview', 'Gallery preview')}
+            </LinkButton>
+          </Flex>
+        }
+      />
+      <Layouts.Content>
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          {config.data && !config.data.replicateConfigured ? (
+            <Alert variant="default" closeLabel="" title={t('workspace.localOnly.title', 'Local generator')}>
+              {t('workspace.localOnly', 'No Replicate token is configured: shots are composed locally from the cutout.')}
+            </Alert>
+          ) : null}
+          {busy.length ? (
+            <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="generation-progress">
+              <Flex direction="column" alignItems="stretch" gap={2}>
+                <Typography fontWeight="semiBold">
+                  {t('workspace.progress', 'Generating: {done} of {total} shots done', {
+                    done: batch.length ? batchDone : 0,
+                    total: batch.length ? batchAssets.length : busy.length,
+                  })}
+                </Typography>
+                <ProgressBar
+                  value={batch.length && batchAssets.length ? Math.max(5, (batchDone / batchAssets.length) * 100) : 5}
+                  aria-label={t('workspace.progressLabel', 'Generation progress')}
+                />
+              </Flex>
+            </Box>
+          ) : null}
+          <Grid.Root gap={4}>
+            <Grid.Item col={4} s={12} direction="column" alignItems="stretch" gap={4}>
+              <SourceCard ws={ws} />
+              <ShotList ws={ws} can={can} onGenerate={onGenerate} generating={generate.isLoading} />
+            </Grid.Item>
+            <Grid.Item col={8} s={12} direction="column" alignItems="stretch">
+              <Flex direction="column" alignItems="stretch" gap={3} width="100%">
+                <Flex justifyContent="space-between">
+                  <Typography variant="delta" tag="h2">
+                    {t('workspace.shots', 'Shots')}
+                  </Typography>
+                  <Switch
+                    checked={showArchived}
+                    onCheckedChange={(v: boolean) => setShowArchived(v)}
+                    visibleLabels
+                    onLabel={t('workspace.showArchived', 'Show archived')}
+                    offLabel={t('workspace.hideArchived', 'Hide archived')}
+                  />
+                </Flex>
+                {assets.length ? (
+                  <Grid.Root gap={3} data-testid="shots">
+                    {assets.map((a) => (
+                      <Grid.Item key={a.documentId} col={4} s={6} xs={12} alignItems="stretch" direction="column">
+                        <ShotCard asset={a} can={can} onHistory={setHistoryOf} />
+                      </Grid.Item>
+                    ))}
+                  </Grid.Root>
+                ) : (
+                  <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+                    <Typography textColor="neutral600">
+                      {t('workspace.noShots', 'No shots yet. Generate them from the source photo, or import an image.')}
+                    </Typography>
+                  </Box>
+                )}
+              </Flex>
+            </Grid.Item>
+          </Grid.Root>
+        </Flex>
+      </Layouts.Content>
+      {can.import ? <ImportDialog open={importOpen} productId={ws.product.documentId} onClose={() => setImportOpen(false)} /> : null}
+      <HistoryModal assetId={historyOf} onClose={() => setHistoryOf(null)} />
+    </Page.Main>
+  );
+};

@@ -1,0 +1,60 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
+import { ACTION_FOR_TARGET, assetView } from '../services/assets';
+import type { Actor } from '../services/workflow';
+import { unprocessable } from '../utils/errors';
+import { getService } from '../utils/get-service';
+import { listAssetsQuery, transitionBody } from '../validation/assets';
+import { documentIdParam } from '../validation/admin';
+import { parseOrThrow } from '../validation/error';
+
+/** The signed-in admin, as the audit log records them. */
+export const actorOf = (ctx: any): Actor => {
+  const user = ctx.state?.user;
+  if (!user?.id) throw new errors.UnauthorizedError('Sign in to change images.');
+  return { kind: 'admin', id: user.id, email: user.email ?? `admin#${user.id}` };
+};
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** GET /assets?product=&status=&role=&page=&pageSize= */
+  async find(ctx: any) {
+    const query = parseOrThrow(listAssetsQuery, ctx.query ?? {});
+    ctx.body = await getService(strapi, 'assets').list(query);
+  },
+
+  /** GET /assets/:documentId: the review payload. */
+  async findOne(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    ctx.body = { data: await getService(strapi, 'assets').review(documentId, ctx.state.userAbility) };
+  },
+
+  /** POST /assets/:documentId/transition {to, version, note?, override?} */
+  async transition(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(transitionBody, ctx.request.body ?? {});
+    if (!EDITOR_TRANSITIONS.has(body.to)) {
+      throw unprocessable(`Only the generation worker moves an image to ${body.to}.`, { to: body.to });
+    }
+    const action = ACTION_FOR_TARGET[body.to];
+    if (!action || !ctx.state.userAbility?.can(action)) {
+      throw new errors.ForbiddenError(`Your role may not move images to ${body.to.replace('_', ' ')} (needs ${action}).`, {
+        action,
+        to: body.to,
+      });
+    }
+    const asset = await getService(strapi, 'workflow').transition({
+      documentId,
+      to: body.to,
+      version: body.version,
+      note: body.note ?? null,
+      override: body.override ?? null,
+      actor: actorOf(ctx),
+    });
+    const full = await strapi.db.query('plugin::product-gallery.image-asset').findOne({
+      where: { id: asset.id },
+      populate: { file: true, product: true },
+    });
+    ctx.body = { data: { ...assetView(full), allowed: TRANSITIONS[full.status as keyof typeof TRANSITIONS] } };
+  },
+});

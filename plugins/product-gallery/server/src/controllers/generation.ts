@@ -1,0 +1,91 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { getConfig, getService } from '../utils/get-service';
+import { parseOrThrow } from '../validation/error';
+import { documentIdParam } from '../validation/admin';
+import { generateBody, importBody, progressQuery } from '../validation/generation';
+import type { Actor } from '../services/workflow';
+
+const actorOf = (ctx: any): Actor => ({ kind: 'admin', id: ctx.state.user.id, email: ctx.state.user.email });
+
+/** The product workspace: source photo analysis, shot list, generation and import. */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async workspace(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const products = getService(strapi, 'products');
+    const product = await products.get(documentId);
+    const plan = await getService(strapi, 'planner').plan(documentId);
+    const brief = await getService(strapi, 'briefs').effectiveFor(product);
+    const { fingerprint: _fp, ...reference } = (product.reference ?? {}) as Record<string, unknown>;
+    ctx.body = {
+      data: {
+        product: {
+          documentId: product.documentId,
+          title: product.title,
+          slug: product.slug,
+          sku: product.sku,
+          category: product.category,
+          metal: product.metal,
+          stones: product.stones,
+          dimensions: product.dimensions,
+          description: product.description,
+        },
+        sourcePhoto: product.sourcePhoto
+          ? { id: product.sourcePhoto.id, url: product.sourcePhoto.url, width: product.sourcePhoto.width, height: product.sourcePhoto.height, mime: product.sourcePhoto.mime }
+          : null,
+        reference: product.reference ? reference : null,
+        brief,
+        plan,
+      },
+    };
+  },
+
+  async reanalyze(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const { fingerprint: _fp, ...reference } = await getService(strapi, 'products').reanalyze(documentId);
+    ctx.body = { data: reference };
+  },
+
+  async generate(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(generateBody, ctx.request.body ?? {});
+    const result = await getService(strapi, 'planner').generate(documentId, body.roles, actorOf(ctx));
+    ctx.status = 202;
+    ctx.body = { data: result };
+  },
+
+  async importAsset(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(importBody, ctx.request.body ?? {});
+    const files = ctx.request.files ?? {};
+    const file = Array.isArray(files.file) ? files.file[0] : files.file;
+    if (!file) {
+      throw new errors.ValidationError('file: attach the image to import (multipart field "file").', {
+        errors: [{ path: ['file'], message: 'attach the image to import', name: 'ValidationError' }],
+      });
+    }
+    const asset = await getService(strapi, 'candidates').importImage(
+      { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: file.originalFilename, size: file.size } },
+      actorOf(ctx)
+    );
+    ctx.status = 201;
+    ctx.body = { data: asset };
+  },
+
+  async progress(ctx: any) {
+    const query = parseOrThrow(progressQuery, ctx.query ?? {});
+    ctx.body = { data: await getService(strapi, 'dispatch').progress(query.product) };
+  },
+
+  async settings(ctx: any) {
+    const config = getConfig(strapi);
+    ctx.body = {
+      data: {
+        replicateConfigured: Boolean(config.replicate.apiToken),
+        webhooksConfigured: Boolean(config.replicate.webhookBaseUrl && config.replicate.webhookSecret),
+        queue: config.redisUrl ? 'redis' : 'database',
+        channels: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
+      },
+    };
+  },
+});

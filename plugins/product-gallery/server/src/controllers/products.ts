@@ -1,0 +1,30 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from '../utils/get-service';
+import { listProductsQuery, packQuery } from '../validation/assets';
+import { documentIdParam } from '../validation/admin';
+import { parseOrThrow } from '../validation/error';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** GET /products?category=&missing=&awaiting=&q=&page=&pageSize=: the overview with readiness. */
+  async find(ctx: any) {
+    const query = parseOrThrow(listProductsQuery, ctx.query ?? {});
+    ctx.body = await getService(strapi, 'readiness').overview(query);
+  },
+
+  /** GET /products/:documentId/readiness */
+  async readiness(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    ctx.body = { data: await getService(strapi, 'readiness').forProduct(documentId) };
+  },
+
+  /** GET /products/:documentId/pack?channel=: a streamed ZIP of the published gallery for one channel. */
+  async pack(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const { channel } = parseOrThrow(packQuery, ctx.query ?? {});
+    const { filename, stream } = await getService(strapi, 'pack').build(documentId, channel);
+    ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/zip';
+    ctx.body = stream;
+  },
+});

@@ -1,0 +1,277 @@
+/**
+ * Reference fingerprint of a product: a plain JSON object stored with the product and used to
+ * check every generated image. Everything is measured on the product region (cutout mask) and
+ * normalised to the product's bounding square, so it does not depend on framing or resolution.
+ */
+import { colorSignature, rgbToLab, type ColorSignature } from './color';
+import type { CutoutResult } from './cutout';
+import { components } from './morphology';
+import type { BBox, RawImage } from './raw-image';
+
+export const FINGERPRINT_VERSION = 1;
+/** side of the normalised product grid (mask coverage + colour thumbnail) */
+export const GRID = 32;
+/** scales at which sharpness (gradient energy) is stored */
+export const SHARPNESS_SCALES = [32, 64, 128] as const;
+
+export interface ProductShape {
+  /** product area / image area */
+  areaFraction: number;
+  /** robust product extent (1st..99th percentile of mask mass), as fractions of the image size */
+  extent: { x: number; y: number; width: number; height: number };
+  /** robust long side of the product / long side of the image */
+  longSideFraction: number;
+  /** bbox width / height */
+  bboxAspect: number;
+  holes: number;
+  parts: number;
+  /** distinct saturated or bright components ("stones", beads, charms) */
+  blobs: number;
+  /** GRID x GRID mask coverage (0..255) in the product's bounding square, base64 */
+  mask: string;
+}
+
+export interface Fingerprint {
+  version: number;
+  /** sha256 of the source file bytes */
+  sha256: string | null;
+  width: number;
+  height: number;
+  /** 64-bit DCT perceptual hash (hex) of the product on neutral grey */
+  phash: string;
+  color: ColorSignature;
+  shape: ProductShape;
+  /** GRID x GRID RGB thumbnail of the product over neutral grey (128), base64 */
+  thumb: string;
+  /** mean gradient magnitude of the normalised product at SHARPNESS_SCALES, keyed by scale */
+  sharpness: Record<string, number>;
+  /** robust product long side in source pixels */
+  productLongSidePx: number;
+}
+
+interface Normalized {
+  cov: Float32Array; // coverage 0..1
+  rgb: Float32Array; // premultiplied-over-grey RGB 0..255
+  size: number;
+}
+
+/** Robust product box: 1st..99th percentile of mask mass along x and y. */
+export function robustBox(mask: Uint8Array, w: number, h: number): BBox {
+  const colSum = new Float64Array(w), rowSum = new Float64Array(h);
+  let total = 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const a = mask[row + x];
+      if (a < 64) continue;
+      colSum[x] += a; rowSum[y] += a; total += a;
+    }
+  }
+  if (total === 0) return { x: 0, y: 0, width: 0, height: 0 };
+  const pct = (arr: Float64Array, q: number) => {
+    let acc = 0;
+    for (let i = 0; i < arr.length; i++) { acc += arr[i]; if (acc >= q * total) return i; }
+    return arr.length - 1;
+  };
+  const x0 = pct(colSum, 0.005), x1 = pct(colSum, 0.995), y0 = pct(rowSum, 0.005), y1 = pct(rowSum, 0.995);
+  return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** Sample the product's bounding square into size x size cells (area average). */
+export function normalizeProduct(working: RawImage, mask: Uint8Array, box: BBox, size: number): Normalized {
+  const { data, width: W, height: H } = working;
+  const side = Math.max(box.width, box.height) * 1.04 + 2;
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const x0 = cx - side / 2, y0 = cy - side / 2;
+  const cov = new Float32Array(size * size), acc = new Float32Array(size * size * 3);
+  const xa = Math.max(0, Math.floor(x0)), xb = Math.min(W - 1, Math.ceil(x0 + side));
+  const ya = Math.max(0, Math.floor(y0)), yb = Math.min(H - 1, Math.ceil(y0 + side));
+  const k = size / side;
+  for (let y = ya; y <= yb; y++) {
+    const gy = Math.floor((y + 0.5 - y0) * k);
+    if (gy < 0 || gy >= size) continue;
+    for (let x = xa; x <= xb; x++) {
+      const gx = Math.floor((x + 0.5 - x0) * k);
+      if (gx < 0 || gx >= size) continue;
+      const i = y * W + x, g = gy * size + gx;
+      const a = (mask[i] / 255) * (data[i * 4 + 3] / 255);
+      cov[g] += a;
+      acc[g * 3] += a * data[i * 4] + (1 - a) * 128;
+      acc[g * 3 + 1] += a * data[i * 4 + 1] + (1 - a) * 128;
+      acc[g * 3 + 2] += a * data[i * 4 + 2] + (1 - a) * 128;
+    }
+  }
+  const counts = new Float32Array(size * size);
+  for (let y = ya; y <= yb; y++) {
+    const gy = Math.floor((y + 0.5 - y0) * k);
+    if (gy < 0 || gy >= size) continue;
+    for (let x = xa; x <= xb; x++) {
+      const gx = Math.floor((x + 0.5 - x0) * k);
+      if (gx < 0 || gx >= size) continue;
+      counts[gy * size + gx]++;
+    }
+  }
+  const rgb = new Float32Array(size * size * 3);
+  for (let g = 0; g < size * size; g++) {
+    const c = counts[g];
+    if (c === 0) { rgb[g * 3] = rgb[g * 3 + 1] = rgb[g * 3 + 2] = 128; continue; }
+    cov[g] /= c;
+    rgb[g * 3] = acc[g * 3] / c; rgb[g * 3 + 1] = acc[g * 3 + 1] / c; rgb[g * 3 + 2] = acc[g * 3 + 2] / c;
+  }
+  return { cov, rgb, size };
+}
+
+function dct1d(input: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += input[i] * Math.cos((Math.PI * (2 * i + 1) * k) / (2 * n));
+    out[k] = s;
+  }
+  return out;
+}
+
+/** 64-bit DCT perceptual hash of a 32x32 grey image (hex). */
+export function phash32(gray: Float64Array): string {
+  const n = 32;
+  const rows = new Float64Array(n * n);
+  for (let y = 0; y < n; y++) rows.set(dct1d(gray.subarray(y * n, y * n + n), n), y * n);
+  const coef = new Float64Array(64);
+  for (let x = 0; x < 8; x++) {
+    const col = new Float64Array(n);
+    for (let y = 0; y < n; y++) col[y] = rows[y * n + x];
+    const d = dct1d(col, n);
+    for (let y = 0; y < 8; y++) coef[y * 8 + x] = d[y];
+  }
+  const sorted = Array.from(coef.subarray(1)).sort((a, b) => a - b);
+  const med = sorted[Math.floor(sorted.length / 2)];
+  let hex = '';
+  for (let i = 0; i < 64; i += 4) {
+    let v = 0;
+    for (let j = 0; j < 4; j++) v = (v << 1) | (coef[i + j] > med ? 1 : 0);
+    hex += v.toString(16);
+  }
+  return hex;
+}
+
+export function hammingHex(a: string, b: string): number {
+  let d = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    let x = parseInt(a[i], 16) ^ parseInt(b[i], 16);
+    while (x) { d += x & 1; x >>= 1; }
+  }
+  return d + Math.abs(a.length - b.length) * 4;
+}
+
+function grayOf(nz: Normalized): Float64Array {
+  const g = new Float64Array(nz.size * nz.size);
+  for (let i = 0; i < g.length; i++) g[i] = 0.299 * nz.rgb[i * 3] + 0.587 * nz.rgb[i * 3 + 1] + 0.114 * nz.rgb[i * 3 + 2];
+  return g;
+}
+
+/** Mean gradient magnitude over product cells (coverage-weighted) of a normalised image. */
+export function gradientEnergy(nz: Normalized): number {
+  const g = grayOf(nz), s = nz.size;
+  let e = 0, wsum = 0;
+  for (let y = 1; y < s - 1; y++) {
+    for (let x = 1; x < s - 1; x++) {
+      const i = y * s + x;
+      const wgt = Math.max(nz.cov[i], nz.cov[i - 1], nz.cov[i + 1], nz.cov[i - s], nz.cov[i + s]);
+      if (wgt <= 0.05) continue;
+      const gx = g[i + 1] - g[i - 1], gy = g[i + s] - g[i - s];
+      e += Math.sqrt(gx * gx + gy * gy) * wgt; wsum += wgt;
+    }
+  }
+  return wsum > 0 ? e / wsum : 0;
+}
+
+/** Distinct saturated or bright components of the product ("stones"), at analysis resolution. */
+export function countBlobs(working: RawImage, mask: Uint8Array, box: BBox): number {
+  const size = 96;
+  const nz = normalizeProduct(working, mask, box, size);
+  const lab = [0, 0, 0];
+  const n = size * size;
+  const C = new Float32Array(n), Lr = new Float32Array(n);
+  let cSum = 0, cnt = 0;
+  for (let i = 0; i < n; i++) {
+    if (nz.cov[i] < 0.6) continue;
+    // un-premultiply over grey
+    const a = nz.cov[i];
+    const r = Math.min(255, Math.max(0, (nz.rgb[i * 3] - (1 - a) * 128) / a));
+    const g = Math.min(255, Math.max(0, (nz.rgb[i * 3 + 1] - (1 - a) * 128) / a));
+    const b = Math.min(255, Math.max(0, (nz.rgb[i * 3 + 2] - (1 - a) * 128) / a));
+    rgbToLab(Math.round(r), Math.round(g), Math.round(b), lab, 0);
+    C[i] = Math.hypot(lab[1], lab[2]); Lr[i] = lab[0];
+    cSum += C[i]; cnt++;
+  }
+  if (!cnt) return 0;
+  const cMean = cSum / cnt;
+  // "stone" cells: clearly more saturated than the product's average, or near-white highlights
+  const sel = (i: number) => nz.cov[i] >= 0.6 && (C[i] > Math.max(25, cMean * 1.6) || (Lr[i] > 92 && C[i] < 8));
+  const cc = components(size, size, sel);
+  let blobs = 0;
+  for (let l = 1; l <= cc.count; l++) if (cc.areas[l] >= 4) blobs++;
+  return blobs;
+}
+
+export interface ProductFeatures {
+  width: number;
+  height: number;
+  box: BBox;
+  phash: string;
+  color: ColorSignature;
+  shape: ProductShape;
+  thumb: Uint8Array;
+  cov: Float32Array;
+  sharpness: Record<string, number>;
+  productLongSidePx: number;
+}
+
+/** All measurements of a product (used for the reference and for every candidate). Pure, sync. */
+export function productFeatures(working: RawImage, cut: Pick<CutoutResult, 'mask' | 'holes' | 'parts' | 'areaFraction'>): ProductFeatures {
+  const W = working.width, H = working.height;
+  const box = robustBox(cut.mask, W, H);
+  const nz = normalizeProduct(working, cut.mask, box, GRID);
+  const thumb = new Uint8Array(GRID * GRID * 3);
+  for (let i = 0; i < thumb.length; i++) thumb[i] = Math.round(nz.rgb[i]);
+  const covBytes = new Uint8Array(GRID * GRID);
+  for (let i = 0; i < covBytes.length; i++) covBytes[i] = Math.round(Math.min(1, nz.cov[i]) * 255);
+  const sharpness: Record<string, number> = {};
+  for (const s of SHARPNESS_SCALES) sharpness[String(s)] = Math.round(gradientEnergy(s === GRID ? nz : normalizeProduct(working, cut.mask, box, s)) * 1000) / 1000;
+  const color = colorSignature(working.data, cut.mask, W, H);
+  const long = Math.max(box.width, box.height);
+  const shape: ProductShape = {
+    areaFraction: cut.areaFraction,
+    extent: { x: box.x / W, y: box.y / H, width: box.width / W, height: box.height / H },
+    longSideFraction: Math.round((long / Math.max(W, H)) * 1e5) / 1e5,
+    bboxAspect: box.height ? Math.round((box.width / box.height) * 1000) / 1000 : 0,
+    holes: cut.holes,
+    parts: cut.parts,
+    blobs: countBlobs(working, cut.mask, box),
+    mask: Buffer.from(covBytes).toString('base64'),
+  };
+  return {
+    width: W, height: H, box,
+    phash: phash32(grayOf(nz)),
+    color, shape, thumb, cov: nz.cov, sharpness,
+    productLongSidePx: long,
+  };
+}
+
+/** The reference fingerprint stored on the product. */
+export function fingerprint(working: RawImage, cut: CutoutResult, source: string | null | { sha256?: string | null } = null): Fingerprint {
+  const sha256 = typeof source === 'string' ? source : source?.sha256 ?? null;
+  const f = productFeatures(working, cut);
+  return {
+    version: FINGERPRINT_VERSION,
+    sha256,
+    width: f.width,
+    height: f.height,
+    phash: f.phash,
+    color: f.color,
+    shape: f.shape,
+    thumb: Buffer.from(f.thumb).toString('base64'),
+    sharpness: f.sharpness,
+    productLongSidePx: f.productLongSidePx,
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The shape every quality check returns (technical, channel and fidelity checks alike), and the
+ * roll-up an editor sees first.
+ */
+export type QcStatus = 'pass' | 'warn' | 'fail';
+
+export interface QcCheck {
+  /** Stable id, e.g. 'tech.resolution', 'channel.white-background', 'fidelity.color'. */
+  id: string;
+  status: QcStatus;
+  /** What was measured (number, or a short string such as a format name). */
+  value: number | string | boolean | null;
+  /** The limit it was compared with (null when there is none). */
+  threshold: number | string | null;
+  /** One sentence an editor understands, saying what to do when it is not a pass. */
+  message: string;
+}
+
+const RANK: Record<QcStatus, number> = { pass: 0, warn: 1, fail: 2 };
+
+/** Worst status wins: any fail -> 'fail', else any warn -> 'warn', else 'pass' (also for no checks). */
+export function summarizeQc(checks: readonly Pick<QcCheck, 'status'>[]): QcStatus {
+  let worst: QcStatus = 'pass';
+  for (const c of checks) if (RANK[c.status] > RANK[worst]) worst = c.status;
+  return worst;
+}

@@ -1,0 +1,93 @@
+/**
+ * The pipeline worker: a task table that runs pipeline functions by name inside a piscina worker
+ * thread, so JS pixel loops (cutout, QC measures, sharpness) never block the HTTP server's event
+ * loop. Functions are looked up lazily on the pipeline index, so a task whose module is not there
+ * yet fails with a clear error instead of breaking compilation.
+ */
+import { isPipelineError, type PipelineErrorJSON } from './errors';
+import { prepareTransfer, reviveBuffers } from './transfer';
+
+/** Tasks the pool may run: each is an exported function of pipeline/index.ts. */
+export const PIPELINE_TASKS = [
+  'intake',
+  'cutout',
+  'fingerprint',
+  'renderClean',
+  'renderDetail',
+  'technicalQc',
+  'checkFidelity',
+  'deliveryPack',
+  'renditions',
+  'channelRenditions',
+  'productBox',
+  'decodeOnce',
+  // Composite jobs (jobs.ts): one task per service request, one decode per job.
+  'analyzeSource',
+  'makeLocalShot',
+  'checkCandidate',
+  'deliverAsset',
+] as const;
+
+export type PipelineTaskName = (typeof PIPELINE_TASKS)[number];
+
+export interface PipelineTaskRequest {
+  name: PipelineTaskName | 'ping' | 'busy';
+  args: unknown[];
+}
+
+export type PipelineTaskResponse =
+  | { ok: true; value: unknown }
+  | { ok: false; error: PipelineErrorJSON | { name: string; message: string; stack?: string } };
+
+const ALLOWED = new Set<string>(PIPELINE_TASKS);
+let lib: Record<string, unknown> | undefined;
+
+function library(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  if (!lib) lib = require('./index') as Record<string, unknown>;
+  return lib;
+}
+
+/** Built-in diagnostics: 'ping' (round trip) and 'busy' (spin the CPU for N ms, used by tests). */
+function builtin(name: string, args: unknown[]): unknown {
+  if (name === 'ping') return { pong: true, threadId: require('worker_threads').threadId as number, args };
+  const ms = Number(args[0]) || 0;
+  const end = Date.now() + ms;
+  let x = 0;
+  while (Date.now() < end) x += Math.sqrt(x + 1);
+  return x;
+}
+
+export async function runPipelineTask(req: PipelineTaskRequest): Promise<PipelineTaskResponse> {
+  try {
+    const args = reviveBuffers(req.args ?? []);
+    let value: unknown;
+    if (req.name === 'ping' || req.name === 'busy') {
+      value = builtin(req.name, args);
+    } else {
+      if (!ALLOWED.has(req.name)) throw new Error(`Unknown pipeline task "${req.name}".`);
+      const fn = library()[req.name];
+      if (typeof fn !== 'function') throw new Error(`Pipeline task "${req.name}" is not available: pipeline/index exports no function of that name.`);
+      value = await (fn as (...a: unknown[]) => unknown)(...args);
+    }
+    return { ok: true, value };
+  } catch (err) {
+    if (isPipelineError(err)) {
+      const e = err as { toJSON?: () => PipelineErrorJSON } & PipelineErrorJSON;
+      return { ok: false, error: typeof e.toJSON === 'function' ? e.toJSON() : { name: 'PipelineError', code: e.code, status: e.status, message: e.message, details: e.details } };
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { ok: false, error: { name: e.name, message: e.message, stack: e.stack } };
+  }
+}
+
+/** Piscina handler: runs the task and moves (not copies) every Buffer of the result back. */
+export default async function handler(req: PipelineTaskRequest): Promise<unknown> {
+  const response = await runPipelineTask(req);
+  const transferList: ArrayBuffer[] = [];
+  const value = prepareTransfer(response, transferList);
+  if (!transferList.length) return value;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Piscina } = require('piscina') as typeof import('piscina');
+  return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: value } as never);
+}

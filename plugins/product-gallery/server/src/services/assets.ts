@@ -1,0 +1,169 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
+import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
+import { ACTIONS } from './permissions-setup';
+
+/** Which RBAC action an editor needs to move an asset to a status. */
+export const ACTION_FOR_TARGET: Partial<Record<AssetStatus, string>> = {
+  in_review: ACTIONS.submit,
+  approved: ACTIONS.review,
+  rejected: ACTIONS.review,
+  published: ACTIONS.publish,
+  archived: ACTIONS.publish,
+  queued: ACTIONS.generate,
+};
+
+const FILE_FIELDS = ['id', 'documentId', 'name', 'url', 'width', 'height', 'mime', 'size', 'formats', 'hash', 'ext'];
+const LIST_FIELDS = [
+  'id',
+  'documentId',
+  'role',
+  'slot',
+  'status',
+  'version',
+  'qcStatus',
+  'width',
+  'height',
+  'alt',
+  'placeholder',
+  'error',
+  'createdAt',
+  'updatedAt',
+  'publishedInSlotAt',
+];
+
+const fileView = (f: any) =>
+  f
+    ? {
+        id: f.id,
+        documentId: f.documentId,
+        name: f.name,
+        url: f.url,
+        width: f.width ?? null,
+        height: f.height ?? null,
+        mime: f.mime ?? null,
+        size: f.size ?? null,
+        thumbnailUrl: f.formats?.thumbnail?.url ?? f.url,
+      }
+    : null;
+
+const productView = (p: any) =>
+  p ? { id: p.id, documentId: p.documentId, title: p.title, sku: p.sku, slug: p.slug, category: p.category, metal: p.metal } : null;
+
+/** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
+export const assetView = (a: any) => ({
+  id: a.id,
+  documentId: a.documentId,
+  role: a.role as Role,
+  slot: a.slot ?? null,
+  status: a.status as AssetStatus,
+  version: a.version,
+  qcStatus: a.qcStatus ?? null,
+  width: a.width ?? null,
+  height: a.height ?? null,
+  alt: a.alt ?? null,
+  placeholder: a.placeholder ?? null,
+  error: a.error ?? null,
+  createdAt: a.createdAt ?? null,
+  updatedAt: a.updatedAt ?? null,
+  publishedInSlotAt: a.publishedInSlotAt ?? null,
+  file: fileView(a.file),
+  product: productView(a.product),
+});
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const service = {
+    /** GET /assets: filtered, paginated, newest first. */
+    async list(query: { product?: string; status?: AssetStatus[]; role?: Role[]; page: number; pageSize: number; sort: string }) {
+      const where: Record<string, unknown> = {};
+      if (query.product) {
+        const product = await strapi.db.query(UID.product).findOne({ where: { documentId: query.product }, select: ['id'] });
+        if (!product) throw new errors.NotFoundError(`No product with id ${query.product}.`);
+        where.product = product.id;
+      }
+      if (query.status) where.status = { $in: query.status };
+      if (query.role) where.role = { $in: query.role };
+      const [field, order] = query.sort.split(':');
+      const [rows, total] = await Promise.all([
+        strapi.db.query(UID.asset).findMany({
+          where,
+          select: LIST_FIELDS,
+          populate: {
+            file: { select: FILE_FIELDS },
+            product: { select: ['id', 'documentId', 'title', 'sku', 'slug', 'category', 'metal'] },
+          },
+          orderBy: [{ [field]: order }, { id: order }],
+          offset: (query.page - 1) * query.pageSize,
+          limit: query.pageSize,
+        }),
+        strapi.db.query(UID.asset).count({ where }),
+      ]);
+      return {
+        data: rows.map(assetView),
+        meta: { pagination: { page: query.page, pageSize: query.pageSize, pageCount: Math.ceil(total / query.pageSize), total } },
+      };
+    },
+
+    /**
+     * GET /assets/:documentId: review against the source. The product's source photo, the
+     * candidate with its renditions and QC, provenance and the audit history, together; plus
+     * the moves this editor may make from here.
+     */
+    async review(documentId: string, ability?: { can(action: string): boolean }) {
+      const asset = await strapi.db.query(UID.asset).findOne({
+        where: { documentId },
+        populate: {
+          file: { select: FILE_FIELDS },
+          product: {
+            select: ['id', 'documentId', 'title', 'sku', 'slug', 'category', 'metal', 'description'],
+            populate: { sourcePhoto: { select: FILE_FIELDS }, stones: true, dimensions: true },
+          },
+        },
+      });
+      if (!asset) throw new errors.NotFoundError(`No image asset with id ${documentId}.`);
+      const history = await strapi.plugin('product-gallery').service('workflow').history(documentId);
+      const status = asset.status as AssetStatus;
+      const moves = TRANSITIONS[status]
+        .filter((to) => EDITOR_TRANSITIONS.has(to))
+        .map((to) => ({ to, action: ACTION_FOR_TARGET[to] ?? null, permitted: !ability || !ACTION_FOR_TARGET[to] || ability.can(ACTION_FOR_TARGET[to]!) }));
+      const qc = Array.isArray(asset.qc) ? asset.qc : [];
+      return {
+        ...assetView(asset),
+        product: {
+          ...productView(asset.product),
+          description: asset.product?.description ?? null,
+          stones: (asset.product?.stones ?? []).map(({ id: _id, ...s }: any) => s),
+          dimensions: asset.product?.dimensions ? (({ id: _id, ...d }: any) => d)(asset.product.dimensions) : null,
+        },
+        source: fileView(asset.product?.sourcePhoto),
+        candidate: fileView(asset.file),
+        renditions: asset.renditions ?? null,
+        focalPoint: asset.focalPoint ?? null,
+        qc: {
+          status: asset.qcStatus ?? null,
+          checks: qc,
+          failing: qc.filter((c: any) => c?.status === 'fail').map((c: any) => c.id),
+          warnings: qc.filter((c: any) => c?.status === 'warn').map((c: any) => c.id),
+          overrideRequired: asset.qcStatus === 'fail',
+        },
+        provenance: asset.provenance ?? null,
+        prompt: asset.prompt ?? null,
+        cost: asset.cost === null || asset.cost === undefined ? null : Number(asset.cost),
+        attempts: asset.attempts ?? 0,
+        moves,
+        history: history.map((h: any) => ({
+          at: h.at,
+          from: h.from ?? null,
+          to: h.to,
+          actor: h.actor ?? null,
+          actorId: h.actorId ?? null,
+          note: h.note ?? null,
+          override: !!h.override,
+          qc: h.qc ?? null,
+        })),
+      };
+    },
+  };
+  return service;
+};

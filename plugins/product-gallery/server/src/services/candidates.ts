@@ -1,0 +1,149 @@
+import fs from 'node:fs/promises';
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { UID, ROLES, type Role } from '../domain/vocabulary';
+import type { CandidateCheck, CandidateCheckSpec } from '../pipeline/jobs';
+import { getService } from '../utils/get-service';
+import type { Actor } from './workflow';
+import type { ProductReference } from './products';
+
+interface Delivered {
+  width: number;
+  height: number;
+  focalPoint: { x: number; y: number };
+  thumbhash: string;
+  renditions: Array<{ width: number; height: number; format: string; mime: string; buffer: Buffer | Uint8Array; bytes?: number }>;
+}
+
+const EXT: Record<string, string> = { jpeg: '.jpg', png: '.png', webp: '.webp', avif: '.avif', tiff: '.tif', heic: '.heic' };
+
+/** Alt text a shopper's screen reader can use, from the product record. */
+export const altTextFor = (product: { title: string; metal?: string | null; category?: string | null }, role: Role) => {
+  const what = `${product.title}${product.metal ? `, ${product.metal.replace('-', ' ')}` : ''}`;
+  switch (role) {
+    case 'clean':
+      return `${what} on a white background`;
+    case 'model':
+      return `${what} worn, showing its size`;
+    case 'detail':
+      return `Close-up of ${what}`;
+    default:
+      return `${what} styled in a scene`;
+  }
+};
+
+/**
+ * Every candidate image, generated or imported, takes the same road: intake, QC against the
+ * source's reference, storefront renditions, and storage in the Media Library.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const service = {
+    async checkAndStore(
+      bytes: Buffer,
+      input: { product: any; role: Role; spec: CandidateCheckSpec; name: string }
+    ): Promise<Record<string, unknown>> {
+      const pipeline = getService(strapi, 'pipeline');
+      const reference = (input.product.reference ?? null) as ProductReference | null;
+      const check = await pipeline.run<CandidateCheck>(
+        'checkCandidate',
+        [bytes, { ...input.spec, reference: reference?.fingerprint ?? null }, pipeline.limits()],
+        'file'
+      );
+      if (reference?.needsReview) {
+        check.checks.push({
+          id: 'source.cutout',
+          status: 'warn',
+          value: reference.cutout.confidence,
+          threshold: 0.6,
+          message: `The source photo's product cutout is uncertain (${reference.cutout.reasons
+            .map((r: any) => r.message ?? r.code ?? r)
+            .join('; ')}): compare this image with the source by eye.`,
+        } as any);
+        if (check.qcStatus === 'pass') check.qcStatus = 'warn';
+      }
+      const delivered = await pipeline.run<Delivered>('deliverAsset', [bytes]);
+      const alt = altTextFor(input.product, input.role);
+      const file = await getService(strapi, 'media').storeImage({
+        buffer: bytes,
+        name: input.name,
+        mime: check.intake.mime,
+        ext: EXT[check.intake.format] ?? '.jpg',
+        width: check.intake.width,
+        height: check.intake.height,
+        alt,
+        renditions: delivered.renditions.map((r: Delivered['renditions'][number]) => ({
+          key: `pg_${r.format}_${r.width}`,
+          buffer: Buffer.from(r.buffer),
+          width: r.width,
+          height: r.height,
+          format: r.format,
+          mime: r.mime,
+        })),
+      });
+      const renditions = Object.entries(file.formats ?? {}).map(([key, f]: [string, any]) => ({
+        key,
+        url: f.url,
+        width: f.width,
+        height: f.height,
+        format: key.split('_')[1],
+        mime: f.mime,
+        bytes: f.sizeInBytes,
+      }));
+      return {
+        file: file.id,
+        width: check.intake.width,
+        height: check.intake.height,
+        alt,
+        focalPoint: delivered.focalPoint,
+        placeholder: delivered.thumbhash,
+        renditions,
+        qc: check.checks,
+        qcStatus: check.qcStatus,
+      };
+    },
+
+    /** An image made elsewhere, as a candidate for a role: same intake, QC and review as a generated one. */
+    async importImage(
+      input: { productDocumentId: string; role: string; file: { filepath: string; originalFilename?: string | null; size?: number } },
+      actor: Actor
+    ) {
+      if (!ROLES.includes(input.role as Role)) {
+        throw new errors.ValidationError(`role: must be one of ${ROLES.join(', ')}`, {
+          errors: [{ path: ['role'], message: `must be one of ${ROLES.join(', ')}`, name: 'ValidationError' }],
+        });
+      }
+      const role = input.role as Role;
+      const product = await getService(strapi, 'products').get(input.productDocumentId);
+      const brief = await getService(strapi, 'briefs').effectiveFor(product);
+      const spec = getService(strapi, 'briefs').roleSpec(brief, role);
+      const bytes = await fs.readFile(input.file.filepath);
+      const fields = await service.checkAndStore(bytes, {
+        product,
+        role,
+        spec: { role, aspectRatio: spec?.aspectRatio, minLongEdge: spec?.minLongEdge },
+        name: `${product.sku}-${role}-import`,
+      });
+      return getService(strapi, 'workflow').create(
+        {
+          productId: product.id,
+          role,
+          status: 'draft',
+          data: {
+            ...fields,
+            provenance: {
+              generator: 'import',
+              originalFilename: input.file.originalFilename ?? null,
+              sourceHash: (product.reference as ProductReference | null)?.intake?.sha256 ?? null,
+              briefId: brief?.documentId ?? null,
+              briefVersion: brief?.version ?? null,
+              importedBy: actor.kind === 'admin' ? actor.email : null,
+            },
+          },
+        },
+        actor
+      );
+    },
+  };
+  return service;
+};
+

@@ -1,0 +1,310 @@
+import os from 'node:os';
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { UID, type Role } from '../domain/vocabulary';
+import { scrubSecrets } from '../replicate';
+import { getConfig, getService } from '../utils/get-service';
+import { unprocessable } from '../utils/errors';
+import { createQueueTransport, type QueueTransport } from './dispatch-queue';
+
+const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
+const LEASE_MS = 60_000;
+
+/** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
+export const backoffMs = (attempt: number, base: number, max: number, retryAfterMs?: number, random = Math.random) => {
+  const ceiling = Math.min(max, base * 2 ** attempt);
+  const jittered = Math.round(random() * ceiling);
+  return Math.max(jittered, retryAfterMs ?? 0);
+};
+
+/** A token bucket: at most `perMinute` creations per minute from this process. */
+export const createRateLimiter = (perMinute: number) => {
+  const interval = 60_000 / perMinute;
+  let next = 0;
+  return async () => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + interval;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  };
+};
+
+const messageOf = (error: unknown) => {
+  const raw = error instanceof Error ? error.message : String(error);
+  return scrubSecrets(raw);
+};
+
+/**
+ * Durable dispatch. The database is the source of truth: an asset is queued in the database
+ * before any work, claimed by compare-and-set, worked under a renewable lease, and finished by
+ * a workflow transition. A crash leaves the asset in `generating` with an expired lease; the
+ * next sweep resumes it (a recorded prediction is resumed, never created twice).
+ * One process on SQLite needs nothing else; with REDIS_URL, instances share the work through
+ * BullMQ (dispatch-queue.ts), which also makes the creation rate limit global.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const running = new Map<string, AbortController>();
+  let timer: NodeJS.Timeout | null = null;
+  let sweeping = false;
+  let stopped = true;
+  let transport: QueueTransport | null = null;
+  const assets = () => strapi.db.query(UID.asset);
+
+  const loadAsset = (documentId: string) => assets().findOne({ where: { documentId } });
+
+  /** Take the asset for this process; false when someone else has it or it is not due. */
+  const claim = async (documentId: string): Promise<any | null> => {
+    const asset = await loadAsset(documentId);
+    if (!asset) return null;
+    const leaseUntil = new Date(Date.now() + LEASE_MS);
+    if (asset.status === 'queued') {
+      try {
+        await getService(strapi, 'workflow').transition({
+          documentId,
+          to: 'generating',
+          version: asset.version,
+          actor: SYSTEM,
+          patch: { leaseUntil, leaseOwner: owner, error: null },
+        });
+      } catch {
+        return null;
+      }
+      return loadAsset(documentId);
+    }
+    if (asset.status !== 'generating') return null;
+    if (asset.leaseUntil && new Date(asset.leaseUntil).getTime() > Date.now()) return null;
+    if (asset.nextAttemptAt && new Date(asset.nextAttemptAt).getTime() > Date.now()) return null;
+    const { count } = await assets().updateMany({
+      where: { id: asset.id, version: asset.version, status: 'generating' },
+      data: { leaseUntil, leaseOwner: owner, version: asset.version + 1 },
+    });
+    return count === 1 ? loadAsset(documentId) : null;
+  };
+
+  const renewLease = (asset: any) =>
+    setInterval(() => {
+      assets()
+        .updateMany({ where: { id: asset.id, leaseOwner: owner, status: 'generating' }, data: { leaseUntil: new Date(Date.now() + LEASE_MS) } })
+        .catch(() => {});
+    }, LEASE_MS / 3);
+
+  const finishFailed = async (asset: any, message: string) => {
+    const current = await loadAsset(asset.documentId);
+    if (!current || current.status !== 'generating') return;
+    await getService(strapi, 'workflow').transition({
+      documentId: asset.documentId,
+      to: 'failed',
+      version: current.version,
+      actor: SYSTEM,
+      note: message,
+      patch: { error: message, leaseUntil: null, leaseOwner: null },
+    });
+  };
+
+  /** One generation, start to finish. Never leaves the asset in `generating` unless the process dies. */
+  const execute = async (asset: any) => {
+    const controller = new AbortController();
+    running.set(asset.documentId, controller);
+    const lease = renewLease(asset);
+    const config = getConfig(strapi);
+    try {
+      const product = await strapi.db
+        .query(UID.product)
+        .findOne({ where: { assets: { id: asset.id } }, populate: { sourcePhoto: true, brief: true, dimensions: true, stones: true } });
+      if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
+      const brief = await getService(strapi, 'briefs').effectiveFor(product);
+      const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
+      if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
+      const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
+      const provider = getService(strapi, 'generation').providers[generator];
+      const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
+      const output = await provider.generate({
+        asset,
+        product,
+        spec,
+        sourceBytes,
+        sourceMime: product.sourcePhoto.mime,
+        signal: controller.signal,
+      });
+      const fields = await getService(strapi, 'candidates').checkAndStore(output.bytes, {
+        product,
+        role: asset.role as Role,
+        spec: {
+          role: asset.role,
+          aspectRatio: spec.aspectRatio,
+          minLongEdge: spec.minLongEdge,
+          expectedProductLongSidePx: output.expectedProductLongSidePx ?? null,
+        },
+        name: `${product.sku}-${asset.role}`,
+      });
+      const current = await loadAsset(asset.documentId);
+      if (!current || current.status !== 'generating') return; // finished elsewhere (a webhook)
+      await getService(strapi, 'workflow').transition({
+        documentId: asset.documentId,
+        to: 'draft',
+        version: current.version,
+        actor: SYSTEM,
+        patch: {
+          ...fields,
+          cost: output.cost,
+          provenance: { ...(asset.provenance ?? {}), ...output.provenance, sourceHash: product.reference?.intake?.sha256 ?? null, prompt: asset.prompt },
+          error: null,
+          leaseUntil: null,
+          leaseOwner: null,
+        },
+      });
+    } catch (error) {
+      if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
+      const generation = getService(strapi, 'generation');
+      const attempts = (asset.attempts ?? 0) + 1;
+      const message = messageOf(error);
+      if (generation.isRetryable(error) && attempts < config.dispatch.maxAttempts) {
+        const wait = backoffMs(attempts, config.dispatch.baseBackoffMs, config.dispatch.maxBackoffMs, generation.retryAfterMs(error));
+        await assets().updateMany({
+          where: { id: asset.id, leaseOwner: owner },
+          data: { attempts, nextAttemptAt: new Date(Date.now() + wait), leaseUntil: null, leaseOwner: null, error: `Retrying: ${message}` },
+        });
+        setTimeout(() => service.kick(), wait + 50).unref();
+      } else {
+        await assets().updateMany({ where: { id: asset.id }, data: { attempts } });
+        await finishFailed(asset, message).catch((e) => strapi.log.error(`[product-gallery] could not mark ${asset.documentId} failed: ${messageOf(e)}`));
+      }
+    } finally {
+      clearInterval(lease);
+      running.delete(asset.documentId);
+    }
+  };
+
+  const runOne = async (documentId: string) => {
+    if (running.has(documentId)) return;
+    const asset = await claim(documentId);
+    if (asset) await execute(asset);
+  };
+
+  /** Due work: queued, or generating with an expired lease and no pending backoff. */
+  const findDue = async (limit: number) => {
+    const now = new Date();
+    return assets().findMany({
+      where: {
+        $or: [
+          { status: 'queued' },
+          {
+            status: 'generating',
+            $and: [
+              { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
+              { $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] },
+            ],
+          },
+        ],
+      },
+      select: ['documentId', 'version', 'provenance'],
+      orderBy: { id: 'asc' },
+      limit,
+    });
+  };
+
+  const sweep = async () => {
+    if (sweeping || stopped) return;
+    sweeping = true;
+    try {
+      const config = getConfig(strapi);
+      if (transport) {
+        const due = await findDue(500);
+        await transport.enqueue(due.map((a: any) => ({ documentId: a.documentId, version: a.version, generator: a.provenance?.generator ?? 'local' })));
+        return;
+      }
+      const free = config.dispatch.concurrency - running.size;
+      if (free <= 0) return;
+      const due = (await findDue(free * 2)).filter((a: any) => !running.has(a.documentId)).slice(0, free);
+      for (const a of due) void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+    } catch (error) {
+      if (!stopped) strapi.log.error(`[product-gallery] dispatch sweep failed: ${messageOf(error)}`);
+    } finally {
+      sweeping = false;
+    }
+  };
+
+  const service = {
+    owner,
+    runOne,
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      const config = getConfig(strapi);
+      if (config.redisUrl) {
+        transport = await createQueueTransport({
+          redisUrl: config.redisUrl,
+          concurrency: config.dispatch.concurrency,
+          creationsPerMinute: config.dispatch.creationsPerMinute,
+          worker: config.dispatch.worker,
+          run: runOne,
+          log: strapi.log,
+        });
+      } else {
+        getService(strapi, 'generation').setRateLimiter(createRateLimiter(config.dispatch.creationsPerMinute));
+      }
+      timer = setInterval(() => void sweep(), config.dispatch.tickMs);
+      timer.unref();
+      void sweep();
+    },
+    kick() {
+      if (!stopped) setImmediate(() => void sweep());
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      for (const c of running.values()) c.abort();
+      await transport?.close();
+      transport = null;
+      const deadline = Date.now() + 5000;
+      while (running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
+    /** Settle everything due now (tests and the worker's drain). */
+    async drain(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await sweep();
+        const pending = await assets().count({ where: { status: { $in: ['queued', 'generating'] } } });
+        if (!pending && !running.size) return;
+        if (Date.now() > deadline) throw new Error(`dispatch did not settle: ${pending} pending`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+
+    async assertWithinCostCaps(asset: any, cost: number) {
+      const { perProductCap, perDayCap } = getConfig(strapi).costs;
+      if (!cost) return;
+      const product = await strapi.db.query(UID.product).findOne({ where: { assets: { id: asset.id } }, select: ['id'] });
+      const productAssets = await assets().findMany({ where: { product: product?.id }, select: ['cost'] });
+      const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+      if (productSpent + cost > perProductCap) {
+        throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);
+      }
+      const since = new Date();
+      since.setUTCHours(0, 0, 0, 0);
+      const today = await assets().findMany({ where: { predictionIntentAt: { $gte: since }, cost: { $gt: 0 } }, select: ['cost'] });
+      const daySpent = today.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+      if (daySpent + cost > perDayCap) {
+        throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
+      }
+    },
+
+    /** Per-asset status and per-batch counts, for the admin's progress view. */
+    async progress(productDocumentId?: string) {
+      const where: Record<string, unknown> = {};
+      if (productDocumentId) where.product = { documentId: productDocumentId };
+      const rows = await assets().findMany({
+        where,
+        select: ['documentId', 'role', 'status', 'version', 'error', 'attempts', 'updatedAt'],
+        orderBy: { updatedAt: 'desc' },
+        limit: 500,
+      });
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return { counts, assets: rows };
+    },
+  };
+  return service;
+};

@@ -1,0 +1,420 @@
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { DEFAULT_SLOT_PLAN, type SlotRule } from '../domain/default-briefs';
+import { UID, type Channel, type Role, type Slot } from '../domain/vocabulary';
+import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
+
+/**
+ * The storefront read path. Built for speed and freshness:
+ * - a fixed, small number of queries (products, their published assets with the file row, the
+ *   slot plans), each selecting only the columns the response needs, through knex on the
+ *   tables Strapi's metadata names (no deep document-service populate);
+ * - no in-process cache: every response reads the database, so a publish or an archive made on
+ *   any instance is in the very next response of every instance;
+ * - an explicit whitelist shape: only published assets, their file and renditions ever leave here.
+ */
+
+export interface GallerySource {
+  url: string;
+  width: number | null;
+  height: number | null;
+  format: string;
+}
+
+export interface GalleryImage {
+  url: string;
+  width: number | null;
+  height: number | null;
+  mime: string | null;
+  alt: string;
+  focalPoint: { x: number; y: number } | null;
+  thumbhash: string | null;
+  sources: GallerySource[];
+}
+
+export interface GallerySlot {
+  slot: Slot;
+  role: Role;
+  image: GalleryImage;
+}
+
+export interface Gallery {
+  product: { documentId: string; slug: string; sku: string; title: string; category: string };
+  slots: GallerySlot[];
+  updatedAt: string;
+}
+
+/** A product row as the read path loads it. */
+export interface ProductRow {
+  id: number;
+  documentId: string;
+  slug: string;
+  sku: string;
+  title: string;
+  category: string;
+  galleryVersion: number;
+  updatedAt: Date | null;
+  briefId: number | null;
+}
+
+/** A published asset with its Media Library file, as the read path loads it. */
+export interface PublishedAssetRow {
+  id: number;
+  documentId: string;
+  productId: number;
+  role: Role;
+  alt: string | null;
+  focalPoint: { x: number; y: number } | null;
+  width: number | null;
+  height: number | null;
+  renditions: unknown;
+  placeholder: string | null;
+  updatedAt: Date | null;
+  fileId: number | null;
+  fileUrl: string | null;
+  fileMime: string | null;
+  fileWidth: number | null;
+  fileHeight: number | null;
+  fileAlt: string | null;
+  fileFormats: unknown;
+  fileExt: string | null;
+}
+
+export interface BriefPlan {
+  id: number;
+  name: string;
+  categories: string[];
+  plan: SlotRule[];
+}
+
+const json = <T>(value: unknown): T | null => {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return null;
+    }
+  }
+  return value as T;
+};
+
+const toDate = (value: unknown): Date | null => {
+  if (value === null || value === undefined) return null;
+  const d = value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as any));
+  return Number.isNaN(d.getTime()) ? null : d;
+};
+
+/** Formats a channel accepts, for `?channel=`: storefront sources the channel can't take are dropped. */
+const CHANNEL_PRESET_OF: Record<Channel, ChannelId> = {
+  amazon: 'amazon-main',
+  etsy: 'etsy',
+  shopify: 'shopify',
+  google: 'google',
+  meta: 'meta',
+  pinterest: 'pinterest',
+  email: 'email',
+};
+
+const formatOf = (value: { format?: unknown; mime?: unknown; ext?: unknown; url?: unknown }): string => {
+  const raw =
+    (typeof value.format === 'string' && value.format) ||
+    (typeof value.mime === 'string' && value.mime.split('/')[1]) ||
+    (typeof value.ext === 'string' && value.ext.replace(/^\./, '')) ||
+    (typeof value.url === 'string' && (value.url.split('?')[0].split('.').pop() ?? '')) ||
+    '';
+  const f = raw.toLowerCase();
+  return f === 'jpg' ? 'jpeg' : f === 'tif' ? 'tiff' : f;
+};
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+
+/**
+ * Storefront sources of one asset: its stored renditions (the pipeline's responsive widths and
+ * formats, uploaded to the Media Library), else the Media Library's own responsive formats, and
+ * always the original file. Sorted by width, then AVIF, WebP, JPEG.
+ */
+export const sourcesOf = (asset: PublishedAssetRow, accepted?: ReadonlySet<string>): GallerySource[] => {
+  const stored = json<any>(asset.renditions);
+  const list: any[] = Array.isArray(stored)
+    ? stored
+    : Array.isArray(stored?.renditions)
+      ? stored.renditions
+      : Array.isArray(stored?.sources)
+        ? stored.sources
+        : [];
+  let sources: GallerySource[] = list
+    .filter((r) => r && typeof r.url === 'string' && r.url)
+    .map((r) => ({ url: r.url as string, width: num(r.width), height: num(r.height), format: formatOf(r) }));
+  if (!sources.length) {
+    const formats = json<Record<string, any>>(asset.fileFormats) ?? {};
+    sources = Object.values(formats)
+      .filter((f) => f && typeof f.url === 'string')
+      .map((f) => ({ url: f.url as string, width: num(f.width), height: num(f.height), format: formatOf(f) }));
+  }
+  if (asset.fileUrl && !sources.some((s) => s.url === asset.fileUrl)) {
+    sources.push({
+      url: asset.fileUrl,
+      width: asset.fileWidth ?? asset.width,
+      height: asset.fileHeight ?? asset.height,
+      format: formatOf({ mime: asset.fileMime, ext: asset.fileExt, url: asset.fileUrl }),
+    });
+  }
+  const rank: Record<string, number> = { avif: 0, webp: 1, jpeg: 2, png: 3 };
+  if (accepted) sources = sources.filter((s) => accepted.has(s.format));
+  return sources.sort((a, b) => (a.width ?? 0) - (b.width ?? 0) || (rank[a.format] ?? 9) - (rank[b.format] ?? 9));
+};
+
+/** Which published asset fills each slot: the first role in the slot's fallback list that has one. */
+export const fillSlots = <A extends { role: string }>(plan: readonly SlotRule[], published: readonly A[]) => {
+  const byRole = new Map<string, A>();
+  for (const a of published) if (!byRole.has(a.role)) byRole.set(a.role, a);
+  return plan.map((rule) => {
+    const role = rule.roles.find((r) => byRole.has(r));
+    return { slot: rule.slot, roles: rule.roles, role: (role ?? null) as Role | null, asset: role ? byRole.get(role)! : null };
+  });
+};
+
+export const etagOf = (body: string) => `"${crypto.createHash('sha1').update(body).digest('base64url')}"`;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  // Table and column names come from Strapi's metadata (they can be shortened or prefixed).
+  let names: ReturnType<typeof resolveNames> | undefined;
+  const resolveNames = () => {
+    const md = (uid: string) => strapi.db.metadata.get(uid as any) as any;
+    const product = md(UID.product);
+    const asset = md(UID.asset);
+    const brief = md(UID.brief);
+    const file = md('plugin::upload.file');
+    const slotRule = md('product-gallery.slot-rule');
+    const assetProduct = asset.attributes.product.joinTable;
+    const productBrief = product.attributes.brief.joinTable;
+    const briefSlots = brief.attributes.slotPlan.joinTable;
+    const related = file.attributes.related.joinTable;
+    const schema = strapi.db.getSchemaName?.() as string | undefined;
+    const q = (table: string) => (schema ? `${schema}.${table}` : table);
+    return {
+      product: q(product.tableName),
+      asset: q(asset.tableName),
+      brief: q(brief.tableName),
+      file: q(file.tableName),
+      slotRule: q(slotRule.tableName),
+      assetProduct: {
+        table: q(assetProduct.name),
+        asset: assetProduct.joinColumn.name as string,
+        product: assetProduct.inverseJoinColumn.name as string,
+      },
+      productBrief: {
+        table: q(productBrief.name),
+        product: productBrief.joinColumn.name as string,
+        brief: productBrief.inverseJoinColumn.name as string,
+      },
+      briefSlots: {
+        table: q(briefSlots.name),
+        entity: briefSlots.joinColumn.name as string,
+        cmp: briefSlots.inverseJoinColumn.name as string,
+        order: (briefSlots.orderColumnName ?? 'order') as string,
+      },
+      related: {
+        table: q(related.name),
+        file: related.joinColumn.name as string,
+        id: related.morphColumn.idColumn.name as string,
+        type: related.morphColumn.typeColumn.name as string,
+      },
+    };
+  };
+  const t = () => (names ??= resolveNames());
+  const knex = () => strapi.db.connection;
+
+  const service = {
+    /** Products by slug or id, with their own brief's id (null: the category's default brief). */
+    async products(where: { slugs?: string[]; ids?: number[]; documentIds?: string[] }): Promise<ProductRow[]> {
+      const n = t();
+      const qb = knex()
+        .select(
+          'p.id',
+          'p.document_id',
+          'p.slug',
+          'p.sku',
+          'p.title',
+          'p.category',
+          'p.gallery_version',
+          'p.updated_at',
+          `pb.${n.productBrief.brief} as brief_id`
+        )
+        .from(`${n.product} as p`)
+        .leftJoin(`${n.productBrief.table} as pb`, `pb.${n.productBrief.product}`, 'p.id');
+      if (where.slugs) qb.whereIn('p.slug', where.slugs);
+      if (where.ids) qb.whereIn('p.id', where.ids);
+      if (where.documentIds) qb.whereIn('p.document_id', where.documentIds);
+      const rows = await qb;
+      return rows.map((r: any) => ({
+        id: Number(r.id),
+        documentId: r.document_id,
+        slug: r.slug,
+        sku: r.sku,
+        title: r.title,
+        category: r.category,
+        galleryVersion: Number(r.gallery_version ?? 0),
+        updatedAt: toDate(r.updated_at),
+        briefId: r.brief_id === null || r.brief_id === undefined ? null : Number(r.brief_id),
+      }));
+    },
+
+    /** Published assets of these products, with their Media Library file (one query). */
+    async publishedAssets(productIds: number[]): Promise<PublishedAssetRow[]> {
+      if (!productIds.length) return [];
+      const n = t();
+      const rows = await knex()
+        .select(
+          'a.id',
+          'a.document_id',
+          'a.role',
+          'a.alt',
+          'a.focal_point',
+          'a.width',
+          'a.height',
+          'a.renditions',
+          'a.placeholder',
+          'a.updated_at',
+          `ap.${n.assetProduct.product} as product_id`,
+          'f.id as file_id',
+          'f.url as file_url',
+          'f.mime as file_mime',
+          'f.width as file_width',
+          'f.height as file_height',
+          'f.alternative_text as file_alt',
+          'f.formats as file_formats',
+          'f.ext as file_ext'
+        )
+        .from(`${n.asset} as a`)
+        .join(`${n.assetProduct.table} as ap`, `ap.${n.assetProduct.asset}`, 'a.id')
+        .leftJoin(`${n.related.table} as fr`, function () {
+          this.on(`fr.${n.related.id}`, '=', 'a.id')
+            .andOn(`fr.${n.related.type}`, '=', knex().raw('?', [UID.asset]))
+            .andOn('fr.field', '=', knex().raw('?', ['file']));
+        })
+        .leftJoin(`${n.file} as f`, 'f.id', `fr.${n.related.file}`)
+        .whereIn(`ap.${n.assetProduct.product}`, productIds)
+        .andWhere('a.status', 'published')
+        // Newest first: should two of a role ever be published, the latest wins.
+        .orderBy([{ column: 'a.published_in_slot_at', order: 'desc' }, { column: 'a.id', order: 'desc' }]);
+      return rows.map((r: any) => ({
+        id: Number(r.id),
+        documentId: r.document_id,
+        productId: Number(r.product_id),
+        role: r.role,
+        alt: r.alt ?? null,
+        focalPoint: json(r.focal_point),
+        width: num(r.width),
+        height: num(r.height),
+        renditions: r.renditions,
+        placeholder: r.placeholder ?? null,
+        updatedAt: toDate(r.updated_at),
+        fileId: r.file_id === null || r.file_id === undefined ? null : Number(r.file_id),
+        fileUrl: r.file_url ?? null,
+        fileMime: r.file_mime ?? null,
+        fileWidth: num(r.file_width),
+        fileHeight: num(r.file_height),
+        fileAlt: r.file_alt ?? null,
+        fileFormats: r.file_formats,
+        fileExt: r.file_ext ?? null,
+      }));
+    },
+
+    /** Slot plans of the given briefs, or of every brief (to find a category's default). */
+    async briefPlans(briefIds?: number[]): Promise<BriefPlan[]> {
+      const n = t();
+      const qb = knex()
+        .select('b.id', 'b.name', 'b.categories', 'r.slot', 'r.roles', `bs.${n.briefSlots.order} as ord`)
+        .from(`${n.brief} as b`)
+        .leftJoin(`${n.briefSlots.table} as bs`, function () {
+          this.on(`bs.${n.briefSlots.entity}`, '=', 'b.id').andOn('bs.field', '=', knex().raw('?', ['slotPlan']));
+        })
+        .leftJoin(`${n.slotRule} as r`, 'r.id', `bs.${n.briefSlots.cmp}`)
+        .orderBy([{ column: 'b.name' }, { column: 'b.id' }, { column: 'ord' }]);
+      if (briefIds) qb.whereIn('b.id', briefIds);
+      const rows = await qb;
+      const byId = new Map<number, BriefPlan>();
+      for (const r of rows as any[]) {
+        const id = Number(r.id);
+        let brief = byId.get(id);
+        if (!brief) {
+          brief = { id, name: r.name, categories: json<string[]>(r.categories) ?? [], plan: [] };
+          byId.set(id, brief);
+        }
+        const roles = json<Role[]>(r.roles);
+        if (r.slot && roles?.length) brief.plan.push({ slot: r.slot, roles });
+      }
+      return [...byId.values()];
+    },
+
+    /** Each product's slot plan: its own brief's, else its category default's, else the reference plan. */
+    async plansFor(products: ProductRow[]): Promise<Map<number, SlotRule[]>> {
+      const own = [...new Set(products.map((p) => p.briefId).filter((id): id is number => id !== null))];
+      const needsDefault = products.some((p) => p.briefId === null);
+      const briefs = await service.briefPlans(needsDefault ? undefined : own);
+      const byId = new Map(briefs.map((b) => [b.id, b]));
+      const out = new Map<number, SlotRule[]>();
+      for (const p of products) {
+        const brief = p.briefId !== null ? byId.get(p.briefId) : briefs.find((b) => b.categories.includes(p.category));
+        out.set(p.id, brief?.plan.length ? brief.plan : DEFAULT_SLOT_PLAN);
+      }
+      return out;
+    },
+
+    /** The storefront galleries for these slugs, in the order asked (unknown slugs are left out). */
+    async bySlugs(slugs: string[], opts: { channel?: Channel } = {}): Promise<Gallery[]> {
+      const products = await service.products({ slugs });
+      if (!products.length) return [];
+      const ids = products.map((p) => p.id);
+      const [assets, plans] = await Promise.all([service.publishedAssets(ids), service.plansFor(products)]);
+      const accepted = opts.channel ? new Set<string>(CHANNEL_PRESETS[CHANNEL_PRESET_OF[opts.channel]].acceptedFormats) : undefined;
+      const assetsOf = new Map<number, PublishedAssetRow[]>();
+      for (const a of assets) {
+        const list = assetsOf.get(a.productId) ?? [];
+        list.push(a);
+        assetsOf.set(a.productId, list);
+      }
+      const bySlug = new Map(products.map((p) => [p.slug, p]));
+      return slugs
+        .map((slug) => bySlug.get(slug))
+        .filter((p): p is ProductRow => !!p)
+        .map((p) => service.shape(p, plans.get(p.id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(p.id) ?? [], accepted));
+    },
+
+    /** The public shape: a whitelist, nothing else of the product or the asset. */
+    shape(product: ProductRow, plan: readonly SlotRule[], published: PublishedAssetRow[], accepted?: ReadonlySet<string>): Gallery {
+      const images = new Map<number, GalleryImage>();
+      const imageOf = (a: PublishedAssetRow): GalleryImage => {
+        let image = images.get(a.id);
+        if (!image) {
+          image = {
+            url: a.fileUrl ?? '',
+            width: a.width ?? a.fileWidth,
+            height: a.height ?? a.fileHeight,
+            mime: a.fileMime,
+            alt: a.alt || a.fileAlt || `${product.title} (${a.role})`,
+            focalPoint: a.focalPoint && typeof a.focalPoint.x === 'number' ? { x: a.focalPoint.x, y: a.focalPoint.y } : null,
+            thumbhash: a.placeholder,
+            sources: sourcesOf(a, accepted),
+          };
+          images.set(a.id, image);
+        }
+        return image;
+      };
+      const slots = fillSlots(plan, published.filter((a) => a.fileUrl))
+        .filter((s) => s.asset)
+        .map((s) => ({ slot: s.slot, role: s.role as Role, image: imageOf(s.asset!) }));
+      const updated = [product.updatedAt, ...published.map((a) => a.updatedAt)]
+        .filter((d): d is Date => !!d)
+        .reduce((max, d) => (d > max ? d : max), new Date(0));
+      return {
+        product: { documentId: product.documentId, slug: product.slug, sku: product.sku, title: product.title, category: product.category },
+        slots,
+        updatedAt: updated.toISOString(),
+      };
+    },
+  };
+  return service;
+};

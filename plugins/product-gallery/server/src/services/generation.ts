@@ -1,0 +1,213 @@
+import type { Core } from '@strapi/strapi';
+import { UID, type Role } from '../domain/vocabulary';
+import type { RoleSpec } from '../domain/default-briefs';
+import { productLongSideMm } from '../domain/scale';
+import { SCENE_FOR_CATEGORY } from '../pipeline/scenes';
+import type { LocalShot, LocalShotSpec } from '../pipeline/jobs';
+import {
+  createReplicateGateway,
+  hasUsableOutput,
+  isReplicateError,
+  outputUrls,
+  predictionError,
+  ReplicateError,
+  type ReplicateGateway,
+} from '../replicate';
+import { getConfig, getService } from '../utils/get-service';
+
+export interface GenerationJob {
+  asset: any;
+  product: any;
+  spec: RoleSpec;
+  sourceBytes: Buffer;
+  sourceMime: string;
+  signal: AbortSignal;
+}
+
+export interface GenerationOutput {
+  bytes: Buffer;
+  provenance: Record<string, unknown>;
+  cost: number;
+  expectedProductLongSidePx?: number | null;
+}
+
+/** A generator behind the one interface a brief's role spec picks. */
+export interface Provider {
+  name: 'local' | 'replicate';
+  generate(job: GenerationJob): Promise<GenerationOutput>;
+}
+
+/** Inputs per model family: an identity-preserving editor gets the source photo and the prompt. */
+const MODEL_INPUTS: Record<string, (p: { prompt: string; image: string; aspectRatio: string; seed: number }) => Record<string, unknown>> = {
+  'google/nano-banana': (p) => ({ prompt: p.prompt, image_input: [p.image], output_format: 'png' }),
+  'bytedance/seedream-4': (p) => ({ prompt: p.prompt, image_input: [p.image], aspect_ratio: p.aspectRatio }),
+};
+const KONTEXT_ASPECTS = new Set(['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '4:5', '5:4', '21:9', '9:21', '2:1', '1:2']);
+const kontextInput = (p: { prompt: string; image: string; aspectRatio: string; seed: number }) => ({
+  prompt: p.prompt,
+  input_image: p.image,
+  aspect_ratio: KONTEXT_ASPECTS.has(p.aspectRatio) ? p.aspectRatio : 'match_input_image',
+  output_format: 'png',
+  seed: p.seed,
+  // Replicate caps safety_tolerance at 2 when an input image is given.
+  safety_tolerance: 2,
+});
+
+/** Seeds are derived from the generation tag: a retry of the same generation asks for the same image. */
+const seedOf = (tag: string) => parseInt(tag.replace(/[^0-9a-f]/gi, '').slice(0, 8) || '1', 16) % 2147483647;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  let gateway: ReplicateGateway | null = null;
+  let beforeCreate: () => Promise<void> = async () => {};
+
+  const replicateGateway = () => {
+    if (gateway) return gateway;
+    const cfg = getConfig(strapi).replicate;
+    gateway = createReplicateGateway({
+      apiToken: cfg.apiToken,
+      baseUrl: cfg.baseUrl,
+      allowedOutputHosts: cfg.allowedOutputHosts,
+      webhookBaseUrl: cfg.webhookBaseUrl ? `${cfg.webhookBaseUrl.replace(/\/$/, '')}/api/product-gallery/replicate/webhook` : undefined,
+      pollIntervalMs: cfg.pollIntervalMs,
+      beforeCreate: () => beforeCreate(),
+      // The durable half of "never create twice": the intent is in the database before the POST.
+      recordCreation: async (record) => {
+        const data =
+          record.phase === 'intent'
+            ? { predictionIntentAt: new Date(record.at) }
+            : { predictionId: record.predictionId ?? null };
+        await strapi.db.query(UID.asset).updateMany({ where: { generationTag: record.tag }, data });
+      },
+    });
+    return gateway;
+  };
+
+  const local: Provider = {
+    name: 'local',
+    async generate(job) {
+      const started = Date.now();
+      const pipeline = getService(strapi, 'pipeline');
+      const role = job.asset.role as Role;
+      const scale = productLongSideMm(job.product.category, job.product.dimensions);
+      const scene: LocalShotSpec['scene'] =
+        role === 'model' || role === 'lifestyle'
+          ? job.spec.sceneImage && job.spec.sceneAnchor && job.spec.scenePxPerMm
+            ? {
+                image: await getService(strapi, 'media').readFile(job.spec.sceneImage as any),
+                anchor: job.spec.sceneAnchor,
+                angle: Number(job.spec.sceneAngle ?? 0),
+                pxPerMm: Number(job.spec.scenePxPerMm),
+              }
+            : { kind: role === 'lifestyle' ? 'surface' : SCENE_FOR_CATEGORY[job.product.category] ?? 'surface' }
+          : undefined;
+      const shot = await pipeline.run<LocalShot>('makeLocalShot', [
+        job.sourceBytes,
+        {
+          role,
+          aspectRatio: job.spec.aspectRatio || '1:1',
+          minLongEdge: job.spec.minLongEdge || 1000,
+          fill: job.spec.fill ? Number(job.spec.fill) : null,
+          scene,
+          productLongSideMm: scale.longSideMm,
+        } satisfies LocalShotSpec,
+        pipeline.limits(),
+      ]);
+      return {
+        bytes: Buffer.from(shot.buffer),
+        cost: 0,
+        expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
+        provenance: {
+          generator: 'local',
+          method: shot.composite ? 'composite' : role === 'clean' ? 'cutout-on-white' : 'crop',
+          composite: shot.composite,
+          scene: shot.sceneKind ?? null,
+          placement: shot.placement ?? null,
+          scale: shot.composite ? scale : null,
+          warnings: shot.warnings,
+          durationMs: Date.now() - started,
+        },
+      };
+    },
+  };
+
+  const replicate: Provider = {
+    name: 'replicate',
+    async generate(job) {
+      const started = Date.now();
+      const cfg = getConfig(strapi);
+      const gw = replicateGateway();
+      const model = job.asset.provenance?.model || job.spec.model;
+      if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
+      const cost = cfg.costs.modelPrices[model] ?? 0;
+
+      let prediction;
+      if (job.asset.predictionId) {
+        // Resumed after a restart: the prediction exists, never create it again.
+        prediction = await gw.getPrediction(job.asset.predictionId, { signal: job.signal });
+      } else {
+        await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, cost);
+        const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : '']
+          .filter(Boolean)
+          .join(' ');
+        const image = await gw.imageInput(job.sourceBytes, job.sourceMime, { signal: job.signal });
+        const build = MODEL_INPUTS[model] ?? kontextInput;
+        const input = build({ prompt, image, aspectRatio: job.spec.aspectRatio || '1:1', seed: seedOf(job.asset.generationTag) });
+        const created = await gw.createPrediction({
+          model: model.includes(':') ? undefined : model,
+          version: model.includes(':') ? model : undefined,
+          input,
+          tag: job.asset.generationTag,
+          webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
+          webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
+          recentWindow: job.asset.predictionIntentAt ? { since: new Date(new Date(job.asset.predictionIntentAt).getTime() - 60_000) } : undefined,
+          signal: job.signal,
+        });
+        prediction = created.prediction;
+        await strapi.db.query(UID.asset).update({ where: { id: job.asset.id }, data: { predictionId: prediction.id, cost } });
+      }
+      if (!hasUsableOutput(prediction)) {
+        prediction = await gw.waitForPrediction(prediction.id, {
+          signal: job.signal,
+          deadline: Date.now() + cfg.replicate.deadlineMs,
+          // With webhooks the webhook usually finishes the job; polling is the safety net.
+          pollIntervalMs: cfg.replicate.webhookBaseUrl ? Math.max(15_000, cfg.replicate.pollIntervalMs) : cfg.replicate.pollIntervalMs,
+        });
+      }
+      const failure = predictionError(prediction);
+      if (failure) throw failure;
+      const [url] = outputUrls(prediction);
+      if (!url) throw new ReplicateError('failed', 'Replicate finished without an image.', { retryable: false });
+      const downloaded = await gw.downloadOutput(url, { signal: job.signal, maxBytes: cfg.pipeline.maxBytes });
+      return {
+        bytes: downloaded.bytes,
+        cost,
+        provenance: {
+          generator: 'replicate',
+          model,
+          modelVersion: prediction.version ?? null,
+          predictionId: prediction.id,
+          seed: (prediction.input as any)?.seed ?? null,
+          predictTime: prediction.metrics?.predict_time ?? null,
+          durationMs: Date.now() - started,
+          composite: false,
+        },
+      };
+    },
+  };
+
+  return {
+    providers: { local, replicate } as Record<'local' | 'replicate', Provider>,
+    replicateGateway,
+    setRateLimiter(fn: () => Promise<void>) {
+      beforeCreate = fn;
+    },
+    isRetryable(error: unknown) {
+      if (isReplicateError(error)) return (error as ReplicateError).retryable;
+      return false;
+    },
+    retryAfterMs(error: unknown) {
+      const sec = isReplicateError(error) ? (error as ReplicateError).retryAfterSec : undefined;
+      return sec ? sec * 1000 : undefined;
+    },
+  };
+};

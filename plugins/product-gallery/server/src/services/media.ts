@@ -1,0 +1,103 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+export interface StoredRendition {
+  key: string;
+  buffer: Buffer;
+  width: number;
+  height: number;
+  format: string;
+  mime: string;
+}
+
+export interface StoreImageInput {
+  buffer: Buffer;
+  name: string;
+  mime: string;
+  ext: string;
+  width: number;
+  height: number;
+  alt?: string | null;
+  caption?: string | null;
+  renditions?: StoredRendition[];
+}
+
+const slugify = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'image';
+
+const fileData = (base: string, buffer: Buffer, ext: string, mime: string, width: number, height: number, name: string) => ({
+  name,
+  hash: `${base}`,
+  ext,
+  mime,
+  size: Math.round((buffer.length / 1024) * 100) / 100,
+  sizeInBytes: buffer.length,
+  width,
+  height,
+  buffer,
+  getStream: () => {
+    const { Readable } = require('node:stream');
+    return Readable.from(buffer);
+  },
+  folderPath: '/',
+});
+
+/**
+ * Images live in Strapi's Media Library through the configured upload provider, so any
+ * provider works. Our delivery renditions are stored as the file's `formats`, which is where
+ * Strapi keeps derived images: deleting the file in the Media Library deletes them too.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const upload = () => strapi.plugin('upload');
+
+  return {
+    async storeImage(input: StoreImageInput) {
+      const base = `${slugify(input.name)}_${crypto.randomBytes(5).toString('hex')}`;
+      const main: any = fileData(base, input.buffer, input.ext, input.mime, input.width, input.height, `${slugify(input.name)}${input.ext}`);
+      main.alternativeText = input.alt ?? null;
+      main.caption = input.caption ?? null;
+      const provider = upload().service('provider');
+      const formats: Record<string, any> = {};
+      await provider.upload(main);
+      for (const r of input.renditions ?? []) {
+        const ext = `.${r.format === 'jpeg' ? 'jpg' : r.format}`;
+        const f: any = fileData(`${r.key}_${base}`, r.buffer, ext, r.mime, r.width, r.height, `${r.key}_${main.name}`);
+        await provider.upload(f);
+        delete f.buffer;
+        delete f.getStream;
+        formats[r.key] = { ...f, path: null };
+      }
+      delete main.buffer;
+      delete main.getStream;
+      main.formats = formats;
+      main.provider = strapi.config.get('plugin::upload.provider') ?? 'local';
+      return upload().service('upload').add(main);
+    },
+
+    /** The bytes of a Media Library file, from local disk or the provider's URL. */
+    async readFile(file: { url: string; provider?: string }): Promise<Buffer> {
+      if (file.url.startsWith('/')) {
+        const local = path.join(strapi.dirs.static.public, decodeURIComponent(file.url.split('?')[0]));
+        return fs.readFile(local);
+      }
+      const res = await fetch(file.url);
+      if (!res.ok) throw new Error(`Could not read ${file.url}: HTTP ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    },
+
+    async findFile(id: number) {
+      return strapi.db.query('plugin::upload.file').findOne({ where: { id } });
+    },
+
+    async remove(id: number) {
+      const file = await strapi.db.query('plugin::upload.file').findOne({ where: { id } });
+      if (file) await upload().service('upload').remove(file);
+    },
+  };
+};

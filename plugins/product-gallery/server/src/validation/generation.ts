@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { ROLES } from '../domain/vocabulary';
+
+export const generateBody = z
+  .object({
+    roles: z
+      .array(z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }))
+      .min(1, 'list at least one role, or leave roles out to generate every missing one')
+      .optional(),
+  })
+  .strict();
+
+export const importBody = z.object({
+  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }),
+});
+
+export const progressQuery = z.object({
+  product: z.string().regex(/^[a-z0-9]{10,40}$/, 'must be a product document id').optional(),
+});
