@@ -18,12 +18,13 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import {
   CHANNEL_IDS,
   CHANNEL_PRESETS,
   planChannel,
 } from '../plugins/product-gallery/server/src/pipeline/channels';
+import { defaultPipelineConcurrency } from '../plugins/product-gallery/server/src/pipeline/concurrency';
 import { decodeOnce, fromRaw, type DecodedImage } from '../plugins/product-gallery/server/src/pipeline/decode';
 import { deliveryPack } from '../plugins/product-gallery/server/src/pipeline/delivery';
 import { applyEncoder, type OutputFormat } from '../plugins/product-gallery/server/src/pipeline/formats';
@@ -82,7 +83,7 @@ function packOps(img: { width: number; height: number }, box: ProductBox): Outpu
   return ops;
 }
 
-function runOp(pipeline: sharp.Sharp, op: OutputOp): Promise<Buffer> {
+function runOp(pipeline: Sharp, op: OutputOp): Promise<Buffer> {
   let p = pipeline;
   if (op.extract) p = p.extract(op.extract);
   p = p.resize(op.width, op.height, { fit: 'fill' });
@@ -170,7 +171,7 @@ async function avifTable(): Promise<string[]> {
   const lines = ['| width | JPEG q82 | WebP q80 e4 | AVIF q50 e4 (default) | AVIF q50 e2 (ours) |', '|---:|---:|---:|---:|---:|'];
   for (const w of [1920, 960, 320]) {
     const { data, info } = await fromRaw(img).resize(w).raw().toBuffer({ resolveWithObject: true });
-    const cell = async (f: (p: sharp.Sharp) => sharp.Sharp) => {
+    const cell = async (f: (p: Sharp) => Sharp) => {
       let best = Infinity;
       let bytes = 0;
       for (let i = 0; i < 2; i++) {
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
     '',
     '| variant | one pack (median) | vs ours | peak RSS, one pack | packs/s, 20 sources |',
     '|---|---:|---:|---:|---:|',
-    `| **ours**: \`deliveryPack()\` (decode once, resize once per width, <= ${Math.max(2, Math.min(Number(process.env.UV_THREADPOOL_SIZE) || 4, (os.availableParallelism?.() ?? 2) * 2))} pipelines in flight) | ${(m('ours') / 1000).toFixed(2)} s | 1.00x | ${rss('ours').toFixed(0)} MB | ${batchRes.ours!.toFixed(2)} |`,
+    `| **ours**: \`deliveryPack()\` (decode once, resize once per width, <= ${defaultPipelineConcurrency()} pipelines in flight) | ${(m('ours') / 1000).toFixed(2)} s | 1.00x | ${rss('ours').toFixed(0)} MB | ${batchRes.ours!.toFixed(2)} |`,
     `| floor: one pipeline per output from one decoded raw buffer, all concurrent | ${(m('floor') / 1000).toFixed(2)} s | ours/floor = **${(m('ours') / m('floor')).toFixed(2)}x** | ${rss('floor').toFixed(0)} MB | ${batchRes.floor!.toFixed(2)} |`,
     `| naive: decode the file per output, one after another | ${(m('naive') / 1000).toFixed(2)} s | naive/ours = **${(m('naive') / m('ours')).toFixed(2)}x** | ${rss('naive').toFixed(0)} MB | - |`,
     '',

@@ -1,5 +1,5 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
-import { createAsset, createProduct, move, uploadPhoto, FAILING_QC, SYSTEM, UID } from '../support/fixtures';
+import { createAsset, createProduct, move, stopWorker, uploadPhoto, FAILING_QC, SYSTEM, UID } from '../support/fixtures';
 
 const STATUSES = ['queued', 'generating', 'draft', 'in_review', 'approved', 'rejected', 'published', 'archived', 'failed'] as const;
 const LEGAL: Record<string, string[]> = {
@@ -23,6 +23,7 @@ describe('workflow: server-enforced transitions, optimistic concurrency, audit, 
 
   beforeAll(async () => {
     app = await startApp();
+    await stopWorker(app);
     admin = await adminSession(app);
     file = await uploadPhoto(app);
     product = await createProduct(app, { sourcePhoto: file.id });

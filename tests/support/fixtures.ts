@@ -127,3 +127,13 @@ export const publishedGallery = async (app: TestApp, opts: { file?: { id: number
   }
   return { product, file, assets };
 };
+
+/**
+ * Stops the generation worker (if this build has one) so assets a test puts in `queued` stay
+ * there: these tests drive every transition themselves.
+ */
+export const stopWorker = async (app: TestApp) => {
+  const plugin = app.strapi.plugin('product-gallery');
+  const dispatch = (plugin as any).services?.dispatch ? plugin.service('dispatch') : null;
+  await dispatch?.stop?.();
+};

@@ -169,6 +169,25 @@ export interface Brief {
   updatedAt?: string;
 }
 
+export interface IntakeReference {
+  confidence: number | null;
+  needsReview: boolean;
+  reasons: string[];
+  warnings: string[];
+  intake?: { format?: string; width?: number; height?: number; bytes?: number } | null;
+}
+
+export interface PlannedShot {
+  role: Role;
+  required: boolean;
+  generator?: string | null;
+  model?: string | null;
+  prompt?: string | null;
+  aspectRatio?: string | null;
+  minLongEdge?: number | null;
+  status: AssetStatus | 'missing';
+}
+
 export interface Workspace {
   product: {
     documentId: string;
@@ -182,13 +201,12 @@ export interface Workspace {
     dimensions?: Record<string, unknown> | null;
   };
   source?: ImageRef | null;
-  reference?: { confidence?: number | null; reasons?: string[]; warnings?: string[] } | null;
+  reference?: IntakeReference | null;
   cutoutUrl?: string | null;
   brief?: Brief | null;
-  plan: { role: Role; required: boolean; status: AssetStatus | 'missing' }[];
+  plan: PlannedShot[];
   missingRoles: Role[];
   assets: Asset[];
-  readiness?: Readiness | null;
 }
 
 export interface RenderedPrompt {
@@ -305,39 +323,48 @@ const normalizeProductSummary = (raw: AnyRecord): ProductSummary => ({
   readiness: normalizeReadiness({ slots: raw.slots, roles: raw.roles, summary: raw.readiness }, raw.slotPlan ?? DEFAULT_SLOT_PLAN),
 });
 
-const normalizeWorkspace = (body: any): Workspace => {
+const messages = (list: unknown): string[] =>
+  Array.isArray(list) ? list.map((x) => (typeof x === 'string' ? x : x?.message ?? x?.code ?? '')).filter(Boolean) : [];
+
+/** GET /products/:documentId (product, sourcePhoto, reference, brief, plan) + GET /assets?product= */
+const normalizeWorkspace = (body: any, assetsBody: any): Workspace => {
   const d = unwrap(body) ?? {};
   const product = d.product ?? d;
-  const brief: Brief | null = d.brief ?? d.effectiveBrief ?? null;
-  const assets: Asset[] = (d.assets ?? product.assets ?? []).map(normalizeAsset);
-  const planRaw = d.plan ?? d.shotList ?? d.shots ?? null;
-  const latestByRole = new Map<string, Asset>();
-  for (const a of [...assets].sort((x, y) => String(x.updatedAt ?? '').localeCompare(String(y.updatedAt ?? '')))) {
-    if (a.status !== 'archived') latestByRole.set(a.role, a);
-  }
-  const plan: Workspace['plan'] = Array.isArray(planRaw)
-    ? planRaw.map((p: AnyRecord) => ({
-        role: p.role,
-        required: p.required ?? true,
-        status: p.status ?? latestByRole.get(p.role)?.status ?? 'missing',
-      }))
-    : (brief?.roles ?? []).map((spec) => ({
-        role: spec.role,
-        required: spec.required,
-        status: latestByRole.get(spec.role)?.status ?? 'missing',
-      }));
-  const missingRoles: Role[] =
-    d.missingRoles ?? planRaw?.missing ?? d.plan?.missing ?? plan.filter((p) => p.status === 'missing').map((p) => p.role);
+  const brief: Brief | null = d.brief ?? null;
+  const assets: Asset[] = ((unwrap(assetsBody) ?? []) as any[]).map(normalizeAsset);
+  const live = assets.filter((a) => a.status !== 'archived');
+  const latest = (role: Role) =>
+    live.filter((a) => a.role === role).sort((x, y) => String(y.updatedAt ?? '').localeCompare(String(x.updatedAt ?? '')))[0];
+  const shots: AnyRecord[] = d.plan?.shots ?? (Array.isArray(d.plan) ? d.plan : null) ?? brief?.roles ?? [];
+  const plan: PlannedShot[] = shots.map((s) => ({
+    role: s.role,
+    required: s.required !== false,
+    generator: s.generator ?? null,
+    model: s.model ?? null,
+    prompt: s.prompt ?? null,
+    aspectRatio: s.aspectRatio ?? null,
+    minLongEdge: s.minLongEdge ?? null,
+    status: latest(s.role)?.status ?? s.existing?.status ?? 'missing',
+  }));
+  const ref = d.reference;
+  const reference: IntakeReference | null = ref
+    ? {
+        confidence: typeof ref.cutout?.confidence === 'number' ? ref.cutout.confidence : typeof ref.confidence === 'number' ? ref.confidence : null,
+        needsReview: Boolean(ref.needsReview),
+        reasons: messages(ref.cutout?.reasons ?? ref.reasons),
+        warnings: messages(ref.warnings),
+        intake: ref.intake ?? null,
+      }
+    : null;
   return {
     product,
-    source: toImage(d.source ?? d.sourcePhoto ?? product.sourcePhoto),
-    reference: d.reference ?? null,
-    cutoutUrl: d.cutoutUrl ?? d.cutout?.url ?? (d.cutout === false ? null : `/product-gallery/products/${product.documentId}/cutout.png`),
+    source: toImage(d.sourcePhoto ?? d.source ?? product.sourcePhoto),
+    reference,
+    cutoutUrl: ref?.cutoutUrl ?? d.cutoutUrl ?? null,
     brief,
     plan,
-    missingRoles,
+    missingRoles: d.plan?.missingRoles ?? plan.filter((p) => p.status === 'missing').map((p) => p.role),
     assets,
-    readiness: d.readiness ? normalizeReadiness(d.readiness, brief?.slotPlan) : null,
   };
 };
 
@@ -427,7 +454,13 @@ export const useWorkspace = (documentId: string | undefined) => {
   const onError = useNotifyError();
   return useQuery(
     keys.product(documentId ?? ''),
-    async () => normalizeWorkspace((await get<any>(`${BASE}/products/${documentId}`)).data),
+    async () => {
+      const [product, assets] = await Promise.all([
+        get<any>(`${BASE}/products/${documentId}`),
+        get<any>(`${BASE}/assets`, { params: { product: documentId, pageSize: 100 } }),
+      ]);
+      return normalizeWorkspace(product.data, assets.data);
+    },
     {
       enabled: Boolean(documentId),
       onError,
@@ -498,11 +531,12 @@ export const useAssets = (filters: AssetFilters, options: { enabled?: boolean } 
   );
 };
 
-export const useAsset = (documentId: string | undefined) => {
+/** The review payload of one asset. `stamp` (version, status) refetches it when the asset moved. */
+export const useAsset = (documentId: string | undefined, stamp?: string) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
-    keys.asset(documentId ?? ''),
+    [...keys.asset(documentId ?? ''), stamp ?? ''],
     async () => normalizeAssetDetail((await get<any>(`${BASE}/assets/${documentId}`)).data),
     { enabled: Boolean(documentId), onError, refetchOnWindowFocus: false }
   );

@@ -41,6 +41,7 @@ import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 import { BUSY_STATUSES, ROLES, type Role } from '../utils/vocabulary';
 
+
 /* ------------------------------------------------------------------------------------------------
  * Source photo with its cutout overlay and intake warnings
  * ----------------------------------------------------------------------------------------------*/
@@ -120,6 +121,11 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
             {t('workspace.noWarnings', 'No intake warnings')}
           </Typography>
         ) : null}
+        {ref?.needsReview ? (
+          <Alert variant="warning" closeLabel="" title={t('workspace.needsReview.title', 'Check the cutout')}>
+            {t('workspace.needsReview', 'The cutout is uncertain: look at it before generating from this photo.')}
+          </Alert>
+        ) : null}
         {ref?.reasons?.length ? (
           <Typography variant="pi" textColor="neutral600">
             {ref.reasons.join(' · ')}
@@ -147,7 +153,7 @@ const ShotList = ({
   const t = useT();
   const brief = ws.brief;
   const specByRole = new Map((brief?.roles ?? []).map((r) => [r.role, r]));
-  const roles = ws.plan.length ? ws.plan : ROLES.map((role) => ({ role, required: false, status: 'missing' as const }));
+  const roles = ws.plan;
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="shot-list">
       <Flex direction="column" alignItems="stretch" gap={3}>
@@ -204,9 +210,13 @@ const ShotList = ({
                   </Td>
                   <Td>
                     <Typography variant="pi" textColor="neutral600">
-                      {spec
-                        ? `${spec.aspectRatio} · ≥${spec.minLongEdge}px · ${t(`generator.${spec.generator}`, spec.generator)}`
-                        : '–'}
+                      {[
+                        r.aspectRatio ?? spec?.aspectRatio,
+                        (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
+                        r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
+                      ]
+                        .filter(Boolean)
+                        .join(' · ') || '–'}
                     </Typography>
                   </Td>
                   <Td>
@@ -265,6 +275,9 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
   const t = useT();
   const transition = useTransition();
   const busy = BUSY_STATUSES.includes(asset.status);
+  // The list view carries the overall QC status; the checks themselves come with the asset.
+  const detail = useAsset(busy ? undefined : asset.documentId, `${asset.version}:${asset.status}`);
+  const qc = detail.data?.qc ?? asset.qc;
   const move = (to: Asset['status']) => transition.mutate({ documentId: asset.documentId, to, version: asset.version });
   const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
   return (
@@ -312,8 +325,8 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
             {asset.error}
           </Typography>
         ) : null}
-        {asset.qc?.length ? (
-          <QcChips qc={asset.qc} />
+        {qc?.length ? (
+          <QcChips qc={qc} />
         ) : asset.qcStatus ? (
           <Badge variant={asset.qcStatus === 'pass' ? 'success' : asset.qcStatus === 'warn' ? 'warning' : 'danger'}>
             {t('qc.overall', 'QC {status}', { status: t(`qc.status.${asset.qcStatus}`, asset.qcStatus) })}
@@ -380,6 +393,20 @@ export const WorkspacePage = () => {
   const batchAssets = (ws?.assets ?? []).filter((a) => batch.includes(a.documentId));
   const batchDone = batchAssets.filter((a) => !BUSY_STATUSES.includes(a.status)).length;
 
+  const submitter = useTransition();
+  const drafts = (ws?.assets ?? []).filter((a) => a.status === 'draft');
+  const [submitting, setSubmitting] = useState(false);
+  const submitDrafts = async () => {
+    setSubmitting(true);
+    try {
+      for (const a of drafts) await submitter.mutateAsync({ documentId: a.documentId, to: 'in_review', version: a.version });
+    } catch {
+      /* notified */
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
   const onGenerate = async (roles?: Role[]) => {
     try {
       const created = await generate.mutateAsync(roles);
@@ -420,6 +447,11 @@ export const WorkspacePage = () => {
         }
         secondaryAction={
           <Flex gap={2}>
+            {can.submit && drafts.length ? (
+              <Button variant="secondary" onClick={submitDrafts} loading={submitting} disabled={submitting}>
+                {t('workspace.submitDrafts', 'Submit {count, plural, one {# draft} other {# drafts}} for review', { count: drafts.length })}
+              </Button>
+            ) : null}
             {can.import ? (
               <Button variant="secondary" startIcon={<Upload />} onClick={() => setImportOpen(true)}>
                 {t('workspace.import', 'Import image')}

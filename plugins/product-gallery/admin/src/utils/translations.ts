@@ -10,7 +10,7 @@ export const prefixTranslations = (trad: Record<string, string>): Record<string,
 
 type Values = Record<string, string | number | boolean | null | undefined | Date>;
 
-/** `t('overview.title', 'Overview')`: formatMessage with the plugin prefix. */
+/** `t(id, defaultMessage, values)`: formatMessage with the plugin prefix. */
 export const useT = () => {
   const { formatMessage } = useIntl();
   return useCallback(

@@ -40,6 +40,8 @@ export const productLongSideMm = (category: string, dimensions: Record<string, u
       break;
     }
     case 'pendant':
+      // Product photos of pendants usually show the chain too: its span sets the scale.
+      if (num(d.chainLengthMm)) return { longSideMm: num(d.chainLengthMm)! / 3, source: 'chain length', assumed: false };
       if (num(d.pendantDropMm)) return { longSideMm: num(d.pendantDropMm)!, source: 'pendant drop', assumed: false };
       break;
     case 'earrings':

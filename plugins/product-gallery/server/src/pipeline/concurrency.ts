@@ -29,13 +29,14 @@ export function createLimiter(n: number): Limiter {
 }
 
 /**
- * Default number of sharp pipelines in flight for one pack. libuv runs at most
- * UV_THREADPOOL_SIZE (default 4) of them anyway; more than that only queues inside libuv while
- * holding memory. Measured on a 2-core box (bench/images.ts): 4 in flight is as fast as 25 in
- * flight (the unbounded "floor") and keeps peak RSS lower.
+ * Default number of sharp pipelines in flight for one pack: one per core (at least 2), never more
+ * than libuv's threadpool (UV_THREADPOOL_SIZE, default 4) can run. Measured on the 2-core box
+ * (bench/images.ts, sharp.concurrency() = 1 on glibc without jemalloc): 2 in flight is as fast as
+ * 4 (or the unbounded "floor") and peaks ~70 MB lower, since every pipeline in flight holds its
+ * own full-size intermediate buffers (resized raw, WebP/AVIF encoder frames).
  */
 export function defaultPipelineConcurrency(): number {
   const uv = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(2, Math.min(uv, cores * 2));
+  return Math.max(2, Math.min(uv, cores));
 }

@@ -35,6 +35,26 @@ const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<s
   }
 };
 
+export const slugify = (title: string) =>
+  title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80) || 'product';
+
+/** The slug derives from the title; a clash gets -2, -3, ... as the Content Manager would suggest. */
+const uniqueSlug = async (strapi: Core.Strapi, title: string) => {
+  const base = slugify(title);
+  const taken = await strapi.db.query(UID.product).findMany({ where: { slug: { $startsWith: base } }, select: ['slug'] });
+  const set = new Set(taken.map((t: { slug: string }) => t.slug));
+  if (!set.has(base)) return base;
+  let n = 2;
+  while (set.has(`${base}-${n}`)) n++;
+  return `${base}-${n}`;
+};
+
 /**
  * Intake on upload: a new source photo is analysed before the product is saved, so a file
  * that is not a usable photo is refused (4xx naming sourcePhoto) and nothing is half-saved.
@@ -76,6 +96,9 @@ export const registerDocumentGuards = (strapi: Core.Strapi) => {
     if (uid === UID.product) {
       const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
       validateProduct(action, editorData);
+      if (action === 'create' && !data.slug && typeof data.title === 'string') {
+        params.data = { ...params.data, slug: await uniqueSlug(strapi, data.title) };
+      }
       await analyzeChangedSourcePhoto(strapi, action, params);
     }
 

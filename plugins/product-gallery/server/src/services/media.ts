@@ -77,7 +77,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       delete main.getStream;
       main.formats = formats;
       main.provider = strapi.config.get('plugin::upload.provider') ?? 'local';
-      return upload().service('upload').add(main);
+      const file = await strapi.db.query('plugin::upload.file').create({ data: main });
+      strapi.eventHub.emit('media.create', { media: file });
+      return file;
     },
 
     /** The bytes of a Media Library file, from local disk or the provider's URL. */

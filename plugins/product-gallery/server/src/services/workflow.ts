@@ -117,11 +117,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           patch.prompt = `${asset.prompt}\nReviewer's note to fix: ${input.note}`;
         }
 
+        // updateMany is the compare-and-set; relations (the media file) need update().
+        const { file, ...columns } = patch;
         const { count } = await assets().updateMany({
           where: { documentId: input.documentId, version: asset.version },
-          data: { ...patch, status: input.to, version: asset.version + 1 },
+          data: { ...columns, status: input.to, version: asset.version + 1 },
         });
         if (count !== 1) throw conflict('This image changed while the request ran. Reload and try again.');
+        if (file !== undefined) await assets().update({ where: { id: asset.id }, data: { file } });
         const note = overrideUsed ? `override: ${input.override}${input.note ? ` — ${input.note}` : ''}` : input.note;
         await audit({ ...asset, ...patch }, from, input.to, input.actor, note, overrideUsed);
         if (['published', 'archived'].includes(input.to) || from === 'published') {

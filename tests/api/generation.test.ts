@@ -1,0 +1,131 @@
+import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
+import { createProduct, uploadPhoto } from '../support/products';
+import { NEGATIVES_DIR } from '../support/photos';
+import path from 'node:path';
+
+/** Planning, local generation and import, through the admin API of the real app. */
+describe('generation: shot lists, the local generator and import', () => {
+  let app: TestApp;
+  let admin: AdminSession;
+  let productId: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    admin = await adminSession(app);
+    const photo = await uploadPhoto(app, admin, '04_pendant_product_turquoise-point-pendant.jpg');
+    const res = await createProduct(app, admin, {
+      title: 'Turquoise point pendant',
+      sku: 'PEND-TQ-01',
+      category: 'pendant',
+      metal: 'silver',
+      sourcePhoto: photo.id,
+      stones: [{ type: 'turquoise', color: 'blue-green', count: 1, sizeMm: 22 }],
+      dimensions: { pendantDropMm: 30, chainLengthMm: 450 },
+    });
+    if (res.status !== 201) throw new Error(`product create: ${res.status} ${JSON.stringify(res.body)}`);
+    productId = res.body.data.documentId;
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('analyses the source photo on save: cutout and reference fingerprint', async () => {
+    const res = await app.http.get(`/product-gallery/products/${productId}`).set(admin.auth);
+    expect(res.status).toBe(200);
+    const { reference, plan } = res.body.data;
+    expect(reference.intake.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(reference.cutout.confidence).toBeGreaterThan(0.6);
+    expect(reference.needsReview).toBe(false);
+    expect(reference.cutoutUrl).toMatch(/\.png$/);
+    expect(plan.shots.map((s: any) => s.role)).toEqual(['clean', 'model', 'detail', 'lifestyle']);
+    expect(plan.missingRoles).toEqual(['clean', 'model', 'detail', 'lifestyle']);
+    // No Replicate token: auto roles fall back to the local compositor.
+    expect(plan.shots.find((s: any) => s.role === 'model').generator).toBe('local');
+    expect(plan.shots.find((s: any) => s.role === 'model').prompt).toContain('silver pendant');
+  });
+
+  it('refuses a source photo that is not a usable image, naming the field', async () => {
+    const bad = await uploadPhoto(app, admin, path.join(NEGATIVES_DIR, 'n09_too-small_chakra-bracelet_300x200.jpg'));
+    const res = await createProduct(app, admin, { title: 'Tiny', sku: 'TINY-1', category: 'bracelet', metal: 'silver', sourcePhoto: bad.id });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body.error.message).toMatch(/sourcePhoto/);
+    expect(res.body.error.message).toMatch(/small|short side|500/i);
+  });
+
+  it('rejects an unknown role with a 400 naming roles', async () => {
+    const res = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({ roles: ['hat'] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^roles/);
+  });
+
+  it('generates every missing role, records each, and never duplicates a live role', async () => {
+    const res = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({});
+    expect(res.status).toBe(202);
+    expect(res.body.data.assets.map((a: any) => a.role).sort()).toEqual(['clean', 'detail', 'lifestyle', 'model']);
+    expect(res.body.data.assets.every((a: any) => a.status === 'queued')).toBe(true);
+
+    const again = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({});
+    expect(again.status).toBe(202);
+    expect(again.body.data.assets).toHaveLength(0);
+    expect(again.body.data.skipped.sort()).toEqual(['clean', 'detail', 'lifestyle', 'model']);
+
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
+
+    const progress = await app.http.get(`/product-gallery/progress?product=${productId}`).set(admin.auth);
+    expect(progress.status).toBe(200);
+    const byRole = Object.fromEntries(progress.body.data.assets.map((a: any) => [a.role, a]));
+    for (const role of ['clean', 'detail', 'model', 'lifestyle']) {
+      expect([role, byRole[role].status, byRole[role].error]).toEqual([role, 'draft', null]);
+    }
+    expect(progress.body.data.counts).toEqual({ draft: 4 });
+  });
+
+  it('stores each shot in the Media Library with renditions, placeholder and QC', async () => {
+    const assets = await app.strapi.db
+      .query('plugin::product-gallery.image-asset')
+      .findMany({ where: { product: { documentId: productId } }, populate: { file: true } });
+    const clean = assets.find((a: any) => a.role === 'clean');
+    expect(clean.file.url).toMatch(/^\/uploads\//);
+    expect(clean.width).toBe(2000);
+    expect(clean.height).toBe(2000);
+    expect(clean.placeholder.length).toBeGreaterThan(10);
+    expect(clean.renditions.map((r: any) => r.format)).toEqual(expect.arrayContaining(['webp', 'jpeg']));
+    expect(clean.qc.map((c: any) => c.id)).toEqual(expect.arrayContaining(['tech.resolution', 'fidelity.color']));
+    expect(clean.qcStatus).not.toBe('fail');
+    expect(clean.provenance).toMatchObject({ generator: 'local', composite: false, briefVersion: 1 });
+    const model = assets.find((a: any) => a.role === 'model');
+    expect(model.provenance).toMatchObject({ generator: 'local', composite: true, scene: 'neckline' });
+    expect(model.provenance.scale).toMatchObject({ longSideMm: 150, source: 'chain length', assumed: false });
+    const history = await app.strapi.db.query('plugin::product-gallery.audit-event').findMany({ where: { asset: clean.documentId }, orderBy: { id: 'asc' } });
+    expect(history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['null->queued', 'queued->generating', 'generating->draft']);
+  });
+
+  it('imports an outside image as a candidate that goes through intake and QC', async () => {
+    const res = await app.http
+      .post(`/product-gallery/products/${productId}/assets`)
+      .set(admin.auth)
+      .field('role', 'lifestyle')
+      .attach('file', path.join(NEGATIVES_DIR, '..', '19_other_lifestyle_coin-charms-baroque-pearls.jpg'));
+    expect(res.status).toBe(201);
+    expect(res.body.data).toMatchObject({ role: 'lifestyle', status: 'draft' });
+    expect(res.body.data.qc.length).toBeGreaterThan(3);
+  });
+
+  it('refuses an import that is not a photo, with a 4xx naming the problem', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"><circle r="400" cx="450" cy="450"/></svg>');
+    const res = await app.http
+      .post(`/product-gallery/products/${productId}/assets`)
+      .set(admin.auth)
+      .field('role', 'clean')
+      .attach('file', svg, { filename: 'photo.jpg', contentType: 'image/jpeg' });
+    expect(res.status).toBe(415);
+    expect(res.body.error.message).toMatch(/SVG/);
+    const missingRole = await app.http
+      .post(`/product-gallery/products/${productId}/assets`)
+      .set(admin.auth)
+      .attach('file', svg, { filename: 'photo.svg' });
+    expect(missingRole.status).toBe(400);
+    expect(missingRole.body.error.message).toMatch(/^role/);
+  });
+});

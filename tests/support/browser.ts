@@ -1,0 +1,123 @@
+/**
+ * Browser tests: the real built app listening on a free port, driven by playwright-core with
+ * Debian's Chromium (/usr/bin/chromium, `apt-get install -y chromium`). Never downloads a browser.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, startApp, type TestApp } from './strapi';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'artifacts', 'screenshots');
+export const PASSWORD = 'Test-password-1234';
+
+/** The admin panel is served from dist/build: `npm run build` (or `npx strapi build`) must have run. */
+export const adminBuilt = () => fs.existsSync(path.join(ROOT, 'dist', 'build', 'index.html'));
+export const chromiumInstalled = () => fs.existsSync(CHROMIUM);
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+export interface BrowserApp extends TestApp {
+  url: string;
+}
+
+/** Boots the app (tests/support/strapi.ts) and makes it listen on 127.0.0.1:<free port>. */
+export const startBrowserApp = async (env: Record<string, string> = {}): Promise<BrowserApp> => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const app = await startApp({ env: { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, ...env } });
+  await app.strapi.listen();
+  return { ...app, url };
+};
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A fresh headless Chromium profile (its own --user-data-dir). */
+export const launchBrowser = async (): Promise<Browser> => {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+    viewport: { width: 1440, height: 1000 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(30_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Creates an admin user with a role (by code) and a known password. */
+export const createAdmin = async (app: TestApp, roleCode: string, firstname = 'Test') => {
+  const email = `${roleCode}-${crypto.randomBytes(4).toString('hex')}@example.com`;
+  const role = await app.strapi.db.query('admin::role').findOne({ where: { code: roleCode } });
+  if (!role) throw new Error(`no admin role ${roleCode}`);
+  await (app.strapi.service('admin::user') as any).create({
+    email,
+    firstname,
+    lastname: roleCode.replace('strapi-', ''),
+    password: PASSWORD,
+    isActive: true,
+    registrationToken: null,
+    roles: [role.id],
+  });
+  return { email, password: PASSWORD };
+};
+
+/** Logs in through the admin's login form. */
+export const login = async (page: Page, baseUrl: string, email: string, password = PASSWORD) => {
+  await page.goto(`${baseUrl}/admin/auth/login`);
+  await page.getByLabel(/email/i).fill(email);
+  await page.getByLabel(/password/i).first().fill(password);
+  await page.getByRole('button', { name: /log ?in/i }).click();
+  await page.waitForURL((u) => !u.pathname.includes('/auth/'), { timeout: 30_000 });
+};
+
+/** Full-page screenshot into artifacts/screenshots/<name>.png. */
+export const screenshot = async (page: Page, name: string) => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+};
+
+/** The admin JWT the panel stored (cookie or localStorage), for calling the admin API as that user. */
+export const adminToken = async (page: Page): Promise<string> => {
+  const fromStorage = await page.evaluate(() => window.localStorage.getItem('jwtToken'));
+  if (fromStorage) return JSON.parse(fromStorage);
+  const cookies = await page.context().cookies();
+  const cookie = cookies.find((c) => c.name === 'jwtToken');
+  if (!cookie) throw new Error('no admin token in the browser');
+  return decodeURIComponent(cookie.value);
+};
