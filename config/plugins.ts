@@ -10,6 +10,10 @@ export default ({ env }) => ({
         webhookBaseUrl: env('REPLICATE_WEBHOOK_BASE_URL', ''),
         webhookSecret: env('REPLICATE_WEBHOOK_SECRET', ''),
         pollIntervalMs: env.int('REPLICATE_POLL_INTERVAL_MS', 1000),
+        requestTimeoutMs: env.int('REPLICATE_REQUEST_TIMEOUT_MS', 30000),
+        downloadTimeoutMs: env.int('REPLICATE_DOWNLOAD_TIMEOUT_MS', 60000),
+        deadlineMs: env.int('REPLICATE_PREDICTION_DEADLINE_MS', 600000),
+        httpAttempts: env.int('REPLICATE_HTTP_ATTEMPTS', 5),
       },
       redisUrl: env('REDIS_URL', ''),
       dispatch: {
@@ -17,6 +21,9 @@ export default ({ env }) => ({
         worker: env.bool('PRODUCT_GALLERY_WORKER', true),
         concurrency: env.int('PRODUCT_GALLERY_CONCURRENCY', 4),
         creationsPerMinute: env.int('REPLICATE_CREATIONS_PER_MINUTE', 600),
+        maxAttempts: env.int('PRODUCT_GALLERY_MAX_ATTEMPTS', 4),
+        baseBackoffMs: env.int('PRODUCT_GALLERY_BACKOFF_MS', 2000),
+        tickMs: env.int('PRODUCT_GALLERY_TICK_MS', 500),
       },
       pipeline: {
         workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),

@@ -98,8 +98,9 @@ async function transformProductOnWhite(img: RawImage, cut: CutoutResult, fn: (s:
 }
 
 /** centre of the disc window (radius r) holding the most product mass */
-function densestPoint(cut: CutoutResult, r: number): { x: number; y: number } {
+function densestPoint(cut: CutoutResult, radius: number): { x: number; y: number } {
   const W = cut.width, H = cut.height;
+  const r = Math.round(radius);
   const step = Math.max(2, Math.round(r / 8));
   let best = -1, bx = cut.bbox.x, by = cut.bbox.y;
   for (let y = cut.bbox.y; y < cut.bbox.y + cut.bbox.height; y += step) {

@@ -10,6 +10,10 @@ export const configSchema = z.object({
       webhookBaseUrl: z.string().default(''),
       webhookSecret: z.string().default(''),
       pollIntervalMs: z.number().int().positive().default(1000),
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      downloadTimeoutMs: z.number().int().positive().default(60_000),
+      /** Attempts per HTTP call inside the gateway (429/5xx/network), before the dispatcher's own retries. */
+      httpAttempts: z.number().int().positive().default(5),
       deadlineMs: z.number().int().positive().default(10 * 60 * 1000),
     })
     .prefault({}),

@@ -69,6 +69,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       allowedOutputHosts: cfg.allowedOutputHosts,
       webhookBaseUrl: cfg.webhookBaseUrl ? `${cfg.webhookBaseUrl.replace(/\/$/, '')}/api/product-gallery/replicate/webhook` : undefined,
       pollIntervalMs: cfg.pollIntervalMs,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      downloadTimeoutMs: cfg.downloadTimeoutMs,
+      retry: { maxAttempts: cfg.httpAttempts },
       beforeCreate: () => beforeCreate(),
       // The durable half of "never create twice": the intent is in the database before the POST.
       recordCreation: async (record) => {
@@ -166,12 +169,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await strapi.db.query(UID.asset).update({ where: { id: job.asset.id }, data: { predictionId: prediction.id, cost } });
       }
       if (!hasUsableOutput(prediction)) {
-        prediction = await gw.waitForPrediction(prediction.id, {
-          signal: job.signal,
-          deadline: Date.now() + cfg.replicate.deadlineMs,
-          // With webhooks the webhook usually finishes the job; polling is the safety net.
-          pollIntervalMs: cfg.replicate.webhookBaseUrl ? Math.max(15_000, cfg.replicate.pollIntervalMs) : cfg.replicate.pollIntervalMs,
-        });
+        try {
+          prediction = await gw.waitForPrediction(prediction.id, {
+            signal: job.signal,
+            deadline: Date.now() + cfg.replicate.deadlineMs,
+            // With webhooks the webhook usually finishes the job; polling is the safety net.
+            pollIntervalMs: cfg.replicate.webhookBaseUrl ? Math.max(15_000, cfg.replicate.pollIntervalMs) : cfg.replicate.pollIntervalMs,
+          });
+        } catch (error) {
+          // Past the deadline the prediction is canceled remotely: a retry would only find it canceled.
+          if (isReplicateError(error) && (error as ReplicateError).code === 'timeout' && !job.signal.aborted) {
+            throw new ReplicateError(
+              'timeout',
+              `Replicate did not finish this image within ${Math.round(cfg.replicate.deadlineMs / 1000)} s, so it was canceled. Generate again to retry.`,
+              { retryable: false, predictionId: prediction.id }
+            );
+          }
+          throw error;
+        }
       }
       const failure = predictionError(prediction);
       if (failure) throw failure;
