@@ -199,16 +199,25 @@ describe('gallery content API for storefronts', () => {
     expect(arch.status).toBe(200);
     expect((await get(url)).body.data.slots.map((s: any) => s.slot)).toEqual(['grid', 'hero']);
 
-    // Another instance writing straight to the shared database (no event, no hook in this
-    // process): the very next read here sees it, so nothing is cached per process.
+    // Another instance writing to the shared database (simulated with raw SQL: no event, no
+    // service call, no hook in this process, only what any Strapi write leaves in the rows): the
+    // very next read here sees it, so nothing built in this process outlives the database state.
     const knex = app.strapi.db.connection;
     const schema = app.strapi.db.getSchemaName?.();
-    const table = (schema ? `${schema}.` : '') + app.strapi.db.metadata.get(UID.asset as any).tableName;
-    await knex(table).where({ document_id: assets.clean.documentId }).update({ status: 'archived' });
+    const q = (uid: string) => (schema ? `${schema}.` : '') + app.strapi.db.metadata.get(uid as any).tableName;
+    const later = (s: number) => new Date(Date.now() + s * 1000);
+    await knex(q(UID.asset)).where({ document_id: assets.clean.documentId }).update({ status: 'archived', updated_at: later(1) });
     expect((await get(url)).body.data.slots).toEqual([]);
-    await knex(table).where({ document_id: assets.clean.documentId }).update({ status: 'published', alt: 'changed elsewhere' });
+    await knex(q(UID.asset)).where({ document_id: assets.clean.documentId }).update({ status: 'published', alt: 'changed elsewhere', updated_at: later(2) });
     const back = await get(url);
     expect(back.body.data.slots[0].image.alt).toBe('changed elsewhere');
+    // Another instance's publish bumps galleryVersion in its transaction: that alone invalidates.
+    await knex(q(UID.asset)).where({ document_id: assets.clean.documentId }).update({ alt: 'same timestamp', updated_at: later(2) });
+    await knex(q(UID.product)).where({ id: product.id }).update({ gallery_version: 999 });
+    expect((await get(url)).body.data.slots[0].image.alt).toBe('same timestamp');
+    // A Media Library file replaced elsewhere (new url, newer updated_at) shows too.
+    await knex(q('plugin::upload.file')).where({ id: file.id }).update({ url: '/uploads/replaced.jpg', updated_at: later(3) });
+    expect((await get(url)).body.data.slots[0].image.url).toBe('/uploads/replaced.jpg');
   });
 
   it('lists several galleries by slug, in the order asked, up to 100', async () => {

@@ -44,6 +44,16 @@ const step = async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<
   }
 };
 
+/** Polls a condition from the test side (the admin's CSP forbids Playwright's in-page eval polling). */
+const until = async (what: string, fn: () => Promise<boolean>, timeout = 30_000, interval = 500) => {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
 const adminApi = async (page: Page, baseUrl: string, method: string, url: string, body?: unknown) => {
   const token = await adminToken(page);
   return page.evaluate(
@@ -99,13 +109,12 @@ describeIfReady('admin panel: the product gallery workflow in a real browser', (
       await page.getByRole('combobox', { name: /^metal/i }).click();
       await page.getByRole('option', { name: 'silver', exact: true }).click();
       // The slug (uid) derives from the title.
-      await page.waitForFunction(() => (document.querySelector('input[name="slug"]') as HTMLInputElement)?.value.length > 0);
+      await until('the slug', async () => (await page.locator('input[name="slug"]').inputValue()).length > 0);
 
       // Media field: add a new asset to the Media Library and pick it.
       await page.getByText(/click to add an asset|drag (&|and) drop/i).first().click();
       const dialog = page.getByRole('dialog');
-      const addNew = dialog.getByRole('button', { name: /add (more|new) assets/i });
-      if (await addNew.isVisible().catch(() => false)) await addNew.click();
+      await dialog.getByRole('button', { name: /add (more|new) assets/i }).first().click();
       await dialog.locator('input[type="file"]').setInputFiles(PHOTO);
       await dialog.getByRole('button', { name: /upload \d+ assets? to the library/i }).click();
       await dialog.getByRole('button', { name: /^finish$/i }).click({ timeout: 60_000 });
@@ -142,21 +151,22 @@ describeIfReady('admin panel: the product gallery workflow in a real browser', (
       await page.getByRole('button', { name: 'Generate all' }).click();
       // Live progress while shots are queued or generating.
       await page.locator('[data-asset-status]').first().waitFor({ timeout: 60_000 });
-      await page.waitForFunction(
-        () =>
-          document.querySelectorAll('[data-asset-status]').length > 0 &&
-          document.querySelectorAll('[data-asset-status="queued"],[data-asset-status="generating"]').length === 0,
-        undefined,
-        { timeout: 300_000, polling: 1000 }
+      await page.getByTestId('generation-progress').waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await screenshot(page, '03a-workspace-generating');
+      await until(
+        'generation to finish',
+        async () =>
+          (await page.locator('[data-asset-status]').count()) > 0 &&
+          (await page.locator('[data-asset-status="queued"],[data-asset-status="generating"]').count()) === 0,
+        300_000,
+        1000
       );
       await screenshot(page, '03-workspace-generated');
       const statuses = await page.locator('[data-asset-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-asset-status')));
       expect(statuses.filter((s) => s === 'draft').length).toBeGreaterThanOrEqual(2);
 
       await page.getByRole('button', { name: /submit \d+ drafts? for review/i }).click();
-      await page.waitForFunction(() => document.querySelectorAll('[data-asset-status="draft"]').length === 0, undefined, {
-        timeout: 60_000,
-      });
+      await until('drafts to be submitted', async () => (await page.locator('[data-asset-status="draft"]').count()) === 0, 60_000);
     });
   });
 
@@ -178,11 +188,7 @@ describeIfReady('admin panel: the product gallery workflow in a real browser', (
         await overrideDialog.locator('textarea').fill('Checked by eye against the source: stone and bail match.');
         await overrideDialog.getByRole('button', { name: /override and approve/i }).click();
       }
-      await page.waitForFunction(
-        (id) => document.querySelector('[data-testid="review-detail"]')?.getAttribute('data-asset') !== id,
-        approved,
-        { timeout: 30_000 }
-      );
+      await until('the next shot', async () => (await page.getByTestId('review-detail').getAttribute('data-asset').catch(() => approved)) !== approved);
 
       // Reject the next one with a reason.
       rejected = (await page.getByTestId('review-detail').getAttribute('data-asset'))!;

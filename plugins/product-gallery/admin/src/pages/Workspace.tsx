@@ -4,6 +4,7 @@ import {
   Badge,
   Box,
   Button,
+  Checkbox,
   Flex,
   Grid,
   LinkButton,
@@ -96,9 +97,12 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
             ) : null}
           </Box>
         ) : (
-          <Alert variant="warning" closeLabel="" title={t('workspace.noSource.title', 'No source photo')}>
-            {t('workspace.noSource', 'Add a source photo to this product in the Content Manager before generating.')}
-          </Alert>
+          <Box background="warning100" hasRadius padding={3}>
+            <Typography variant="pi" fontWeight="bold" tag="div">
+              {t('workspace.noSource.title', 'No source photo')}
+            </Typography>
+            <Typography variant="pi">{t('workspace.noSource', 'Add a source photo to this product in the Content Manager before generating.')}</Typography>
+          </Box>
         )}
         {ws.source ? (
           <Typography variant="pi" textColor="neutral600">
@@ -111,9 +115,14 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
         {warnings.length ? (
           <Flex direction="column" alignItems="stretch" gap={2} data-testid="intake-warnings">
             {warnings.map((w, i) => (
-              <Alert key={i} variant="warning" closeLabel="" title={t('workspace.warning', 'Intake warning')}>
-                {w}
-              </Alert>
+              <Box key={i} background="warning100" borderColor="warning200" borderStyle="solid" borderWidth="1px" hasRadius padding={3}>
+                <Typography variant="pi" fontWeight="bold" textColor="warning700" tag="div">
+                  {t('workspace.warning', 'Intake warning')}
+                </Typography>
+                <Typography variant="pi" textColor="neutral800">
+                  {w}
+                </Typography>
+              </Box>
             ))}
           </Flex>
         ) : ws.source ? (
@@ -122,9 +131,12 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
           </Typography>
         ) : null}
         {ref?.needsReview ? (
-          <Alert variant="warning" closeLabel="" title={t('workspace.needsReview.title', 'Check the cutout')}>
-            {t('workspace.needsReview', 'The cutout is uncertain: look at it before generating from this photo.')}
-          </Alert>
+          <Box background="danger100" borderColor="danger200" borderStyle="solid" borderWidth="1px" hasRadius padding={3}>
+            <Typography variant="pi" fontWeight="bold" textColor="danger700" tag="div">
+              {t('workspace.needsReview.title', 'Check the cutout')}
+            </Typography>
+            <Typography variant="pi">{t('workspace.needsReview', 'The cutout is uncertain: look at it before generating from this photo.')}</Typography>
+          </Box>
         ) : null}
         {ref?.reasons?.length ? (
           <Typography variant="pi" textColor="neutral600">
@@ -319,7 +331,6 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
             {t('workspace.inSlot', 'in slot {slot}', { slot: t(`slot.${asset.slot}`, asset.slot) })}
           </Typography>
         ) : null}
-        {busy ? <ProgressBar value={asset.status === 'queued' ? 15 : 60} size="S" aria-label={t(`status.${asset.status}`, asset.status)} /> : null}
         {asset.error ? (
           <Typography variant="pi" textColor="danger600">
             {asset.error}
@@ -381,6 +392,7 @@ export const WorkspacePage = () => {
   const [historyOf, setHistoryOf] = useState<string | null>(null);
   const [showArchived, setShowArchived] = useState(false);
   const [batch, setBatch] = useState<string[]>([]);
+  const [hideLocalNote, setHideLocalNote] = useState(false);
 
   const assets = useMemo(
     () =>
@@ -465,8 +477,13 @@ export const WorkspacePage = () => {
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
-          {config.data && !config.data.replicateConfigured ? (
-            <Alert variant="default" closeLabel="" title={t('workspace.localOnly.title', 'Local generator')}>
+          {config.data && !config.data.replicateConfigured && !hideLocalNote ? (
+            <Alert
+              variant="default"
+              closeLabel={t('action.close', 'Close')}
+              onClose={() => setHideLocalNote(true)}
+              title={t('workspace.localOnly.title', 'Local generator')}
+            >
               {t('workspace.localOnly', 'No Replicate token is configured: shots are composed locally from the cutout.')}
             </Alert>
           ) : null}
@@ -497,13 +514,9 @@ export const WorkspacePage = () => {
                   <Typography variant="delta" tag="h2">
                     {t('workspace.shots', 'Shots')}
                   </Typography>
-                  <Switch
-                    checked={showArchived}
-                    onCheckedChange={(v: boolean) => setShowArchived(v)}
-                    visibleLabels
-                    onLabel={t('workspace.showArchived', 'Show archived')}
-                    offLabel={t('workspace.hideArchived', 'Hide archived')}
-                  />
+                  <Checkbox checked={showArchived} onCheckedChange={(v: boolean | 'indeterminate') => setShowArchived(v === true)}>
+                    {t('workspace.showArchived', 'Show archived')}
+                  </Checkbox>
                 </Flex>
                 {assets.length ? (
                   <Grid.Root gap={3} data-testid="shots">

@@ -11,10 +11,10 @@ import { galleriesQuery, galleryParams, galleryQuery } from '../validation/galle
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Strong ETag over the exact body, shared-cache headers, and 304 for a matching If-None-Match. */
-  const send = (ctx: any, payload: unknown) => {
-    const body = JSON.stringify(payload);
-    const maxAge = getConfig(strapi).gallery.cacheMaxAge;
-    ctx.set('ETag', etagOf(body));
+  let maxAge: number | undefined;
+  const send = (ctx: any, json: string, etag: string) => {
+    maxAge ??= getConfig(strapi).gallery.cacheMaxAge;
+    ctx.set('ETag', etag);
     ctx.set('Cache-Control', `public, max-age=${maxAge}, stale-while-revalidate=${Math.max(maxAge, 60)}`);
     ctx.vary?.('Accept-Encoding');
     ctx.status = 200;
@@ -24,22 +24,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return;
     }
     ctx.type = 'application/json; charset=utf-8';
-    ctx.body = body;
+    ctx.body = json;
   };
 
   return {
     async find(ctx: any) {
       const { slugs, channel } = parseOrThrow(galleriesQuery, ctx.query ?? {});
       const data = await getService(strapi, 'gallery').bySlugs(slugs, { channel });
-      send(ctx, { data, meta: { requested: slugs.length, found: data.length } });
+      const json = JSON.stringify({ data, meta: { requested: slugs.length, found: data.length } });
+      send(ctx, json, etagOf(json));
     },
 
     async findOne(ctx: any) {
       const { slug } = parseOrThrow(galleryParams, ctx.params);
       const { channel } = parseOrThrow(galleryQuery, ctx.query ?? {});
-      const [gallery] = await getService(strapi, 'gallery').bySlugs([slug], { channel });
-      if (!gallery) throw new errors.NotFoundError(`No product with slug "${slug}".`);
-      send(ctx, { data: gallery, meta: {} });
+      const one = await getService(strapi, 'gallery').oneBody(slug, { channel });
+      if (!one) throw new errors.NotFoundError(`No product with slug "${slug}".`);
+      send(ctx, one.json, one.etag);
     },
   };
 };

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { getConfig, getService } from '../utils/get-service';
 import { isReplicateError, tagFromWebhookUrl, verifyWebhook } from '../replicate';
 import { UID } from '../domain/vocabulary';
+import { httpStatusError } from '../utils/errors';
 
 /**
  * Replicate's completion webhook. Verified (HMAC, constant-time, 5-minute tolerance) against the
@@ -19,7 +20,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     try {
       ({ prediction } = verifyWebhook({ headers: ctx.request.headers, rawBody: raw, secret: config.webhookSecret }));
     } catch (error) {
-      if (isReplicateError(error)) throw new errors.UnauthorizedError((error as Error).message);
+      // Strapi turns UnauthorizedError into a bare 401; the sender should see why.
+      if (isReplicateError(error)) throw httpStatusError(401, (error as Error).message);
       throw error;
     }
     const tag = ctx.query.gen ?? tagFromWebhookUrl(prediction.webhook ?? '');

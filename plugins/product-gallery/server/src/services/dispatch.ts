@@ -6,6 +6,7 @@ import { scrubSecrets } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import { createQueueTransport, type QueueTransport } from './dispatch-queue';
+import { AwaitingWebhook } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 const LEASE_MS = 60_000;
@@ -79,7 +80,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       where: { id: asset.id, version: asset.version, status: 'generating' },
       data: { leaseUntil, leaseOwner: owner, version: asset.version + 1 },
     });
-    return count === 1 ? loadAsset(documentId) : null;
+    if (count !== 1) return null;
+    const claimed = await loadAsset(documentId);
+    // Parked for a webhook that never came: poll from here on.
+    return { ...claimed, resumedAfterDeadline: asset.leaseOwner === null && Boolean(asset.leaseUntil) && Boolean(asset.predictionId) };
   };
 
   const renewLease = (asset: any) =>
@@ -120,6 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const provider = getService(strapi, 'generation').providers[generator];
       const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
       const output = await provider.generate({
+        resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
         asset,
         product,
         spec,
@@ -156,6 +161,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
+      if (error instanceof AwaitingWebhook) {
+        // Parked until the webhook (any instance) clears the lease, or until the deadline.
+        await assets().updateMany({
+          where: { id: asset.id, leaseOwner: owner },
+          data: { leaseOwner: null, leaseUntil: new Date(Date.now() + config.replicate.deadlineMs) },
+        });
+        return;
+      }
       const generation = getService(strapi, 'generation');
       const attempts = (asset.attempts ?? 0) + 1;
       const message = messageOf(error);

@@ -9,8 +9,11 @@ import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
  * - a fixed, small number of queries (products, their published assets with the file row, the
  *   slot plans), each selecting only the columns the response needs, through knex on the
  *   tables Strapi's metadata names (no deep document-service populate);
- * - no in-process cache: every response reads the database, so a publish or an archive made on
- *   any instance is in the very next response of every instance;
+ * - freshness from the database: every request first reads the product's stamp (galleryVersion,
+ *   which every publish/archive bumps in its transaction, plus the newest updatedAt of the
+ *   product, its assets and their files, and of the briefs) in ONE query; a built gallery is
+ *   reused only while that stamp is unchanged, so a publish or an archive made on any instance
+ *   is in the very next response of every instance;
  * - an explicit whitelist shape: only published assets, their file and renditions ever leave here.
  */
 
@@ -226,6 +229,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => (names ??= resolveNames());
   const knex = () => strapi.db.connection;
 
+  /** Built galleries by slug and channel, valid only for the DB stamp they were built at. */
+  const built = new Map<string, { stamp: string; gallery: Gallery; json?: string; etag?: string }>();
+  const MAX_BUILT = 20_000;
+  const remember = (key: string, entry: { stamp: string; gallery: Gallery }) => {
+    if (built.size >= MAX_BUILT) built.delete(built.keys().next().value as string);
+    built.set(key, entry);
+    return entry;
+  };
+
   const service = {
     /** Products by slug or id, with their own brief's id (null: the category's default brief). */
     async products(where: { slugs?: string[]; ids?: number[]; documentIds?: string[] }): Promise<ProductRow[]> {
@@ -363,8 +375,101 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return out;
     },
 
+    /** Which gallery actions the Public role has right now (one query, no cache). */
+    async publicActions(): Promise<Set<string>> {
+      const md = strapi.db.metadata.get('plugin::users-permissions.permission' as any) as any;
+      const roleMd = strapi.db.metadata.get('plugin::users-permissions.role' as any) as any;
+      if (!md || !roleMd) return new Set();
+      const schema = strapi.db.getSchemaName?.() as string | undefined;
+      const q = (table: string) => (schema ? `${schema}.${table}` : table);
+      const link = md.attributes.role.joinTable;
+      const rows = await knex()
+        .select('p.action')
+        .from(`${q(md.tableName)} as p`)
+        .join(`${q(link.name)} as l`, `l.${link.joinColumn.name}`, 'p.id')
+        .join(`${q(roleMd.tableName)} as r`, 'r.id', `l.${link.inverseJoinColumn.name}`)
+        .where('r.type', 'public')
+        .whereIn('p.action', GALLERY_ACTIONS);
+      return new Set(rows.map((r: any) => r.action as string));
+    },
+
+    /**
+     * Each product's freshness stamp, in one query: everything the gallery is built from that can
+     * change. galleryVersion moves with every publish and archive; the updatedAt maxima catch
+     * edits to the product, its assets, their Media Library files and the briefs.
+     */
+    async stamps(slugs: string[]): Promise<Map<string, string>> {
+      const n = t();
+      const k = knex();
+      const rows = await k
+        .select(
+          'p.id',
+          'p.slug',
+          'p.gallery_version',
+          'p.updated_at',
+          `pb.${n.productBrief.brief} as brief_id`,
+          k.raw(`(select max(b.updated_at) from ${n.brief} b) as briefs_at`),
+          k.raw(`(select count(*) from ${n.brief} b) as briefs_n`),
+          k.raw(
+            `(select max(a.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id) as assets_at`
+          ),
+          k.raw(
+            `(select count(*) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id and a.status = 'published') as published_n`
+          ),
+          k.raw(
+            `(select max(f.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} and a.status = 'published' ` +
+              `join ${n.related.table} fr on fr.${n.related.id} = a.id and fr.${n.related.type} = ? and fr.field = 'file' ` +
+              `join ${n.file} f on f.id = fr.${n.related.file} where ap.${n.assetProduct.product} = p.id) as files_at`,
+            [UID.asset]
+          )
+        )
+        .from(`${n.product} as p`)
+        .leftJoin(`${n.productBrief.table} as pb`, `pb.${n.productBrief.product}`, 'p.id')
+        .whereIn('p.slug', slugs);
+      const at = (v: unknown) => toDate(v)?.getTime() ?? 0;
+      return new Map(
+        rows.map((r: any) => [
+          r.slug,
+          [r.id, r.gallery_version ?? 0, at(r.updated_at), r.brief_id ?? '-', at(r.briefs_at), r.briefs_n, at(r.assets_at), r.published_n, at(r.files_at)].join(':'),
+        ])
+      );
+    },
+
     /** The storefront galleries for these slugs, in the order asked (unknown slugs are left out). */
     async bySlugs(slugs: string[], opts: { channel?: Channel } = {}): Promise<Gallery[]> {
+      const stamps = await service.stamps(slugs);
+      const cacheKey = (slug: string) => `${opts.channel ?? ''}|${slug}`;
+      const out = new Map<string, Gallery>();
+      const missing: string[] = [];
+      for (const slug of slugs) {
+        const stamp = stamps.get(slug);
+        if (!stamp) continue;
+        const hit = built.get(cacheKey(slug));
+        if (hit && hit.stamp === stamp) out.set(slug, hit.gallery);
+        else missing.push(slug);
+      }
+      if (missing.length) {
+        for (const g of await service.build(missing, opts)) {
+          out.set(g.product.slug, remember(cacheKey(g.product.slug), { stamp: stamps.get(g.product.slug)!, gallery: g }).gallery);
+        }
+      }
+      return slugs.map((s) => out.get(s)).filter((g): g is Gallery => !!g);
+    },
+
+    /** One gallery's response body and strong ETag, serialized once per stamp. */
+    async oneBody(slug: string, opts: { channel?: Channel } = {}): Promise<{ json: string; etag: string } | null> {
+      const [gallery] = await service.bySlugs([slug], opts);
+      if (!gallery) return null;
+      const entry = built.get(`${opts.channel ?? ''}|${slug}`);
+      if (entry && entry.gallery === gallery && entry.json && entry.etag) return { json: entry.json, etag: entry.etag };
+      const json = JSON.stringify({ data: gallery, meta: {} });
+      const etag = etagOf(json);
+      if (entry && entry.gallery === gallery) Object.assign(entry, { json, etag });
+      return { json, etag };
+    },
+
+    /** Builds galleries from the database (products, published assets with files, slot plans). */
+    async build(slugs: string[], opts: { channel?: Channel } = {}): Promise<Gallery[]> {
       const products = await service.products({ slugs });
       if (!products.length) return [];
       const ids = products.map((p) => p.id);
@@ -418,3 +523,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
   return service;
 };
+
+/**
+ * Content-API auth strategy for the two gallery routes, tried before Strapi's own: a request
+ * without credentials is let in exactly when the Public role has the route's permission
+ * (plugin::product-gallery.gallery.find / .findOne), read from the database on every request,
+ * but with one small query instead of loading and compiling every public permission. Requests
+ * with credentials (API tokens, users) go on to Strapi's strategies unchanged.
+ */
+export const publicGalleryStrategy = {
+  name: 'product-gallery-public',
+  async authenticate(ctx: any) {
+    if (ctx.request?.header?.authorization) return { authenticated: false };
+    const s = (globalThis as any).strapi as Core.Strapi;
+    const granted: Set<string> = await s.plugin('product-gallery').service('gallery').publicActions();
+    if (!granted.size) return { authenticated: false };
+    return { authenticated: true, credentials: null, ability: { can: (action: string) => granted.has(action) } };
+  },
+  async verify(auth: any, config: { scope?: string[] } = {}) {
+    const { errors } = require('@strapi/utils');
+    const scope = config.scope ?? [];
+    if (!scope.length || !scope.every((action) => auth?.ability?.can(action))) throw new errors.ForbiddenError();
+  },
+};
+
+export const GALLERY_ACTIONS = ['plugin::product-gallery.gallery.find', 'plugin::product-gallery.gallery.findOne'];

@@ -8,6 +8,7 @@ import {
   createReplicateGateway,
   hasUsableOutput,
   isReplicateError,
+  isTerminalStatus,
   outputUrls,
   predictionError,
   ReplicateError,
@@ -15,7 +16,16 @@ import {
 } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 
+/** Thrown by a provider whose result will arrive by webhook: the dispatcher parks the asset. */
+export class AwaitingWebhook extends Error {
+  constructor(readonly predictionId: string) {
+    super(`waiting for Replicate's webhook for prediction ${predictionId}`);
+  }
+}
+
 export interface GenerationJob {
+  /** The webhook did not come before the deadline: poll instead. */
+  resumedAfterDeadline?: boolean;
   asset: any;
   product: any;
   spec: RoleSpec;
@@ -167,6 +177,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         prediction = created.prediction;
         await strapi.db.query(UID.asset).update({ where: { id: job.asset.id }, data: { predictionId: prediction.id, cost } });
+      }
+      if (!hasUsableOutput(prediction) && cfg.replicate.webhookBaseUrl && !isTerminalStatus(prediction.status) && !job.resumedAfterDeadline) {
+        // Completion arrives by webhook: park the asset instead of holding a worker slot.
+        throw new AwaitingWebhook(prediction.id);
       }
       if (!hasUsableOutput(prediction)) {
         try {

@@ -1,10 +1,18 @@
-/** Storefront API under /api/product-gallery (Strapi REST conventions; Public role by default). */
+import { publicGalleryStrategy } from '../../services/gallery';
+
+/**
+ * Storefront API under /api/product-gallery (Strapi REST conventions). Scopes
+ * plugin::product-gallery.gallery.find / .findOne, granted to the Public role by default
+ * (permissions-setup); anonymous requests are checked against the Public role by a lean strategy,
+ * credentialed ones by Strapi's API-token and users-permissions strategies.
+ */
+const auth = { strategies: [publicGalleryStrategy, 'api-token', 'users-permissions'] };
+
 export default {
   type: 'content-api',
   routes: [
-    // Scopes plugin::product-gallery.gallery.find / .findOne (granted to Public in permissions-setup).
-    { method: 'GET', path: '/galleries', handler: 'gallery.find', config: {} },
-    { method: 'GET', path: '/galleries/:slug', handler: 'gallery.findOne', config: {} },
+    { method: 'GET', path: '/galleries', handler: 'gallery.find', config: { auth } },
+    { method: 'GET', path: '/galleries/:slug', handler: 'gallery.findOne', config: { auth } },
     // Replicate's completion webhook: authenticated by its HMAC signature, not by a token.
     { method: 'POST', path: '/replicate/webhook', handler: 'replicate-webhook.receive', config: { auth: false } },
   ] as unknown[],
