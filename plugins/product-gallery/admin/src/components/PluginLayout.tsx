@@ -1,13 +1,11 @@
 import type { ReactNode } from 'react';
 import { Layouts, SubNav } from '@strapi/strapi/admin';
 import { useT } from '../utils/translations';
-import { useCan } from '../utils/permissions';
 import { paths } from '../utils/urls';
 
 /** The plugin's frame: a sub navigation (Overview, Review queue, Briefs) and the page. */
 export const PluginLayout = ({ children }: { children: ReactNode }) => {
   const t = useT();
-  const can = useCan();
   return (
     <Layouts.Root
       sideNav={
@@ -20,7 +18,7 @@ export const PluginLayout = ({ children }: { children: ReactNode }) => {
                   <SubNav.Link key="overview" to={paths.root} end label={t('nav.overview', 'Overview')} />,
                   <SubNav.Link key="review" to={paths.review()} label={t('nav.review', 'Review queue')} />,
                   <SubNav.Link key="briefs" to={paths.briefs} label={t('nav.briefs', 'Briefs')} />,
-                ].filter((_, i) => i !== 1 || can.read)}
+                ]}
               </SubNav.Section>,
             ]}
           </SubNav.Sections>

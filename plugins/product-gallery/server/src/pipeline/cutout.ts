@@ -146,7 +146,9 @@ export function cutout(working: RawImage, options: CutoutOptions = {}): CutoutRe
   const maxWorkSide = options.maxWorkSide ?? CUTOUT_DEFAULTS.maxWorkSide;
   const { image: small } = downscaleRgba(working, maxWorkSide);
   const w = small.width, h = small.height, n = w * h;
-  const px = small.data;
+  // own-realm copy: typed arrays made by another realm (e.g. a Buffer from sharp seen from a jest
+  // or vm context) are much slower to index in hot loops
+  const px = small === working ? Uint8Array.from(small.data) : small.data;
   const { L, A, B } = rgbaToLabPlanes(px, n);
 
   // --- border band

@@ -52,6 +52,7 @@ export interface Fingerprint {
 interface Normalized {
   cov: Float32Array; // coverage 0..1
   rgb: Float32Array; // premultiplied-over-grey RGB 0..255
+  gray: Float32Array; // plain luminance of the pixels as shot (background included)
   size: number;
 }
 
@@ -83,7 +84,7 @@ export function normalizeProduct(working: RawImage, mask: Uint8Array, box: BBox,
   const side = Math.max(box.width, box.height) * 1.04 + 2;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   const x0 = cx - side / 2, y0 = cy - side / 2;
-  const cov = new Float32Array(size * size), acc = new Float32Array(size * size * 3);
+  const cov = new Float32Array(size * size), acc = new Float32Array(size * size * 3), lum = new Float32Array(size * size);
   const xa = Math.max(0, Math.floor(x0)), xb = Math.min(W - 1, Math.ceil(x0 + side));
   const ya = Math.max(0, Math.floor(y0)), yb = Math.min(H - 1, Math.ceil(y0 + side));
   const k = size / side;
@@ -99,6 +100,7 @@ export function normalizeProduct(working: RawImage, mask: Uint8Array, box: BBox,
       acc[g * 3] += a * data[i * 4] + (1 - a) * 128;
       acc[g * 3 + 1] += a * data[i * 4 + 1] + (1 - a) * 128;
       acc[g * 3 + 2] += a * data[i * 4 + 2] + (1 - a) * 128;
+      lum[g] += 0.299 * data[i * 4] + 0.587 * data[i * 4 + 1] + 0.114 * data[i * 4 + 2];
     }
   }
   const counts = new Float32Array(size * size);
@@ -114,11 +116,12 @@ export function normalizeProduct(working: RawImage, mask: Uint8Array, box: BBox,
   const rgb = new Float32Array(size * size * 3);
   for (let g = 0; g < size * size; g++) {
     const c = counts[g];
-    if (c === 0) { rgb[g * 3] = rgb[g * 3 + 1] = rgb[g * 3 + 2] = 128; continue; }
+    if (c === 0) { rgb[g * 3] = rgb[g * 3 + 1] = rgb[g * 3 + 2] = 128; lum[g] = 128; continue; }
     cov[g] /= c;
+    lum[g] /= c;
     rgb[g * 3] = acc[g * 3] / c; rgb[g * 3 + 1] = acc[g * 3 + 1] / c; rgb[g * 3 + 2] = acc[g * 3 + 2] / c;
   }
-  return { cov, rgb, size };
+  return { cov, rgb, gray: lum, size };
 }
 
 function dct1d(input: Float64Array, n: number): Float64Array {
@@ -169,9 +172,12 @@ function grayOf(nz: Normalized): Float64Array {
   return g;
 }
 
-/** Mean gradient magnitude over product cells (coverage-weighted) of a normalised image. */
+/**
+ * Mean gradient magnitude of the pixels as shot (not the cutout composite, whose mask edges would
+ * look sharp even on a blurred photo) over the product and its immediate surroundings.
+ */
 export function gradientEnergy(nz: Normalized): number {
-  const g = grayOf(nz), s = nz.size;
+  const g = nz.gray, s = nz.size;
   let e = 0, wsum = 0;
   for (let y = 1; y < s - 1; y++) {
     for (let x = 1; x < s - 1; x++) {

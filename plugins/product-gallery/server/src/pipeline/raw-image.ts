@@ -29,6 +29,7 @@ export function downscaleRgba(img: RawImage, maxLongSide: number): { image: RawI
   const { width: w, height: h } = img;
   const long = Math.max(w, h);
   if (long <= maxLongSide) return { image: img, scale: 1 };
+  const data = Uint8Array.from(img.data);
   const scale = maxLongSide / long;
   const nw = Math.max(1, Math.round(w * scale));
   const nh = Math.max(1, Math.round(h * scale));
@@ -45,7 +46,7 @@ export function downscaleRgba(img: RawImage, maxLongSide: number): { image: RawI
       for (let yy = y0; yy < y1; yy++) {
         let p = (yy * w + x0) * 4;
         for (let xx = x0; xx < x1; xx++, p += 4) {
-          r += img.data[p]; g += img.data[p + 1]; b += img.data[p + 2]; a += img.data[p + 3]; n++;
+          r += data[p]; g += data[p + 1]; b += data[p + 2]; a += data[p + 3]; n++;
         }
       }
       const q = (y * nw + x) * 4;
