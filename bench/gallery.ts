@@ -187,7 +187,8 @@ if (process.argv.includes('--load-worker')) {
     const workflow = strapi.plugin('product-gallery').service('workflow');
     const target = slugs[Math.floor(slugs.length / 2)];
     const product = await strapi.db.query(UID.product).findOne({ where: { slug: target } });
-    const current = await strapi.db.query(UID.asset).findOne({ where: { product: product.id, role: 'detail', status: 'published' }, populate: { file: true } });
+    // Any published image of the product lends its Media Library file (earlier runs may have archived its detail shot).
+    const current = await strapi.db.query(UID.asset).findOne({ where: { product: product.id, status: 'published' }, populate: { file: true } });
     const actor = { kind: 'system', name: 'bench' };
     const fresh = await workflow.create(
       { productId: product.id, role: 'detail', status: 'approved', data: { file: current.file.id, width: current.width, height: current.height, alt: 'freshly published detail', qc: [], qcStatus: 'pass' } },

@@ -113,15 +113,31 @@ async function oursPack(file: Buffer): Promise<number> {
  *  fork+exec, so a child starts with the parent's RSS as its "peak": the parent therefore does no
  *  image work itself (preparation and the AVIF table run in children too), and on Linux we
  *  cross-check with /proc/self/status VmHWM, which belongs to this process image only. */
-function peakRssMB(): { maxRSS: number; vmHWM?: number } {
-  const out: { maxRSS: number; vmHWM?: number } = { maxRSS: process.resourceUsage().maxRSS / 1024 };
+function peakRssMB(): { maxRSS: number; vmHWM?: number; vmRSS?: number } {
+  const out: { maxRSS: number; vmHWM?: number; vmRSS?: number } = { maxRSS: process.resourceUsage().maxRSS / 1024 };
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    const st = fs.readFileSync('/proc/self/status', 'utf8');
+    const m = /VmHWM:\s+(\d+) kB/.exec(st);
     if (m) out.vmHWM = Number(m[1]) / 1024;
+    const c = /VmRSS:\s+(\d+) kB/.exec(st);
+    if (c) out.vmRSS = Number(c[1]) / 1024;
   } catch {
     /* not Linux */
   }
   return out;
+}
+
+const opsFile = (mode: 'one' | 'batch', count: number) => path.join(WORK, mode === 'one' ? 'ops-one.json' : `ops-batch-${count}.json`);
+
+/** Geometry for floor/naive, computed once in its own child (it decodes every source and runs the
+ *  product box): doing it in the measuring child would leave that decode's memory in its baseline. */
+async function writeOps(batch: number): Promise<void> {
+  sharp.cache(false);
+  const plan = async (f: string) => { const img = await decodeOnce(fs.readFileSync(f)); return packOps(img, await productBox(img)); };
+  fs.writeFileSync(opsFile('one', 1), JSON.stringify([await plan(SOURCE)]));
+  const all: OutputOp[][] = [];
+  for (let i = 0; i < batch; i++) all.push(await plan(path.join(WORK, `batch-${i}.jpg`)));
+  fs.writeFileSync(opsFile('batch', batch), JSON.stringify(all));
 }
 
 // ---------------------------------------------------------------- child process: one measurement
@@ -130,7 +146,7 @@ async function child(variant: Variant, mode: 'one' | 'batch', count: number): Pr
   const files = mode === 'one' ? [fs.readFileSync(SOURCE)] : Array.from({ length: count }, (_, i) => fs.readFileSync(path.join(WORK, `batch-${i}.jpg`)));
   // Geometry for floor/naive comes from our planner, computed before timing (it is not their work).
   const ops: OutputOp[][] = [];
-  if (variant !== 'ours') for (const f of files) { const img = await decodeOnce(f); ops.push(packOps(img, await productBox(img))); }
+  if (variant !== 'ours') ops.push(...(JSON.parse(fs.readFileSync(opsFile(mode, count), 'utf8')) as OutputOp[][]));
   // Warm the codecs on a tiny image so the first real output does not pay one-time init.
   const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer();
   await deliveryPack(tiny, { widths: [32] });
@@ -143,10 +159,12 @@ async function child(variant: Variant, mode: 'one' | 'batch', count: number): Pr
   const ms = performance.now() - t0;
   const outputs = variant === 'ours' ? undefined : ops[0].length;
   const peak = peakRssMB();
-  process.stdout.write(JSON.stringify({ variant, mode, ms, bytes, outputs, maxRssMB: peak.maxRSS, vmHwmMB: peak.vmHWM, rssBeforeMB: before.maxRSS }) + '\n');
+  // Baseline = resident set just before the pack (Node + esbuild-register + sharp + a 64 px warm-up
+  // pack); peak = high-water mark of this process image (VmHWM; ru_maxrss where there is no /proc).
+  process.stdout.write(JSON.stringify({ variant, mode, ms, bytes, outputs, maxRssMB: peak.vmHWM ?? peak.maxRSS, ruMaxRssMB: peak.maxRSS, rssBeforeMB: before.vmRSS ?? before.maxRSS }) + '\n');
 }
 
-interface ChildResult { ms: number; maxRssMB: number; vmHwmMB?: number; rssBeforeMB: number; bytes: number; outputs?: number }
+interface ChildResult { ms: number; maxRssMB: number; ruMaxRssMB: number; rssBeforeMB: number; bytes: number; outputs?: number }
 
 function spawnChild(variant: Variant, mode: 'one' | 'batch', count = 1): ChildResult {
   return JSON.parse(runChild(['--child', variant, mode, String(count)]));
@@ -210,6 +228,7 @@ async function avifTable(): Promise<string[]> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--prepare')) return prepare(arg('prepare', 20));
+  if (process.argv.includes('--ops')) return writeOps(arg('ops', 20));
   if (process.argv.includes('--avif')) {
     process.stdout.write(JSON.stringify(await avifTable()) + '\n');
     return;
@@ -222,6 +241,7 @@ async function main(): Promise<void> {
   const rounds = arg('rounds', 3);
   const batch = arg('batch', 20);
   runChild(['--prepare', String(batch)]);
+  runChild(['--ops', String(batch)]);
   const variants: Variant[] = ['ours', 'floor', 'naive'];
   const one: Record<Variant, ChildResult[]> = { ours: [], floor: [], naive: [] };
   for (let r = 0; r < rounds; r++) {
@@ -230,11 +250,14 @@ async function main(): Promise<void> {
     for (const v of order) {
       const res = spawnChild(v, 'one');
       one[v].push(res);
-      process.stderr.write(`round ${r + 1}/${rounds} ${v}: ${res.ms.toFixed(0)} ms, peak RSS ${res.maxRssMB.toFixed(0)} MB (VmHWM ${res.vmHwmMB?.toFixed(0)} MB; ${res.rssBeforeMB.toFixed(0)} MB before the pack)\n`);
+      process.stderr.write(`round ${r + 1}/${rounds} ${v}: ${res.ms.toFixed(0)} ms, peak RSS ${res.maxRssMB.toFixed(0)} MB (ru_maxrss ${res.ruMaxRssMB.toFixed(0)} MB; ${res.rssBeforeMB.toFixed(0)} MB before the pack, +${(res.maxRssMB - res.rssBeforeMB).toFixed(0)} MB for the pack)\n`);
     }
   }
   const m = (v: Variant) => median(one[v].map((x) => x.ms));
-  const rss = (v: Variant) => `${median(one[v].map((x) => x.maxRssMB)).toFixed(0)} MB (${median(one[v].map((x) => x.rssBeforeMB)).toFixed(0)} before the pack)`;
+  const rss = (v: Variant) => {
+    const xs = one[v].map((x) => x.maxRssMB);
+    return `${median(xs).toFixed(0)} MB [${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}] (baseline ${median(one[v].map((x) => x.rssBeforeMB)).toFixed(0)}, pack +${median(one[v].map((x) => x.maxRssMB - x.rssBeforeMB)).toFixed(0)})`;
+  };
   const batchRes: Partial<Record<Variant, number>> = {};
   for (const v of ['ours', 'floor'] as Variant[]) {
     const res = spawnChild(v, 'batch', batch);
@@ -245,7 +268,7 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     `Delivery pack for one ${SIDE}x${SIDE} JPEG source (photo 14 upscaled): ${outputs} outputs = storefront renditions (5 widths x WebP/JPEG + AVIF at <= 960 px) + 8 channel files + ThumbHash.`,
-    `Machine: ${os.availableParallelism?.() ?? os.cpus().length} cores (${cpu}), Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, sharp.concurrency() = ${sharp.concurrency()}, UV_THREADPOOL_SIZE = ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}; ${rounds} interleaved rounds, each variant in a fresh process, medians.`,
+    `Machine: ${os.availableParallelism?.() ?? os.cpus().length} cores (${cpu}), Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, sharp.concurrency() = ${sharp.concurrency()}, UV_THREADPOOL_SIZE = ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, MALLOC_ARENA_MAX = ${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc default: 8 x cores)'} (inherited by every child alike); ${rounds} interleaved rounds, each variant in a fresh process, medians.`,
     '',
     '| variant | one pack (median) | vs ours | peak RSS, one pack | packs/s, 20 sources |',
     '|---|---:|---:|---:|---:|',
@@ -253,7 +276,7 @@ async function main(): Promise<void> {
     `| floor: one pipeline per output from one decoded raw buffer, all concurrent | ${(m('floor') / 1000).toFixed(2)} s | ours/floor = **${(m('ours') / m('floor')).toFixed(2)}x** | ${rss('floor')} | ${batchRes.floor!.toFixed(2)} |`,
     `| naive: decode the file per output, one after another | ${(m('naive') / 1000).toFixed(2)} s | naive/ours = **${(m('naive') / m('ours')).toFixed(2)}x** | ${rss('naive')} | - |`,
     '',
-    `Over the ${batch}-source batch (less sensitive to noise than single packs): ours/floor = **${(batchRes.floor! / batchRes.ours!).toFixed(2)}x**. Peak RSS = process.resourceUsage().maxRSS of a fresh child that ran exactly one pack (the baseline is Node + esbuild-register + sharp after a 64 px warm-up pack).`,
+    `Over the ${batch}-source batch (less sensitive to noise than single packs): ours/floor = **${(batchRes.floor! / batchRes.ours!).toFixed(2)}x**. Peak RSS = VmHWM of a fresh child that ran exactly one pack: median [min-max] over the rounds; baseline = its VmRSS just before the pack (Node + esbuild-register + sharp after a 64 px warm-up pack; floor/naive geometry is read from a file, not computed there).`,
     '',
     'AVIF vs WebP encode cost on this machine (source resized from the 3000 px raw; best of 2):',
     '',

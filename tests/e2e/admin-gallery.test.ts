@@ -108,8 +108,9 @@ describeIfReady('admin panel: the product gallery workflow in a real browser', (
       await page.getByRole('option', { name: 'pendant', exact: true }).click();
       await page.getByRole('combobox', { name: /^metal/i }).click();
       await page.getByRole('option', { name: 'silver', exact: true }).click();
-      // The slug (uid) derives from the title.
-      await until('the slug', async () => (await page.locator('input[name="slug"]').inputValue()).length > 0);
+      // The slug (uid) derives from the title: ask the field to regenerate it from the typed title.
+      await page.locator('input[name="slug"]').locator('xpath=..').getByRole('button').first().click();
+      await until('the slug', async () => /turquoise/.test(await page.locator('input[name="slug"]').inputValue()));
 
       // Media field: add a new asset to the Media Library and pick it.
       await page.getByText(/click to add an asset|drag (&|and) drop/i).first().click();

@@ -3,6 +3,9 @@ import sharp from 'sharp';
 import { cutout, intake, CUTOUT_REVIEW_THRESHOLD, isPipelineError, type RawImage } from '../../plugins/product-gallery/server/src/pipeline';
 import { negativePhotos, productPhotos, sceneOnlyPhotos } from '../support/photos';
 
+// Shared machine: pixel loops run slowly under load.
+jest.setTimeout(10 * 60 * 1000);
+
 const timings: string[] = [];
 afterAll(() => console.log(`CUTOUT timings (ms):\n${timings.join('\n')}`));
 

@@ -3,6 +3,9 @@ import sharp from 'sharp';
 import { cutout, fingerprint, hammingHex, intake, GRID, type RawImage } from '../../plugins/product-gallery/server/src/pipeline';
 import { productPhotos } from '../support/photos';
 
+// Shared machine: pixel loops run slowly under load.
+jest.setTimeout(10 * 60 * 1000);
+
 describe('fingerprint', () => {
   const photos = productPhotos();
   it('is plain JSON with every field, for every product photo', async () => {

@@ -3,6 +3,9 @@ import sharp from 'sharp';
 import { cutout, intake, renderClean, renderDetail, isPipelineError } from '../../plugins/product-gallery/server/src/pipeline';
 import { productPhotos } from '../support/photos';
 
+// Shared machine: pixel loops run slowly under load.
+jest.setTimeout(10 * 60 * 1000);
+
 const OUT = process.env.PIPELINE_OUT; // set to a directory to keep the images for a look
 
 describe('clean and detail shots for every product photo', () => {

@@ -108,6 +108,14 @@ export const login = async (page: Page, baseUrl: string, email: string, password
 export const screenshot = async (page: Page, name: string) => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
+  // The admin scrolls inside its own containers: show each page from its top.
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    document.querySelectorAll<HTMLElement>('main, [data-strapi-main], div').forEach((el) => {
+      if (el.scrollTop > 0) el.scrollTop = 0;
+    });
+  });
+  await page.mouse.move(1400, 990); // no stray hover tooltips
   await page.screenshot({ path: file, fullPage: true });
   return file;
 };

@@ -8,5 +8,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await grantPublicGalleryAccess(strapi);
   await getService(strapi, 'briefs').seedDefaults();
   getService(strapi, 'events').registerWebhookEvents();
+  await getService(strapi, 'gallery').ensureIndexes();
   if (getConfig(strapi).dispatch.worker) await getService(strapi, 'dispatch').start();
 };

@@ -28,9 +28,20 @@ export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
       </Typography>
     );
   }
+  const passed = qc.filter((c) => c.status === 'pass');
+  const flagged = qc.filter((c) => c.status !== 'pass');
   return (
     <Flex gap={1} wrap="wrap">
-      {qc.map((check) => (
+      {passed.length ? (
+        <Tooltip
+          label={passed.map((c) => `${qcLabel(c.id)}: ${formatQcValue(c.value)} / ${formatQcValue(c.threshold)}`).join(' · ')}
+        >
+          <Badge variant="success" data-qc-passed={passed.length} tabIndex={0}>
+            {t('qc.passed', '{count} passed', { count: passed.length })}
+          </Badge>
+        </Tooltip>
+      ) : null}
+      {flagged.map((check) => (
         <Tooltip
           key={check.id}
           label={t('qc.tooltip', '{value} (threshold {threshold}){message}', {

@@ -53,7 +53,8 @@ export const GalleryPreviewPage = () => {
   if (ws.isError || !ws.data) return <Page.Error />;
   const slots = gallery.data?.slots ?? [];
   const bySlot = new Map(slots.map((s) => [s.slot, s]));
-  const hero = bySlot.get('hero') ?? slots[0];
+  // A storefront's hero falls back to its grid image, never to the campaign banner.
+  const hero = bySlot.get('hero') ?? bySlot.get('grid');
   const thumbs = slots.filter((s) => s.slot !== 'campaign' && s.slot !== 'grid');
   const grid = bySlot.get('grid');
   const campaign = bySlot.get('campaign');
@@ -118,7 +119,17 @@ export const GalleryPreviewPage = () => {
                     <Box hasRadius style={{ overflow: 'hidden', aspectRatio: '1 / 1', background: '#fff', border: '1px solid #eaeaef' }}>
                       <Picture slot={hero} sizes="(min-width: 1024px) 50vw, 100vw" style={{ objectFit: 'contain' }} />
                     </Box>
-                  ) : null}
+                  ) : (
+                    <Flex
+                      justifyContent="center"
+                      alignItems="center"
+                      hasRadius
+                      background="neutral100"
+                      style={{ aspectRatio: '4 / 3', border: '1px dashed #dcdce4' }}
+                    >
+                      <Typography textColor="neutral500">{t('gallery.noHero', 'No hero image published yet')}</Typography>
+                    </Flex>
+                  )}
                   <Flex gap={2}>
                     {thumbs.map((s) => (
                       <Box key={s.slot} width="88px" height="88px" hasRadius style={{ overflow: 'hidden', border: '1px solid #eaeaef' }}>

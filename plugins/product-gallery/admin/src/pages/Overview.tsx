@@ -3,7 +3,6 @@ import {
   Box,
   Checkbox,
   Flex,
-  Grid,
   LinkButton,
   Loader,
   SingleSelect,
@@ -58,43 +57,43 @@ export const OverviewPage = () => {
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
-          <Grid.Root gap={4}>
-            <Grid.Item col={2} s={6}>
+          <Flex gap={4} alignItems="stretch" wrap="wrap">
+            <Box flex="1" minWidth="160px">
               <Count testId="count-products" label={t('overview.count.products', 'Products')} value={data?.counts.total ?? '–'} />
-            </Grid.Item>
-            <Grid.Item col={2} s={6}>
+            </Box>
+            <Box flex="1" minWidth="160px">
               <Count
                 testId="count-ready"
                 label={t('overview.count.ready', 'Galleries ready')}
                 value={data?.counts.ready ?? '–'}
                 tone="success600"
               />
-            </Grid.Item>
-            <Grid.Item col={3} s={6}>
+            </Box>
+            <Box flex="1" minWidth="160px">
               <Count
                 testId="count-awaiting"
                 label={t('overview.count.awaiting', 'Awaiting review')}
                 value={data?.counts.awaitingReview ?? '–'}
                 tone="warning600"
               />
-            </Grid.Item>
-            <Grid.Item col={3} s={6}>
+            </Box>
+            <Box flex="1" minWidth="160px">
               <Count
                 testId="count-missing"
                 label={t('overview.count.missing', 'With missing slots')}
                 value={data?.counts.missingAny ?? '–'}
                 tone="neutral800"
               />
-            </Grid.Item>
-            <Grid.Item col={2} s={6}>
+            </Box>
+            <Box flex="1" minWidth="160px">
               <Count
                 testId="count-failed"
                 label={t('overview.count.failed', 'With failed shots')}
                 value={data?.counts.failed ?? '–'}
                 tone={data?.counts.failed ? 'danger600' : 'neutral800'}
               />
-            </Grid.Item>
-          </Grid.Root>
+            </Box>
+          </Flex>
 
           <Flex gap={3} wrap="wrap" alignItems="flex-end">
             <Box minWidth="240px">

@@ -190,14 +190,11 @@ const ShotList = ({
             </LinkButton>
           ) : null}
         </Flex>
-        <Table colCount={5} rowCount={roles.length + 1}>
+        <Table colCount={3} rowCount={roles.length + 1}>
           <Thead>
             <Tr>
               <Th>
                 <Typography variant="sigma">{t('workspace.col.role', 'Role')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('workspace.col.spec', 'Spec')}</Typography>
               </Th>
               <Th>
                 <Typography variant="sigma">{t('workspace.col.status', 'Latest')}</Typography>
@@ -216,20 +213,16 @@ const ShotList = ({
                     <Flex direction="column" alignItems="flex-start">
                       <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
                       <Typography variant="pi" textColor="neutral500">
-                        {r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional')}
+                        {[
+                          r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
+                          r.aspectRatio ?? spec?.aspectRatio,
+                          (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
+                          r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
+                        ]
+                          .filter(Boolean)
+                          .join(' · ')}
                       </Typography>
                     </Flex>
-                  </Td>
-                  <Td>
-                    <Typography variant="pi" textColor="neutral600">
-                      {[
-                        r.aspectRatio ?? spec?.aspectRatio,
-                        (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
-                        r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
-                      ]
-                        .filter(Boolean)
-                        .join(' · ') || '–'}
-                    </Typography>
                   </Td>
                   <Td>
                     <StatusBadge status={r.status} />

@@ -8,6 +8,7 @@ import { createLimiter, defaultPipelineConcurrency, type Limiter } from './concu
 import { decodeOnce, fromRaw, hasTransparency, parseColor, type DecodedImage, type ImageInput, type Rgb } from './decode';
 import { applyEncoder, fileExtensionFor, mimeFor, type EncodedImage, type OutputFormat } from './formats';
 import { productBox, type ProductBox } from './product-box';
+import type { Sharp } from 'sharp';
 
 export type ChannelId = 'amazon-main' | 'amazon-additional' | 'etsy' | 'shopify' | 'google' | 'meta' | 'pinterest' | 'email';
 
@@ -332,7 +333,7 @@ export async function channelRenditions(input: ImageInput, channels: readonly Ch
 /** @internal shared with deliveryPack. */
 export async function renderChannels(img: DecodedImage, channels: readonly ChannelId[], opts: ChannelOptions, limit: Limiter, box?: ProductBox): Promise<ChannelOutput[]> {
   const alpha = hasTransparency(img);
-  // One limiter slot per channel (canvas + all its quality steps): at most `concurrency` canvases alive.
+  // One limiter slot per channel (encode, and its canvas + quality steps when over the cap).
   return Promise.all(channels.map((id) => limit(() => renderChannel(img, presetOf(id), opts, alpha, box))));
 }
 
@@ -349,18 +350,26 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
   const bg = backgroundFor(preset, opts, alpha, box);
   const notes: string[] = [];
   if (g.upscaled) notes.push(`The source is smaller than ${preset.label} needs; it was enlarged to ${g.width}x${g.height}.`);
-  // Geometry + flatten once, to raw; quality steps re-encode only this buffer.
-  let canvas = await renderCanvas(img, g, bg);
   const cap = preset.recommendedMaxBytes ?? preset.maxBytes ?? Infinity;
   let quality = preset.quality;
-  let buffer = await encodeCanvas(canvas, preset, quality);
-  while (buffer.length > cap && quality > preset.minQuality) {
-    // Bytes fall roughly 10-15% per 5 quality points in the 60-90 range: step 5, or 10 when far above.
-    quality = Math.max(preset.minQuality, quality - (buffer.length > cap * 1.5 ? 10 : 5));
-    buffer = await encodeCanvas(canvas, preset, quality);
+  // First attempt straight from the source (crop, scale, pad, encode in one pipeline): no raw canvas
+  // is materialized, which is most of a channel's memory (a 2000x2000 canvas is 12 MB that only GC
+  // would give back). Only when the file is over its cap is the canvas rendered once to raw, so that
+  // the quality steps re-encode it instead of re-running the resize. Same pixels either way.
+  let buffer: Buffer = await applyEncoder(canvasPipeline(img, g, bg), { format: preset.format, quality, srgbProfile: preset.embedSrgbProfile }).toBuffer();
+  let width = g.width;
+  let height = g.height;
+  let canvas: DecodedImage | undefined;
+  if (buffer.length > cap) {
+    canvas = await renderCanvas(img, g, bg);
+    while (buffer.length > cap && quality > preset.minQuality) {
+      // Bytes fall roughly 10-15% per 5 quality points in the 60-90 range: step 5, or 10 when far above.
+      quality = Math.max(preset.minQuality, quality - (buffer.length > cap * 1.5 ? 10 : 5));
+      buffer = await encodeCanvas(canvas, preset, quality);
+    }
   }
   let meetsRules = true;
-  while (buffer.length > cap) {
+  while (canvas && buffer.length > cap) {
     const minLong = Math.max(preset.minLongEdge ?? 0, preset.recommendedMinLongEdge ?? 0);
     const next = { w: Math.round(canvas.width * 0.85), h: Math.round(canvas.height * 0.85) };
     if (Math.max(next.w, next.h) < minLong || Math.min(next.w, next.h) < (preset.minShortEdge ?? 0)) {
@@ -371,6 +380,8 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
     const c = canvas;
     const { data, info } = await fromRaw(c).resize(next.w, next.h, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     canvas = { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
+    width = canvas.width;
+    height = canvas.height;
     notes.push(`Reduced to ${canvas.width}x${canvas.height} to stay under ${(cap / MB).toFixed(0)} MB.`);
     buffer = await encodeCanvas(canvas, preset, quality);
   }
@@ -378,8 +389,8 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
   const out: ChannelOutput = {
     channel: preset.id,
     buffer,
-    width: canvas.width,
-    height: canvas.height,
+    width,
+    height,
     format: preset.format,
     mime: mimeFor(preset.format),
     bytes: buffer.length,
@@ -393,8 +404,8 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
   return out;
 }
 
-/** Crop, scale, flatten and pad to the channel canvas; raw RGB out. */
-export async function renderCanvas(img: DecodedImage, g: ChannelGeometry, bg: Rgb): Promise<DecodedImage> {
+/** The channel canvas as a sharp pipeline: crop, scale, flatten, pad, RGB (nothing run yet). */
+function canvasPipeline(img: DecodedImage, g: ChannelGeometry, bg: Rgb): Sharp {
   let p = fromRaw(img);
   const r = g.region;
   if (r.left || r.top || r.width !== img.width || r.height !== img.height) p = p.extract(r);
@@ -407,7 +418,12 @@ export async function renderCanvas(img: DecodedImage, g: ChannelGeometry, bg: Rg
     const top = Math.floor(padY / 2);
     p = p.extend({ left, right: padX - left, top, bottom: padY - top, background: { ...bg, alpha: 1 } });
   }
-  const { data, info } = await p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return p.removeAlpha();
+}
+
+/** Crop, scale, flatten and pad to the channel canvas; raw RGB out. */
+export async function renderCanvas(img: DecodedImage, g: ChannelGeometry, bg: Rgb): Promise<DecodedImage> {
+  const { data, info } = await canvasPipeline(img, g, bg).raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
 }
 

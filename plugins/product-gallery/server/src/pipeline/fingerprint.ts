@@ -12,7 +12,7 @@ export const FINGERPRINT_VERSION = 1;
 /** side of the normalised product grid (mask coverage + colour thumbnail) */
 export const GRID = 32;
 /** scales at which sharpness (gradient energy) is stored */
-export const SHARPNESS_SCALES = [32, 64, 128] as const;
+export const SHARPNESS_SCALES = [32, 64, 128, 256] as const;
 
 export interface ProductShape {
   /** product area / image area */

@@ -50,7 +50,10 @@ export const createQueueTransport = async (opts: Options): Promise<QueueTranspor
         connection,
         prefix,
         concurrency: opts.concurrency,
-        limiter: { max: Math.max(1, Math.round(opts.creationsPerMinute / 60)), duration: 1000 },
+        // One job start per 60000/perMinute ms: exact for any rate (a per-second max rounded
+        // 10/min up to 60/min) and smooth (a window of N lets N start at once, which a provider
+        // counting over a sliding second answers with 429s). Like the in-process token bucket.
+        limiter: { max: 1, duration: Math.max(1, Math.round(60_000 / Math.max(1, opts.creationsPerMinute))) },
       })
     );
     for (const w of workers) w.on('failed', (job, err) => opts.log.error(`[product-gallery] job ${job?.id} failed: ${err.message}`));

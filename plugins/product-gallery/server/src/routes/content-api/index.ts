@@ -6,13 +6,14 @@ import { publicGalleryStrategy } from '../../services/gallery';
  * (permissions-setup); anonymous requests are checked against the Public role by a lean strategy,
  * credentialed ones by Strapi's API-token and users-permissions strategies.
  */
-const auth = { strategies: [publicGalleryStrategy, 'api-token', 'users-permissions'] };
+// A fresh object per route: Strapi writes each route's scope into it.
+const auth = () => ({ strategies: [publicGalleryStrategy, 'api-token', 'users-permissions'] });
 
 export default {
   type: 'content-api',
   routes: [
-    { method: 'GET', path: '/galleries', handler: 'gallery.find', config: { auth } },
-    { method: 'GET', path: '/galleries/:slug', handler: 'gallery.findOne', config: { auth } },
+    { method: 'GET', path: '/galleries', handler: 'gallery.find', config: { auth: auth() } },
+    { method: 'GET', path: '/galleries/:slug', handler: 'gallery.findOne', config: { auth: auth() } },
     // Replicate's completion webhook: authenticated by its HMAC signature, not by a token.
     { method: 'POST', path: '/replicate/webhook', handler: 'replicate-webhook.receive', config: { auth: false } },
   ] as unknown[],

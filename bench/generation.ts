@@ -1,0 +1,307 @@
+/**
+ * Benchmark (not a test): 100 AI shots through the real app's durable dispatcher against the
+ * fake Replicate server, with 500 ms prediction latency and a limit of 20 creations per second
+ * (the fake answers 429 beyond it; the app is configured with the same limit,
+ * REPLICATE_CREATIONS_PER_MINUTE=1200).
+ *
+ *   npm run build:server && npm run bench:generation
+ *   npm run bench:generation -- --shots 100 --latency 500 --rate 20 --concurrency 20 --poll 100 --threads 1
+ *   npm run bench:generation -- --only single-dispatch,multi-dispatch     (any of the four scenarios)
+ *
+ * Scenarios (each against a fresh fake, each app instance in its own child process, one Strapi
+ * per process; the fake runs in this process):
+ *   single: one instance on SQLite, no other service (in-process token bucket).
+ *   multi : two instances on one PostgreSQL schema and one REDIS_URL (BullMQ; unique
+ *           PRODUCT_GALLERY_QUEUE_PREFIX per run, deleted afterwards), both workers.
+ *   *-dispatch: the same with the per-output image work (intake, QC, renditions, Media Library
+ *           store) stubbed out in the instance (bench-only patch), outputs still downloaded:
+ *           the dispatcher against the latency x rate bound alone.
+ * Seeding: products created through the Content Manager API on one uploaded photo (each create
+ * computes the product's reference); then POST /product-gallery/products/:id/generate with
+ * roles model+lifestyle (both `replicate` once a token is set) = 2 AI shots per product.
+ *
+ * Bound set by latency and rate limit: the last creation cannot happen before (N-1)/rate s after
+ * the first, and finishes `latency` later. Each output is then downloaded, intaken, QC'd,
+ * rendered and stored (real CPU work), which the bound ignores: the bench also measures that
+ * work alone (per image, sequentially, after the run) and reports an "image-aware bound": the
+ * fake's actual completion times fed through a FIFO queue with as many servers as pipeline
+ * threads, each taking the measured per-image time.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { startFakeReplicate, type FakeReplicate } from '../tests/support/fake-replicate';
+import { freshDatabase, dropDatabase } from '../tests/support/strapi';
+import { spawnChild, type Child } from './lib/rpc';
+import { arg, fmt, median, quantile, table } from './lib/stats';
+
+const ROOT = path.resolve(__dirname, '..');
+const PHOTO = path.resolve(ROOT, '../shared/photos/14_necklace_product_gold-turquoise-bead-layered.jpg');
+const INSTANCE = path.join(__dirname, 'lib', 'gen-instance.ts');
+const ROLES = ['model', 'lifestyle'];
+
+const opts = {
+  shots: Number(arg('shots', '100')),
+  latencyMs: Number(arg('latency', '500')),
+  rate: Number(arg('rate', '20')),
+  concurrency: Number(arg('concurrency', '20')),
+  pollMs: Number(arg('poll', '100')),
+  threads: Number(arg('threads', '1')),
+  probeReps: Number(arg('probe', '5')),
+  timeoutMs: Number(arg('timeout', '600')) * 1000,
+  only: arg('only', ''),
+  redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+  pgUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+};
+
+interface Result {
+  name: string;
+  label: string;
+  instances: number;
+  db: string;
+  seedMs: number;
+  shots: number;
+  assets: number;
+  statuses: Record<string, number>;
+  creations: number;
+  distinctPredictions: number;
+  rateLimited: number;
+  maxPerSecond: number;
+  creationSpanS: number;
+  createToCompleteS: number;
+  startToFirstCreateS: number;
+  startToAllDraftS: number;
+  firstCreateToAllDraftS: number;
+  boundS: number;
+  imageAwareBoundS: number;
+  perImageMs: number;
+  perImageP90Ms: number;
+  downloadMs: number;
+  outputSize: string;
+  postProcessP50S: number;
+  postProcessP90S: number;
+  split: string;
+  failures: string[];
+}
+
+const log = (m: string) => console.log(`[bench:generation] ${m}`);
+
+/** Max events in any sliding 1 s window. */
+const maxInWindow = (times: number[], windowMs = 1000) => {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i] - t[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+};
+
+/** Finish time of the last job: arrivals through a FIFO queue with `servers` servers of `serviceMs` each. */
+const queueFinish = (arrivals: number[], servers: number, serviceMs: number) => {
+  const free = new Array(servers).fill(-Infinity);
+  let last = 0;
+  for (const a of [...arrivals].sort((x, y) => x - y)) {
+    free.sort((x, y) => x - y);
+    const start = Math.max(a, free[0]);
+    free[0] = start + serviceMs;
+    last = Math.max(last, free[0]);
+  }
+  return last;
+};
+
+const flushRedisPrefix = async (prefix: string) => {
+  const IORedis = require('ioredis');
+  const redis = new IORedis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+};
+
+const run = async (name: string, instances: number, db: 'sqlite' | 'postgres', stub: boolean): Promise<Result> => {
+  const products = Math.ceil(opts.shots / ROLES.length);
+  const fake: FakeReplicate = await startFakeReplicate({
+    log: true,
+    scenario: { latencyMs: opts.latencyMs, startDelayMs: 0, creationRateLimit: opts.rate },
+  });
+  const prefix = `pg-bench-${crypto.randomBytes(4).toString('hex')}`;
+  const prevClient = process.env.DATABASE_CLIENT;
+  process.env.DATABASE_CLIENT = db;
+  if (db === 'postgres') process.env.DATABASE_URL = opts.pgUrl;
+  const dbEnv = await freshDatabase();
+  if (prevClient === undefined) delete process.env.DATABASE_CLIENT;
+  else process.env.DATABASE_CLIENT = prevClient;
+
+  const env: Record<string, string> = {
+    REPLICATE_API_TOKEN: fake.token,
+    REPLICATE_BASE_URL: fake.url,
+    REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+    REPLICATE_POLL_INTERVAL_MS: String(opts.pollMs),
+    REPLICATE_CREATIONS_PER_MINUTE: String(opts.rate * 60),
+    PRODUCT_GALLERY_CONCURRENCY: String(opts.concurrency),
+    PRODUCT_GALLERY_TICK_MS: '100',
+    PRODUCT_GALLERY_PIPELINE_THREADS: String(opts.threads),
+    PRODUCT_GALLERY_WORKER: 'true',
+    ...(instances > 1 ? { REDIS_URL: opts.redisUrl, PRODUCT_GALLERY_QUEUE_PREFIX: prefix } : { REDIS_URL: '' }),
+  };
+  const children: Child[] = [];
+  try {
+    for (let i = 0; i < instances; i++) {
+      const child = spawnChild(`instance-${String.fromCharCode(65 + i)}`, INSTANCE);
+      children.push(child);
+      // One after the other: the first boot creates the schema.
+      const booted = await child.call('boot', { dbEnv, env, stubImageWork: stub }, 180_000);
+      log(`${name}: ${child.name} booted in ${booted.bootMs} ms (pid ${booted.pid})`);
+    }
+    const [a] = children;
+    const seeded = await a.call('seed', { count: products, photo: PHOTO, category: 'necklace', dimensions: { chainLengthMm: 450 } }, 600_000);
+    log(`${name}: seeded ${products} products in ${seeded.seedMs} ms; plan: ${JSON.stringify(seeded.shots)}`);
+    for (const r of ROLES) {
+      const shot = seeded.shots.find((s: any) => s.role === r);
+      if (shot?.generator !== 'replicate') throw new Error(`role ${r} does not plan on Replicate: ${JSON.stringify(shot)}`);
+    }
+    if (fake.creationCount() !== 0) throw new Error('predictions created before the run');
+
+    // Go: queue the shots through the admin API (product by product, 4 requests in flight).
+    const gen = await a.call('generate', { ids: seeded.ids, roles: ROLES });
+    log(`${name}: ${gen.assets} shots queued in ${gen.queuedAt - gen.startedAt} ms`);
+    const watched = await a.call('watch', { expected: gen.assets, timeoutMs: opts.timeoutMs }, opts.timeoutMs + 30_000);
+    const stats = await Promise.all(children.map((c) => c.call('stats')));
+
+    const preds = [...fake.predictions.values()];
+    const created = preds.map((p) => Date.parse(p.created_at));
+    const completed = preds.filter((p) => p.completed_at).map((p) => Date.parse(p.completed_at!));
+    const firstCreate = Math.min(...created);
+    const lastCreate = Math.max(...created);
+    const lastComplete = Math.max(...completed);
+    const drafts = stats.flatMap((s: any) => s.transitions.filter((t: any) => t.to === 'draft'));
+    const allDraft = drafts.length ? Math.max(...drafts.map((t: any) => t.at)) : NaN;
+    const statuses: Record<string, number> = {};
+    for (const x of watched.assets) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
+    const rateLimited = fake.state.responses.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0]) && r.status === 429).length;
+
+    // Post-processing per asset: fake completion -> draft in the app (download, intake, QC, renditions, store, + poll delay).
+    const completedById = new Map(preds.filter((p) => p.completed_at).map((p) => [p.id, Date.parse(p.completed_at!)]));
+    const draftAt = new Map(drafts.map((t: any) => [t.asset, t.at]));
+    const post = watched.assets
+      .filter((x: any) => x.predictionId && completedById.has(x.predictionId) && draftAt.has(x.documentId))
+      .map((x: any) => (draftAt.get(x.documentId)! - completedById.get(x.predictionId)!) / 1000)
+      .sort((p: number, q: number) => p - q);
+
+    // Per-image work alone, after the run, on instance A.
+    const sample = preds.find((p) => typeof p.output === 'string');
+    const probe = sample && !stub ? await a.call('probe', { url: sample.output, productId: seeded.ids[0], reps: opts.probeReps }) : null;
+    const perImageMs = probe ? median(probe.times) : NaN;
+    const servers = opts.threads * instances;
+    const boundS = (opts.shots - 1) / opts.rate + opts.latencyMs / 1000;
+    const idealCompletions = Array.from({ length: opts.shots }, (_, i) => (i / opts.rate) * 1000 + opts.latencyMs);
+    const imageAwareBoundS = stub ? boundS : queueFinish(idealCompletions, servers, perImageMs) / 1000;
+
+    const split = stats
+      .map((s: any, i: number) => {
+        const claims = s.transitions.filter((t: any) => t.to === 'generating').length;
+        const d = s.transitions.filter((t: any) => t.to === 'draft').length;
+        return `${children[i].name}: ${claims} claimed, ${d} drafted`;
+      })
+      .join('; ');
+    const failures = watched.assets.filter((x: any) => x.status !== 'draft').map((x: any) => `${x.documentId} ${x.status}: ${x.error}`);
+    const cleaned = await a.call('cleanupUploads');
+    log(`${name}: removed ${cleaned.removed} files from public/uploads`);
+    return {
+      name,
+      label: `${instances === 1 ? 'one instance' : 'two instances'}, ${stub ? 'dispatch only (image work stubbed)' : 'full (real image work)'}`,
+      instances,
+      db: instances > 1 ? 'PostgreSQL + Redis (BullMQ)' : 'SQLite',
+      seedMs: seeded.seedMs,
+      shots: opts.shots,
+      assets: watched.assets.length,
+      statuses,
+      creations: fake.creationCount(),
+      distinctPredictions: new Set(watched.assets.map((x: any) => x.predictionId).filter(Boolean)).size,
+      rateLimited,
+      maxPerSecond: maxInWindow(created),
+      creationSpanS: (lastCreate - firstCreate) / 1000,
+      createToCompleteS: (lastComplete - firstCreate) / 1000,
+      startToFirstCreateS: (firstCreate - gen.startedAt) / 1000,
+      startToAllDraftS: (allDraft - gen.startedAt) / 1000,
+      firstCreateToAllDraftS: (allDraft - firstCreate) / 1000,
+      boundS,
+      imageAwareBoundS,
+      perImageMs,
+      perImageP90Ms: probe ? quantile([...probe.times].sort((x, y) => x - y), 0.9) : NaN,
+      downloadMs: probe ? median(probe.downloads) : NaN,
+      outputSize: probe ? `${probe.size.width}x${probe.size.height} ${(probe.size.bytes / 1024).toFixed(0)} KB` : 'n/a',
+      postProcessP50S: quantile(post, 0.5),
+      postProcessP90S: quantile(post, 0.9),
+      split,
+      failures,
+    };
+  } finally {
+    for (const c of children) await c.close().catch(() => undefined);
+    await fake.close().catch(() => undefined);
+    await dropDatabase(dbEnv).catch((e) => log(`could not drop the database: ${e.message}`));
+    if (instances > 1) log(`deleted ${await flushRedisPrefix(prefix).catch(() => -1)} Redis keys under ${prefix}`);
+  }
+};
+
+const main = async () => {
+  const started = Date.now();
+  const results: Result[] = [];
+  const scenarios: Array<[string, number, 'sqlite' | 'postgres', boolean]> = [
+    ['single-dispatch', 1, 'sqlite', true],
+    ['single', 1, 'sqlite', false],
+    ['multi-dispatch', 2, 'postgres', true],
+    ['multi', 2, 'postgres', false],
+  ];
+  const only = opts.only ? opts.only.split(',') : null;
+  for (const [name, instances, db, stub] of scenarios) if (!only || only.includes(name)) results.push(await run(name, instances, db, stub));
+
+  const argv = process.argv.slice(2).join(' ');
+  console.log('');
+  console.log(`\`npm run bench:generation${argv ? ` -- ${argv}` : ''}\``);
+  console.log(
+    `(${opts.shots} AI shots = ${Math.ceil(opts.shots / ROLES.length)} products x ${ROLES.join('+')}; fake latency ${opts.latencyMs} ms, ` +
+      `fake limit ${opts.rate} creations/s (429 beyond) and REPLICATE_CREATIONS_PER_MINUTE=${opts.rate * 60}; PRODUCT_GALLERY_CONCURRENCY=${opts.concurrency} per instance, ` +
+      `poll ${opts.pollMs} ms, PRODUCT_GALLERY_PIPELINE_THREADS=${opts.threads} per instance; Node ${process.version}, ${os.cpus().length} CPUs shared, load avg ${os.loadavg()[0].toFixed(1)})`
+  );
+  console.log('');
+  const col = (f: (r: Result) => string) => results.map(f);
+  const rows: Array<[string, ...string[]]> = [
+    ['instances / database', ...col((r) => `${r.instances} / ${r.db}`)],
+    ['assets drafted', ...col((r) => `${r.statuses.draft ?? 0} / ${r.shots}${r.failures.length ? ` (${JSON.stringify(r.statuses)})` : ''}`)],
+    ['predictions created (fake creationCount)', ...col((r) => `${r.creations}`)],
+    ['duplicate predictions', ...col((r) => `${r.creations - r.distinctPredictions}`)],
+    ['creation 429s from the fake', ...col((r) => `${r.rateLimited}`)],
+    ['max creations in any 1 s window', ...col((r) => `${r.maxPerSecond}`)],
+    ['bound: (N-1)/rate + latency', ...col((r) => `${fmt(r.boundS)} s`)],
+    ['first → last creation', ...col((r) => `${fmt(r.creationSpanS)} s`)],
+    ['first creation → last prediction complete', ...col((r) => `${fmt(r.createToCompleteS)} s (${fmt(r.createToCompleteS / r.boundS)}x bound)`)],
+    ['first creation → all draft', ...col((r) => `${fmt(r.firstCreateToAllDraftS)} s (${fmt(r.firstCreateToAllDraftS / r.boundS)}x bound)`)],
+    ['generate request → first creation', ...col((r) => `${fmt(r.startToFirstCreateS)} s`)],
+    ['**total: first generate request → all draft**', ...col((r) => `**${fmt(r.startToAllDraftS)} s (${fmt(r.startToAllDraftS / r.boundS)}x bound)**`)],
+    ['per-image work alone (download / intake+QC+renditions+store), median (p90)', ...col((r) => `${fmt(r.downloadMs, 0)} ms / ${fmt(r.perImageMs, 0)} ms (${fmt(r.perImageP90Ms, 0)}), output ${r.outputSize}`)],
+    ['prediction complete → draft per asset, p50 / p90', ...col((r) => `${fmt(r.postProcessP50S)} s / ${fmt(r.postProcessP90S)} s`)],
+    ['image-aware bound (ideal completions through pipeline threads)', ...col((r) => `${fmt(r.imageAwareBoundS)} s; total = ${fmt(r.startToAllDraftS / r.imageAwareBoundS)}x it`)],
+    ['work split (this process\'s own transitions)', ...col((r) => r.split)],
+    ['seeding (not timed in total)', ...col((r) => `${fmt(r.seedMs / 1000, 1)} s for ${Math.ceil(r.shots / ROLES.length)} products`)],
+  ];
+  console.log(table(['', ...results.map((r) => r.label)], rows));
+  for (const r of results) if (r.failures.length) console.log(`\n${r.name} failures:\n${r.failures.slice(0, 10).join('\n')}`);
+  console.log(`\n(bench wall time ${fmt((Date.now() - started) / 1000, 0)} s)`);
+  const ok = results.every((r) => r.creations === r.shots && r.creations === r.distinctPredictions && (r.statuses.draft ?? 0) === r.shots);
+  process.exit(ok ? 0 : 1);
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

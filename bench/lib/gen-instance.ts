@@ -1,0 +1,187 @@
+/**
+ * One Strapi instance for `npm run bench:generation`, in its own process (one Strapi per
+ * process): booted with the test harness, driven by the parent over IPC (see rpc.ts).
+ * It records, from this process's own event hub, every asset state change it made, so the
+ * parent can see how the work split between instances.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startApp, adminSession, ROOT, type TestApp, type AdminSession } from '../../tests/support/strapi';
+import { uploadPhoto, createProduct } from '../../tests/support/products';
+import { serveParent } from './rpc';
+
+const ASSET = 'plugin::product-gallery.image-asset';
+const PRODUCT = 'plugin::product-gallery.product';
+
+let app: TestApp | null = null;
+let admin: AdminSession | null = null;
+const transitions: Array<{ asset: string; to: string; from: string; at: number }> = [];
+
+const must = () => {
+  if (!app) throw new Error('not booted');
+  return app;
+};
+const plugin = () => must().strapi.plugin('product-gallery');
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+const pool = async <T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>) => {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    })
+  );
+  return out;
+};
+
+serveParent({
+  async boot({ dbEnv, env, stubImageWork = false }: { dbEnv?: Record<string, string>; env: Record<string, string>; stubImageWork?: boolean }) {
+    const started = Date.now();
+    app = await startApp({ dbEnv, env });
+    if (stubImageWork) {
+      // Dispatch alone: outputs are still downloaded, but intake, QC, renditions and the Media
+      // Library store are skipped (bench-only patch; the real road is candidates.checkAndStore).
+      const candidates = plugin().service('candidates');
+      candidates.checkAndStore = async (bytes: Buffer) => ({ qc: [], qcStatus: 'warn', width: null, height: null, alt: `stub ${bytes.length} bytes` });
+    }
+    // Listen once, so concurrent supertest requests share this server instead of each calling listen().
+    await new Promise<void>((resolve) => app!.strapi.server.httpServer.listen(0, '127.0.0.1', () => resolve()));
+    app.strapi.eventHub.on('product-gallery.asset.status', (p: any) => {
+      transitions.push({ asset: p.asset, to: p.to, from: p.from, at: Date.now() });
+    });
+    return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
+  },
+
+  /** N products through the Content Manager API, all on one uploaded photo (each create analyses it). */
+  async seed({ count, photo, category, dimensions, concurrency = 4 }: { count: number; photo: string; category: string; dimensions: Record<string, number>; concurrency?: number }) {
+    const a = must();
+    admin = admin ?? (await adminSession(a));
+    const started = Date.now();
+    const file = await uploadPhoto(a, admin, photo);
+    // Every product shares this one photo: the first create analyses it for real (intake, cutout,
+    // fingerprint in the worker pool); the others reuse that reference instead of re-analysing
+    // the same bytes (bench seeding only, so it stays quick on a shared 2-core machine).
+    const products = plugin().service('products');
+    const analyze = products.analyzeSourcePhoto;
+    const memo = new Map<number, Promise<unknown>>();
+    products.analyzeSourcePhoto = (fileId: number, label?: string) => {
+      if (!memo.has(fileId)) memo.set(fileId, analyze.call(products, fileId, label));
+      return memo.get(fileId);
+    };
+    const ids = await pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
+      const res = await createProduct(a, admin!, {
+        title: `Bench product ${i + 1}`,
+        sku: `GEN-BENCH-${String(i + 1).padStart(4, '0')}`,
+        category,
+        metal: 'yellow-gold',
+        sourcePhoto: file.id,
+        dimensions,
+      });
+      if (res.status !== 201) throw new Error(`create product ${i + 1}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      return res.body.data.documentId as string;
+    });
+    products.analyzeSourcePhoto = analyze;
+    const plan = await a.http.get(`/product-gallery/products/${ids[0]}`).set(admin.auth);
+    const shots = (plan.body?.data?.plan?.shots ?? []).map((s: any) => ({ role: s.role, generator: s.generator, model: s.model }));
+    return { ids, seedMs: Date.now() - started, shots };
+  },
+
+  /** POST /product-gallery/products/:id/generate for each product, a few at a time, as the admin does. */
+  async generate({ ids, roles, concurrency = 4 }: { ids: string[]; roles: string[]; concurrency?: number }) {
+    const a = must();
+    admin = admin ?? (await adminSession(a));
+    const startedAt = Date.now();
+    const counts = await pool(ids, concurrency, async (id) => {
+      const res = await a.http.post(`/product-gallery/products/${id}/generate`).set(admin!.auth).send({ roles });
+      if (res.status !== 202) throw new Error(`generate ${id}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      return res.body.data.assets.length as number;
+    });
+    return { startedAt, queuedAt: Date.now(), assets: counts.reduce((s, n) => s + n, 0) };
+  },
+
+  /** Waits until no asset is queued or generating (polling the shared database). */
+  async watch({ expected, timeoutMs }: { expected: number; timeoutMs: number }) {
+    const q = must().strapi.db.query(ASSET);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending = await q.count({ where: { status: { $in: ['queued', 'generating'] } } });
+      const total = await q.count({});
+      if (total >= expected && pending === 0) break;
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const rows = await q.findMany({ select: ['documentId', 'status', 'predictionId', 'attempts', 'error', 'qcStatus', 'provenance', 'predictionIntentAt', 'updatedAt'] });
+    return {
+      at: Date.now(),
+      assets: rows.map((r: any) => ({
+        documentId: r.documentId,
+        status: r.status,
+        predictionId: r.predictionId,
+        attempts: r.attempts,
+        error: r.error,
+        qcStatus: r.qcStatus,
+        durationMs: r.provenance?.durationMs ?? null,
+        intentAt: r.predictionIntentAt ? new Date(r.predictionIntentAt).getTime() : null,
+      })),
+    };
+  },
+
+  /** This process's own share: state changes it made. */
+  async stats() {
+    return { pid: process.pid, owner: plugin().service('dispatch').owner, transitions };
+  },
+
+  /**
+   * Per-image work measured alone: download of one output, then the same intake + QC +
+   * renditions + Media Library store a generated image takes (candidates.checkAndStore), `reps` times.
+   */
+  async probe({ url, productId, reps }: { url: string; productId: string; reps: number }) {
+    const product = await plugin().service('products').get(productId);
+    const full = await must().strapi.db.query(PRODUCT).findOne({ where: { id: product.id }, populate: { sourcePhoto: true } });
+    const times: number[] = [];
+    const downloads: number[] = [];
+    let size = { width: 0, height: 0, bytes: 0 };
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      const res = await fetch(url);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const t1 = performance.now();
+      const fields: any = await plugin()
+        .service('candidates')
+        .checkAndStore(bytes, { product: full, role: 'model', spec: { role: 'model', aspectRatio: '1:1', minLongEdge: 1000, expectedProductLongSidePx: null }, name: `probe-${i}` });
+      times.push(performance.now() - t1);
+      downloads.push(t1 - t0);
+      size = { width: fields.width, height: fields.height, bytes: bytes.length };
+    }
+    return { times, downloads, size };
+  },
+
+  /** Deletes the files this run wrote under public/uploads (the database goes with the schema/file). */
+  async cleanupUploads() {
+    const files = await must().strapi.db.query('plugin::upload.file').findMany({ select: ['url', 'formats'] });
+    let removed = 0;
+    const rm = (url?: string | null) => {
+      if (!url || !url.startsWith('/uploads/')) return;
+      try {
+        fs.rmSync(path.join(ROOT, 'public', url));
+        removed++;
+      } catch {
+        /* already gone */
+      }
+    };
+    for (const f of files) {
+      rm(f.url);
+      for (const v of Object.values((f.formats ?? {}) as Record<string, any>)) rm(v?.url);
+    }
+    return { removed };
+  },
+
+  async exit({ keepDatabase = true }: { keepDatabase?: boolean } = {}) {
+    await app?.stop({ keepDatabase });
+    app = null;
+  },
+});
