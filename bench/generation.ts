@@ -263,7 +263,12 @@ const main = async () => {
     ['multi', 2, 'postgres', false],
   ];
   const only = opts.only ? opts.only.split(',') : null;
-  for (const [name, instances, db, stub] of scenarios) if (!only || only.includes(name)) results.push(await run(name, instances, db, stub));
+  for (const [name, instances, db, stub] of scenarios) {
+    if (only && !only.includes(name)) continue;
+    const r = await run(name, instances, db, stub);
+    log(`${name}: ${JSON.stringify({ ...r, failures: r.failures.length })}`);
+    results.push(r);
+  }
 
   const argv = process.argv.slice(2).join(' ');
   console.log('');

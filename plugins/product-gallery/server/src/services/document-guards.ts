@@ -96,7 +96,9 @@ export const registerDocumentGuards = (strapi: Core.Strapi) => {
     if (uid === UID.product) {
       const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
       validateProduct(action, editorData);
-      if (action === 'create' && !data.slug && typeof data.title === 'string') {
+      // The admin's slug field starts as "product" before the title is typed: derive it from the title.
+      const placeholderSlug = typeof data.slug === 'string' && /^product(-\d+)?$/.test(data.slug) && slugify(String(data.title ?? '')) !== 'product';
+      if (action === 'create' && (!data.slug || placeholderSlug) && typeof data.title === 'string') {
         params.data = { ...params.data, slug: await uniqueSlug(strapi, data.title) };
       }
       await analyzeChangedSourcePhoto(strapi, action, params);
