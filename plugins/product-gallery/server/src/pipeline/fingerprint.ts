@@ -49,7 +49,7 @@ export interface Fingerprint {
   productLongSidePx: number;
 }
 
-interface Normalized {
+export interface Normalized {
   cov: Float32Array; // coverage 0..1
   rgb: Float32Array; // premultiplied-over-grey RGB 0..255
   gray: Float32Array; // plain luminance of the pixels as shot (background included)
