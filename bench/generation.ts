@@ -172,8 +172,12 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres', s
     if (fake.creationCount() !== 0) throw new Error('predictions created before the run');
 
     // Go: queue the shots through the admin API (product by product, 4 requests in flight).
+    // Dispatch-only scenarios queue every shot first with the dispatchers stopped, then start
+    // them: the clock starts with all shots queued (the admin API's queueing time is excluded).
+    if (stub) await Promise.all(children.map((c) => c.call('pause')));
     const gen = await a.call('generate', { ids: seeded.ids, roles: ROLES });
     log(`${name}: ${gen.assets} shots queued in ${gen.queuedAt - gen.startedAt} ms`);
+    if (stub) gen.startedAt = Math.min(...(await Promise.all(children.map((c) => c.call('resume')))).map((r: any) => r.at));
     const watched = await a.call('watch', { expected: gen.assets, timeoutMs: opts.timeoutMs }, opts.timeoutMs + 30_000);
     const stats = await Promise.all(children.map((c) => c.call('stats')));
 
@@ -291,8 +295,8 @@ const main = async () => {
     ['first → last creation', ...col((r) => `${fmt(r.creationSpanS)} s`)],
     ['first creation → last prediction complete', ...col((r) => `${fmt(r.createToCompleteS)} s (${fmt(r.createToCompleteS / r.boundS)}x bound)`)],
     ['first creation → all draft', ...col((r) => `${fmt(r.firstCreateToAllDraftS)} s (${fmt(r.firstCreateToAllDraftS / r.boundS)}x bound)`)],
-    ['generate request → first creation', ...col((r) => `${fmt(r.startToFirstCreateS)} s`)],
-    ['**total: first generate request → all draft**', ...col((r) => `**${fmt(r.startToAllDraftS)} s (${fmt(r.startToAllDraftS / r.boundS)}x bound)**`)],
+    ['generate request (dispatch only: dispatcher start, all queued) → first creation', ...col((r) => `${fmt(r.startToFirstCreateS)} s`)],
+    ['**total: first generate request (dispatch only: dispatcher start) → all draft**', ...col((r) => `**${fmt(r.startToAllDraftS)} s (${fmt(r.startToAllDraftS / r.boundS)}x bound)**`)],
     ['per-image work alone (download / intake+QC+renditions+store), median (p90)', ...col((r) => `${fmt(r.downloadMs, 0)} ms / ${fmt(r.perImageMs, 0)} ms (${fmt(r.perImageP90Ms, 0)}), output ${r.outputSize}`)],
     ['prediction complete → draft per asset, p50 / p90', ...col((r) => `${fmt(r.postProcessP50S)} s / ${fmt(r.postProcessP90S)} s`)],
     ['image-aware bound (ideal completions through pipeline threads)', ...col((r) => `${fmt(r.imageAwareBoundS)} s; total = ${fmt(r.startToAllDraftS / r.imageAwareBoundS)}x it`)],

@@ -130,6 +130,17 @@ serveParent({
     };
   },
 
+  /** Stops this instance's dispatcher (so shots can be queued first), or starts it again. */
+  async pause() {
+    await plugin().service('dispatch').stop();
+    return { at: Date.now() };
+  },
+  async resume() {
+    const at = Date.now();
+    await plugin().service('dispatch').start();
+    return { at };
+  },
+
   /** This process's own share: state changes it made. */
   async stats() {
     return { pid: process.pid, owner: plugin().service('dispatch').owner, transitions };

@@ -19,6 +19,9 @@ export interface Placement {
   productLongSidePx: number;
   left: number;
   top: number;
+  /** Size of the placed (resized, rotated) product on the scene. */
+  width: number;
+  height: number;
   angle: number;
 }
 
@@ -118,7 +121,7 @@ export async function composeOnScene(
     width: scene.width,
     height: scene.height,
     format: 'jpeg',
-    placement: { scale, pxPerMm: scene.pxPerMm, productLongSideMm, productLongSidePx: targetLongPx, left, top, angle: scene.angle },
+    placement: { scale, pxPerMm: scene.pxPerMm, productLongSideMm, productLongSidePx: targetLongPx, left, top, width: pw, height: ph, angle: scene.angle },
     warnings,
   };
 }

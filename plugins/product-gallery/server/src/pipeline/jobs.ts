@@ -14,6 +14,7 @@ import { summarizeQc, type QcCheck, type QcStatus } from './qc';
 import { deliveryPack } from './delivery';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
+import type { RawImage } from './raw-image';
 
 export interface CutoutSummary {
   bbox: CutoutResult['bbox'];
@@ -98,6 +99,10 @@ export interface LocalShot {
   composite: boolean;
   placement?: Placement;
   sceneKind?: string;
+  /** Where the product is in the shot (composites). */
+  productBox?: Box;
+  /** The source region the shot shows (close-ups). */
+  sourceRegion?: Box;
 }
 
 async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
@@ -138,6 +143,7 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       mime: shot.format === 'png' ? 'image/png' : 'image/jpeg',
       warnings: shot.warnings,
       composite: false,
+      sourceRegion: spec.role === 'detail' ? shot.sourceBox : undefined,
     };
   }
   const scene = await sceneFor(spec);
@@ -152,7 +158,15 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
     composite: true,
     placement: result.placement,
     sceneKind: scene.kind,
+    productBox: { x: result.placement.left, y: result.placement.top, width: result.placement.width, height: result.placement.height },
   };
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface CandidateCheckSpec {
@@ -162,7 +176,41 @@ export interface CandidateCheckSpec {
   reference?: Fingerprint | null;
   /** Known size of the product in the candidate (composites), for the scale check. */
   expectedProductLongSidePx?: number | null;
+  /** Where the product sits in the candidate, when known (composites): only that region is compared. */
+  productBox?: Box | null;
+  /** The source region a close-up shows (local detail shots): compared with that region of the source. */
+  sourceRegion?: Box | null;
 }
+
+const clampBox = (b: Box, w: number, h: number, margin = 0): Box => {
+  const mx = Math.round(b.width * margin);
+  const my = Math.round(b.height * margin);
+  const x = Math.max(0, Math.floor(b.x - mx));
+  const y = Math.max(0, Math.floor(b.y - my));
+  return { x, y, width: Math.max(1, Math.min(w, Math.ceil(b.x + b.width + mx)) - x), height: Math.max(1, Math.min(h, Math.ceil(b.y + b.height + my)) - y) };
+};
+
+function cropRaw(img: RawImage, box: Box): RawImage {
+  const b = clampBox(box, img.width, img.height);
+  const out = new Uint8Array(b.width * b.height * 4);
+  for (let row = 0; row < b.height; row++) {
+    const start = ((b.y + row) * img.width + b.x) * 4;
+    out.set(img.data.subarray(start, start + b.width * 4), row * b.width * 4);
+  }
+  return { data: out, width: b.width, height: b.height, channels: 4 };
+}
+
+/** In a scene with no known product position, the product cannot be isolated reliably: say so instead of guessing. */
+const unlocated = (checks: QcCheck[]): QcCheck[] =>
+  checks.map((c) =>
+    c.status === 'fail'
+      ? {
+          ...c,
+          status: 'warn',
+          message: `${c.message} The product could not be isolated in this scene with confidence, so this was not decided automatically: compare it with the source by eye.`,
+        }
+      : c
+  );
 
 export interface CandidateCheck {
   intake: SourceAnalysis['intake'];
@@ -171,7 +219,37 @@ export interface CandidateCheck {
 }
 
 /** Every generated or imported image: intake, technical QC and fidelity against the source. */
-export async function checkCandidate(bytes: Buffer | Uint8Array, spec: CandidateCheckSpec, limits: IntakeOptions = {}): Promise<CandidateCheck> {
+async function fidelityChecks(
+  working: RawImage,
+  spec: CandidateCheckSpec,
+  reference: Fingerprint,
+  sourceBytes: Buffer | Uint8Array | undefined,
+  limits: IntakeOptions
+): Promise<QcCheck[]> {
+  if (spec.productBox) {
+    // A composite: the product's place is known, compare just that region.
+    const region = cropRaw(working, clampBox(spec.productBox, working.width, working.height, 0.1));
+    return checkFidelity(region, cutout(region), reference, { role: spec.role, expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined }) as QcCheck[];
+  }
+  if (spec.sourceRegion && sourceBytes) {
+    // A close-up: compare it with the same region of the source, at the same framing.
+    const source = await intake(sourceBytes, { ...limits, minShortSide: 1 });
+    const region = cropRaw(source.working, spec.sourceRegion);
+    const regionRef = await makeFingerprint(region, cutout(region), { sha256: source.sha256 });
+    return checkFidelity(working, cutout(working), regionRef, { role: 'clean', sameFraming: true }) as QcCheck[];
+  }
+  const c = cutout(working);
+  const checks = checkFidelity(working, c, reference, { role: spec.role, expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined }) as QcCheck[];
+  const scene = spec.role === 'model' || spec.role === 'lifestyle';
+  return scene && c.confidence < CUTOUT_REVIEW_THRESHOLD ? unlocated(checks) : checks;
+}
+
+export async function checkCandidate(
+  bytes: Buffer | Uint8Array,
+  spec: CandidateCheckSpec,
+  limits: IntakeOptions = {},
+  sourceBytes?: Buffer | Uint8Array
+): Promise<CandidateCheck> {
   const candidate = await intake(bytes, limits);
   const checks: QcCheck[] = await technicalQc(Buffer.from(bytes), {
     role: spec.role,
@@ -179,13 +257,7 @@ export async function checkCandidate(bytes: Buffer | Uint8Array, spec: Candidate
     aspect: spec.aspectRatio ?? undefined,
   });
   if (spec.reference) {
-    const c = cutout(candidate.working);
-    checks.push(
-      ...checkFidelity(candidate.working, c, spec.reference, {
-        role: spec.role,
-        expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined,
-      })
-    );
+    checks.push(...(await fidelityChecks(candidate.working, spec, spec.reference, sourceBytes, limits)));
   } else {
     checks.push({
       id: 'fidelity.reference',

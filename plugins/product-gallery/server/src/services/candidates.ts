@@ -40,13 +40,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const service = {
     async checkAndStore(
       bytes: Buffer,
-      input: { product: any; role: Role; spec: CandidateCheckSpec; name: string }
+      input: { product: any; role: Role; spec: CandidateCheckSpec; name: string; sourceBytes?: Buffer }
     ): Promise<Record<string, unknown>> {
       const pipeline = getService(strapi, 'pipeline');
       const reference = (input.product.reference ?? null) as ProductReference | null;
       const check = await pipeline.run<CandidateCheck>(
         'checkCandidate',
-        [bytes, { ...input.spec, reference: reference?.fingerprint ?? null }, pipeline.limits()],
+        [bytes, { ...input.spec, reference: reference?.fingerprint ?? null }, pipeline.limits(), input.sourceBytes],
         'file'
       );
       if (reference?.needsReview) {

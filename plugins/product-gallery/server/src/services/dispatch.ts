@@ -140,8 +140,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           aspectRatio: spec.aspectRatio,
           minLongEdge: spec.minLongEdge,
           expectedProductLongSidePx: output.expectedProductLongSidePx ?? null,
+          productBox: output.productBox ?? null,
+          sourceRegion: output.sourceRegion ?? null,
         },
         name: `${product.sku}-${asset.role}`,
+        sourceBytes: output.sourceRegion ? sourceBytes : undefined,
       });
       const current = await loadAsset(asset.documentId);
       if (!current || current.status !== 'generating') return; // finished elsewhere (a webhook)

@@ -39,6 +39,10 @@ export interface GenerationOutput {
   provenance: Record<string, unknown>;
   cost: number;
   expectedProductLongSidePx?: number | null;
+  /** Where the product is in the output, when the generator knows (composites). */
+  productBox?: { x: number; y: number; width: number; height: number } | null;
+  /** The source region a close-up shows. */
+  sourceRegion?: { x: number; y: number; width: number; height: number } | null;
 }
 
 /** A generator behind the one interface a brief's role spec picks. */
@@ -129,6 +133,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         bytes: Buffer.from(shot.buffer),
         cost: 0,
         expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
+        productBox: shot.productBox ?? null,
+        sourceRegion: shot.sourceRegion ?? null,
         provenance: {
           generator: 'local',
           method: shot.composite ? 'composite' : role === 'clean' ? 'cutout-on-white' : 'crop',
