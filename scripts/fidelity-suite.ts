@@ -211,7 +211,14 @@ export async function runFidelitySuite(photoPaths: string[], log: (line: string)
 }
 
 if (require.main === module) {
-  // usage: node -r <ts loader> scripts/fidelity-suite.ts [photo ...]
+  // usage: node -r esbuild-register scripts/fidelity-suite.ts [--json] [photo ...]
   const args = process.argv.slice(2);
-  runFidelitySuite(args, (l) => console.log(l)).then((r) => console.log(r.line));
+  const json = args[0] === '--json';
+  const photos = json ? args.slice(1) : args;
+  runFidelitySuite(photos, json ? () => {} : (l) => console.log(l)).then((r) => {
+    if (!json) return console.log(r.line);
+    const { cases, ...summary } = r;
+    const misses = cases.filter((c: any) => !c.correct).map((c: any) => `${c.photo ?? ''} ${c.name ?? ''} ${c.kind ?? ''}`.trim());
+    console.log(JSON.stringify({ ...summary, misses }));
+  });
 }

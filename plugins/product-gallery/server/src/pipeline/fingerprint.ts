@@ -4,14 +4,15 @@
  * normalised to the product's bounding square, so it does not depend on framing or resolution.
  */
 import { colorSignature, rgbToLab, type ColorSignature } from './color';
-import type { CutoutResult } from './cutout';
+import { backgroundRgbAt, cutout as runCutout, type CutoutResult } from './cutout';
+import { structureMetrics } from './fidelity';
 import { components } from './morphology';
-import type { BBox, RawImage } from './raw-image';
+import { downscaleRgba, type BBox, type RawImage } from './raw-image';
 
 export const FINGERPRINT_VERSION = 1;
 /** side of the normalised product grid (mask coverage + colour thumbnail) */
 export const GRID = 32;
-/** scales at which sharpness (gradient energy) is stored */
+/** scales at which sharpness (edge steepness, see gradientEnergy) is stored */
 export const SHARPNESS_SCALES = [32, 64, 128, 256] as const;
 
 export interface ProductShape {
@@ -23,6 +24,11 @@ export interface ProductShape {
   longSideFraction: number;
   /** bbox width / height */
   bboxAspect: number;
+  /**
+   * The product runs off the frame along this axis (x: left or right edge, y: top or bottom):
+   * its extent on that axis is the frame's, not the product's, so it cannot measure scale.
+   */
+  clipped?: { x: boolean; y: boolean };
   holes: number;
   parts: number;
   /** distinct saturated or bright components ("stones", beads, charms) */
@@ -47,6 +53,36 @@ export interface Fingerprint {
   sharpness: Record<string, number>;
   /** robust product long side in source pixels */
   productLongSidePx: number;
+  /**
+   * Self-noise of the structure measures: the same measures between this reference and a re-cut
+   * of the product itself (composited on white and downsampled), i.e. how much the cutout of this
+   * product moves under edits that do not change it. Low-contrast products (white pearls on marble)
+   * have noisy cutouts; the structure limits widen with it. Absent in older fingerprints.
+   */
+  selfNoise?: { outline: number; localDE: number; missingCells: number; phash: number };
+}
+
+/**
+ * The product re-shot without changing it: composited on white (edge decontamination against
+ * the background model) and downsampled to 75%. Pure, sync.
+ */
+export function selfPerturbation(working: RawImage, cut: Pick<CutoutResult, 'mask' | 'background'>): RawImage {
+  const { data, width: W, height: H } = working;
+  const out = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x, a = cut.mask[i] / 255;
+      out[i * 4 + 3] = 255;
+      if (a >= 1) { out[i * 4] = data[i * 4]; out[i * 4 + 1] = data[i * 4 + 1]; out[i * 4 + 2] = data[i * 4 + 2]; continue; }
+      if (a <= 0) { out[i * 4] = out[i * 4 + 1] = out[i * 4 + 2] = 255; continue; }
+      const bg = backgroundRgbAt(cut.background, x, y, W, H);
+      for (let c = 0; c < 3; c++) {
+        const v = data[i * 4 + c] + (1 - a) * (255 - Math.min(255, Math.max(0, bg[c])));
+        out[i * 4 + c] = v >= 255 ? 255 : v <= 0 ? 0 : Math.round(v);
+      }
+    }
+  }
+  return downscaleRgba({ data: out, width: W, height: H, channels: 4 }, Math.max(8, Math.round(Math.max(W, H) * 0.75))).image;
 }
 
 export interface Normalized {
@@ -173,8 +209,13 @@ function grayOf(nz: Normalized): Float64Array {
 }
 
 /**
- * Mean gradient magnitude of the pixels as shot (not the cutout composite, whose mask edges would
- * look sharp even on a blurred photo) over the product and its immediate surroundings.
+ * Edge steepness of the pixels as shot (not the cutout composite, whose mask edges would look
+ * sharp even on a blurred photo) over the product and its immediate surroundings: the
+ * gradient-magnitude-weighted mean gradient magnitude, sum(|g|^2) / sum(|g|).
+ * Unlike the plain mean |g| (total variation, which a blur leaves unchanged on a thick edge: the
+ * step is only spread out), this follows the steepness of the strongest edges, so a blur of width
+ * w divides it by about w whatever the thickness of the content (thin chains or thick cords), and
+ * it does not depend on how much edge the product has.
  */
 export function gradientEnergy(nz: Normalized): number {
   const g = nz.gray, s = nz.size;
@@ -185,7 +226,8 @@ export function gradientEnergy(nz: Normalized): number {
       const wgt = Math.max(nz.cov[i], nz.cov[i - 1], nz.cov[i + 1], nz.cov[i - s], nz.cov[i + s]);
       if (wgt <= 0.05) continue;
       const gx = g[i + 1] - g[i - 1], gy = g[i + s] - g[i - s];
-      e += Math.sqrt(gx * gx + gy * gy) * wgt; wsum += wgt;
+      const m = Math.sqrt(gx * gx + gy * gy);
+      e += m * m * wgt; wsum += m * wgt;
     }
   }
   return wsum > 0 ? e / wsum : 0;
@@ -246,11 +288,15 @@ export function productFeatures(working: RawImage, cut: Pick<CutoutResult, 'mask
   for (const s of SHARPNESS_SCALES) sharpness[String(s)] = Math.round(gradientEnergy(s === GRID ? nz : normalizeProduct(working, cut.mask, box, s)) * 1000) / 1000;
   const color = colorSignature(working.data, cut.mask, W, H);
   const long = Math.max(box.width, box.height);
+  let cx = false, cy = false;
+  for (let y = 0; y < H && !cx; y++) if (cut.mask[y * W] >= 128 || cut.mask[y * W + W - 1] >= 128) cx = true;
+  for (let x = 0; x < W && !cy; x++) if (cut.mask[x] >= 128 || cut.mask[(H - 1) * W + x] >= 128) cy = true;
   const shape: ProductShape = {
     areaFraction: cut.areaFraction,
     extent: { x: box.x / W, y: box.y / H, width: box.width / W, height: box.height / H },
     longSideFraction: Math.round((long / Math.max(W, H)) * 1e5) / 1e5,
     bboxAspect: box.height ? Math.round((box.width / box.height) * 1000) / 1000 : 0,
+    clipped: { x: cx, y: cy },
     holes: cut.holes,
     parts: cut.parts,
     blobs: countBlobs(working, cut.mask, box),
@@ -268,6 +314,16 @@ export function productFeatures(working: RawImage, cut: Pick<CutoutResult, 'mask
 export function fingerprint(working: RawImage, cut: CutoutResult, source: string | null | { sha256?: string | null } = null): Fingerprint {
   const sha256 = typeof source === 'string' ? source : source?.sha256 ?? null;
   const f = productFeatures(working, cut);
+  let selfNoise: Fingerprint['selfNoise'];
+  try {
+    const pert = selfPerturbation(working, cut);
+    const pf = productFeatures(pert, runCutout(pert));
+    const covBytes = Buffer.from(f.shape.mask, 'base64');
+    const sm = structureMetrics(new Uint8Array(covBytes), f.thumb, pf);
+    selfNoise = { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: Math.round(sm.localDE * 100) / 100, missingCells: sm.missingCells, phash: hammingHex(f.phash, pf.phash) };
+  } catch {
+    selfNoise = undefined;
+  }
   return {
     version: FINGERPRINT_VERSION,
     sha256,
@@ -279,5 +335,6 @@ export function fingerprint(working: RawImage, cut: CutoutResult, source: string
     thumb: Buffer.from(f.thumb).toString('base64'),
     sharpness: f.sharpness,
     productLongSidePx: f.productLongSidePx,
+    ...(selfNoise ? { selfNoise } : {}),
   };
 }
