@@ -51,6 +51,18 @@ export function extractProduct(working: RawImage, cut: CutoutLike): RawImage {
   return { data: out, width, height, channels: 4 };
 }
 
+/** sharp composites only overlays that fit inside the base: cut each layer to the canvas first. */
+async function clipToCanvas(input: Buffer, w: number, h: number, left: number, top: number, cw: number, ch: number) {
+  const x0 = Math.max(0, Math.round(left));
+  const y0 = Math.max(0, Math.round(top));
+  const x1 = Math.min(cw, Math.round(left) + w);
+  const y1 = Math.min(ch, Math.round(top) + h);
+  if (x1 <= x0 || y1 <= y0) return null;
+  const region = { left: x0 - Math.round(left), top: y0 - Math.round(top), width: x1 - x0, height: y1 - y0 };
+  const clipped = region.left === 0 && region.top === 0 && region.width === w && region.height === h ? input : await sharp(input).extract(region).png().toBuffer();
+  return { input: clipped, left: x0, top: y0 };
+}
+
 export async function composeOnScene(
   working: RawImage,
   cut: CutoutLike,
@@ -105,13 +117,15 @@ export async function composeOnScene(
     .toBuffer();
 
   const offset = Math.max(1, Math.round(blur * 0.6));
-  const clamp = (v: number) => Math.round(v);
+  const layers = (
+    await Promise.all([
+      clipToCanvas(shadow, shadowAlpha.info.width, shadowAlpha.info.height, left - blur * 2 + offset, top - blur * 2 + offset, scene.width, scene.height),
+      clipToCanvas(resized.data, pw, ph, left, top, scene.width, scene.height),
+    ])
+  ).filter((l): l is NonNullable<typeof l> => l !== null);
   const buffer = await sharp(scene.image)
     .resize(scene.width, scene.height, { fit: 'fill' })
-    .composite([
-      { input: shadow, left: clamp(left - blur * 2 + offset), top: clamp(top - blur * 2 + offset) },
-      { input: resized.data, left, top },
-    ])
+    .composite(layers)
     .flatten({ background: '#ffffff' })
     .jpeg({ quality: 92, mozjpeg: true })
     .toBuffer();
