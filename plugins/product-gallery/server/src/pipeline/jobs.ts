@@ -15,6 +15,7 @@ import { deliveryPack } from './delivery';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
 import type { RawImage } from './raw-image';
+import { deltaE2000, rgbToLab } from './color';
 
 export interface CutoutSummary {
   bbox: CutoutResult['bbox'];
@@ -134,7 +135,8 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
     const shot =
       spec.role === 'clean'
         ? await renderClean(source.working, c, { size: spec.minLongEdge, fill: spec.fill ?? undefined, format: 'jpeg' })
-        : await renderDetail(source.working, c, { aspect: spec.aspectRatio, minLongEdge: spec.minLongEdge, format: 'jpeg' });
+        : // The close-up keeps the photo's own surface: it is the source's pixels, only nearer.
+          await renderDetail(source.working, c, { aspect: spec.aspectRatio, minLongEdge: spec.minLongEdge, format: 'jpeg', background: 'original' });
     return {
       buffer: shot.buffer,
       width: shot.width,
@@ -219,6 +221,117 @@ export interface CandidateCheck {
 }
 
 /** Every generated or imported image: intake, technical QC and fidelity against the source. */
+/** Both images reduced to the same small grid: what a close-up must keep of its source region. */
+async function sameGrid(img: RawImage, w: number, h: number): Promise<Uint8Array> {
+  const raw = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } })
+    .flatten({ background: '#ffffff' })
+    .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return new Uint8Array(raw);
+}
+
+export const REGION_LIMITS = { colorWarn: 3, colorFail: 6, nccWarn: 0.93, nccFail: 0.85 } as const;
+
+/**
+ * A close-up shows a known region of the source at the same framing, so it is compared with
+ * that region pixel for pixel on a small grid: median CIEDE2000 for color, correlation of
+ * lightness for structure (a stone added, removed or moved breaks it).
+ */
+async function compareRegion(candidate: RawImage, region: RawImage): Promise<QcCheck[]> {
+  const w = 96;
+  const h = Math.max(8, Math.round((w * region.height) / region.width));
+  const [a, b] = await Promise.all([sameGrid(candidate, w, h), sameGrid(region, w, h)]);
+  const n = w * h;
+  const des = new Float32Array(n);
+  const la = new Float32Array(n);
+  const lb = new Float32Array(n);
+  const labA = [0, 0, 0];
+  const labB = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    rgbToLab(a[i * 3], a[i * 3 + 1], a[i * 3 + 2], labA);
+    rgbToLab(b[i * 3], b[i * 3 + 1], b[i * 3 + 2], labB);
+    des[i] = deltaE2000({ l: labA[0], a: labA[1], b: labA[2] }, { l: labB[0], a: labB[1], b: labB[2] });
+    la[i] = labA[0];
+    lb[i] = labB[0];
+  }
+  const median = Float32Array.from(des).sort()[Math.floor(n / 2)];
+  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
+  const ma = mean(la);
+  const mb = mean(lb);
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < n; i++) {
+    num += (la[i] - ma) * (lb[i] - mb);
+    da += (la[i] - ma) ** 2;
+    db += (lb[i] - mb) ** 2;
+  }
+  const ncc = da && db ? num / Math.sqrt(da * db) : 1;
+  const L = REGION_LIMITS;
+  const colorStatus = median > L.colorFail ? 'fail' : median > L.colorWarn ? 'warn' : 'pass';
+  const structStatus = ncc < L.nccFail ? 'fail' : ncc < L.nccWarn ? 'warn' : 'pass';
+  return [
+    {
+      id: 'fidelity.color',
+      status: colorStatus,
+      value: Math.round(median * 100) / 100,
+      threshold: L.colorFail,
+      message:
+        colorStatus === 'pass'
+          ? `Colour matches the same region of the source (median ΔE2000 ${median.toFixed(1)}, limit ${L.colorFail}).`
+          : `The close-up's colour differs from the same region of the source: median ΔE2000 ${median.toFixed(1)} (limit ${L.colorFail}). Metal or stones may have been recoloured.`,
+    },
+    {
+      id: 'fidelity.structure',
+      status: structStatus,
+      value: Math.round(ncc * 1000) / 1000,
+      threshold: L.nccFail,
+      message:
+        structStatus === 'pass'
+          ? `The close-up shows the same detail as the source region (correlation ${ncc.toFixed(2)}, minimum ${L.nccFail}).`
+          : `The close-up does not match the same region of the source (correlation ${ncc.toFixed(2)}, minimum ${L.nccFail}): a stone or part may have been added, removed or moved.`,
+    },
+    {
+      id: 'fidelity.scale',
+      status: 'pass',
+      value: null,
+      threshold: null,
+      message: 'A close-up of a known region of the source: its scale is that of the source.',
+    },
+  ] as QcCheck[];
+}
+
+/**
+ * A shot made from the source cannot be sharper than the source: when the technical check
+ * finds it soft and the source photo is just as soft, that is the photo's limit (a warning
+ * asking for a sharper photo), not a defect of the shot.
+ */
+async function relateSharpnessToSource(
+  checks: QcCheck[],
+  sourceBytes: Buffer | Uint8Array,
+  role: string,
+  region?: Box | null,
+  size?: { width: number; height: number }
+) {
+  const i = checks.findIndex((c) => c.id === 'tech.sharpness' && c.status === 'fail');
+  if (i < 0) return;
+  // A close-up is compared with its source region enlarged the same way: the best its pixels allow.
+  const reference =
+    region && size
+      ? await sharp(sourceBytes).rotate().extract({ left: Math.round(region.x), top: Math.round(region.y), width: Math.round(region.width), height: Math.round(region.height) }).resize(size.width, size.height, { kernel: 'lanczos3' }).jpeg({ quality: 92 }).toBuffer()
+      : Buffer.from(sourceBytes);
+  const source = (await technicalQc(reference, { role })).find((c) => c.id === 'tech.sharpness');
+  const shotValue = Number(checks[i].value);
+  const sourceValue = Number(source?.value);
+  if (!Number.isFinite(shotValue) || !Number.isFinite(sourceValue) || shotValue < 0.8 * sourceValue) return;
+  checks[i] = {
+    ...checks[i],
+    status: 'warn',
+    message: `The image is soft, but no softer than the source photo's pixels allow (sharpness ${shotValue.toFixed(0)}, source ${sourceValue.toFixed(0)}): the source has too few pixels or little detail; upload a sharper, larger photo for crisper shots.`,
+  };
+}
+
 async function fidelityChecks(
   working: RawImage,
   spec: CandidateCheckSpec,
@@ -234,9 +347,7 @@ async function fidelityChecks(
   if (spec.sourceRegion && sourceBytes) {
     // A close-up: compare it with the same region of the source, at the same framing.
     const source = await intake(sourceBytes, { ...limits, minShortSide: 1 });
-    const region = cropRaw(source.working, spec.sourceRegion);
-    const regionRef = await makeFingerprint(region, cutout(region), { sha256: source.sha256 });
-    return checkFidelity(working, cutout(working), regionRef, { role: 'clean', sameFraming: true }) as QcCheck[];
+    return compareRegion(working, cropRaw(source.working, spec.sourceRegion));
   }
   const c = cutout(working);
   const checks = checkFidelity(working, c, reference, { role: spec.role, expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined }) as QcCheck[];
@@ -267,6 +378,7 @@ export async function checkCandidate(
       message: 'The product has no analysed source photo, so this image was not compared with it. Check it by eye.',
     } as QcCheck);
   }
+  if (sourceBytes) await relateSharpnessToSource(checks, sourceBytes, spec.role, spec.sourceRegion, { width: candidate.width, height: candidate.height });
   return {
     intake: {
       format: candidate.format,

@@ -144,7 +144,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceRegion: output.sourceRegion ?? null,
         },
         name: `${product.sku}-${asset.role}`,
-        sourceBytes: output.sourceRegion ? sourceBytes : undefined,
+        // Local shots are made from the source: their checks may relate to it (regions, sharpness).
+        sourceBytes: generator === 'local' ? sourceBytes : undefined,
       });
       const current = await loadAsset(asset.documentId);
       if (!current || current.status !== 'generating') return; // finished elsewhere (a webhook)
