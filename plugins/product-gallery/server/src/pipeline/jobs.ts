@@ -255,7 +255,32 @@ async function compareRegion(candidate: RawImage, region: RawImage): Promise<QcC
     la[i] = labA[0];
     lb[i] = labB[0];
   }
-  const median = Float32Array.from(des).sort()[Math.floor(n / 2)];
+  // Colour is judged on the piece, not the surface around it: pixels that stand out from the
+  // region's typical lightness, or carry colour, in the source.
+  const labsA = new Float32Array(n * 3);
+  const labsB = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    rgbToLab(a[i * 3], a[i * 3 + 1], a[i * 3 + 2], labsA, i * 3);
+    rgbToLab(b[i * 3], b[i * 3 + 1], b[i * 3 + 2], labsB, i * 3);
+  }
+  const medianL = Float32Array.from(lb).sort()[Math.floor(n / 2)];
+  let count = 0;
+  const sumA = [0, 0, 0];
+  const sumB = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const chroma = Math.hypot(labsB[i * 3 + 1], labsB[i * 3 + 2]);
+    if (Math.abs(lb[i] - medianL) <= 10 && chroma <= 12) continue;
+    count++;
+    for (let k = 0; k < 3; k++) {
+      sumA[k] += labsA[i * 3 + k];
+      sumB[k] += labsB[i * 3 + k];
+    }
+  }
+  const pieceDE =
+    count >= n * 0.05
+      ? deltaE2000({ l: sumA[0] / count, a: sumA[1] / count, b: sumA[2] / count }, { l: sumB[0] / count, a: sumB[1] / count, b: sumB[2] / count })
+      : 0;
+  const median = Math.max(Float32Array.from(des).sort()[Math.floor(n / 2)], pieceDE);
   const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
   const ma = mean(la);
   const mb = mean(lb);
