@@ -10,4 +10,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(thumbhash)/)'],
   testTimeout: 120000,
   maxWorkers: 1,
+  // On PostgreSQL, work Strapi schedules internally can outlive strapi.destroy() and wait on the
+  // closed pool; every app a test boots is stopped, so the process exits when the run is done.
+  forceExit: true,
 };
