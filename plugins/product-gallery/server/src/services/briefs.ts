@@ -2,7 +2,6 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { DEFAULT_BRIEFS, DEFAULT_SLOT_PLAN, type RoleSpec, type SlotRule } from '../domain/default-briefs';
 import { UID, type Category } from '../domain/vocabulary';
-import { renderPrompt, type PromptProduct } from '../domain/prompt';
 
 export const BRIEF_POPULATE = { roles: { populate: { sceneImage: true } }, slotPlan: true } as const;
 
@@ -83,14 +82,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     roleSpec(brief: Brief | null, role: string): RoleSpec | undefined {
       return brief?.roles?.find((r) => r.role === role);
-    },
-
-    renderPrompts(brief: Brief, product: PromptProduct) {
-      return brief.roles.map((spec) => ({
-        role: spec.role,
-        prompt: renderPrompt(spec.promptTemplate, product),
-        negativePrompt: renderPrompt(spec.negativePrompt, product),
-      }));
     },
   };
   return service;

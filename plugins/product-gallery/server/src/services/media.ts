@@ -96,10 +96,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async findFile(id: number) {
       return strapi.db.query('plugin::upload.file').findOne({ where: { id } });
     },
-
-    async remove(id: number) {
-      const file = await strapi.db.query('plugin::upload.file').findOne({ where: { id } });
-      if (file) await upload().service('upload').remove(file);
-    },
   };
 };

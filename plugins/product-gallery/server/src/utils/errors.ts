@@ -6,5 +6,4 @@ const httpError = (status: number, message: string, details?: Record<string, unk
 
 export const conflict = (message: string, details?: Record<string, unknown>) => httpError(409, message, details);
 export const unprocessable = (message: string, details?: Record<string, unknown>) => httpError(422, message, details);
-export const unsupportedMedia = (message: string, details?: Record<string, unknown>) => httpError(415, message, details);
 export const httpStatusError = httpError;
