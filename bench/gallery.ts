@@ -172,6 +172,9 @@ if (process.argv.includes('--load-worker')) {
       gallery: shuffled.map((s) => `/api/product-gallery/galleries/${s}`),
       stock: shuffled.map((s) => `/api/product-gallery/bench-stock/${s}`),
     };
+    // --only gallery (for profiling one target); the report needs all three.
+    const only = arg('only', '');
+    if (only) for (const name of Object.keys(targets)) if (name !== only) delete targets[name];
     const best: Record<string, LoadResult> = {};
     console.log(`warm-up (${connections} connections, 2 s per target)...`);
     for (const paths of Object.values(targets)) await load({ port, paths, connections, durationMs: 2000, maxRequests });
@@ -204,6 +207,10 @@ if (process.argv.includes('--load-worker')) {
     const archiveOk = !afterArchive.body.data.slots.some((s: any) => s.slot === 'gallery-3');
     const visibleMs = Date.now() - t0;
 
+    if (only) {
+      await strapi.destroy();
+      process.exit(0);
+    }
     const h = best.health;
     const row = (name: string, label: string) => {
       const r = best[name];

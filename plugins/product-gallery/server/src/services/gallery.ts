@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { DEFAULT_SLOT_PLAN, type SlotRule } from '../domain/default-briefs';
 import { UID, type Channel, type Role, type Slot } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
+import { createCompiledReader } from '../utils/compiled-read';
 
 /**
  * The storefront read path. Built for speed and freshness:
@@ -228,6 +229,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
   const t = () => (names ??= resolveNames());
   const knex = () => strapi.db.connection;
+  // The two queries every storefront request runs, compiled once.
+  const read = createCompiledReader(knex);
 
   /** Built galleries by slug and channel, valid only for the DB stamp they were built at. */
   const built = new Map<string, { stamp: string; gallery: Gallery; json?: string; etag?: string }>();
@@ -398,13 +401,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const schema = strapi.db.getSchemaName?.() as string | undefined;
       const q = (table: string) => (schema ? `${schema}.${table}` : table);
       const link = md.attributes.role.joinTable;
-      const rows = await knex()
-        .select('p.action')
-        .from(`${q(md.tableName)} as p`)
-        .join(`${q(link.name)} as l`, `l.${link.joinColumn.name}`, 'p.id')
-        .join(`${q(roleMd.tableName)} as r`, 'r.id', `l.${link.inverseJoinColumn.name}`)
-        .where('r.type', 'public')
-        .whereIn('p.action', GALLERY_ACTIONS);
+      const rows = await read('public-actions', GALLERY_ACTIONS, (actions) =>
+        knex()
+          .select('p.action')
+          .from(`${q(md.tableName)} as p`)
+          .join(`${q(link.name)} as l`, `l.${link.joinColumn.name}`, 'p.id')
+          .join(`${q(roleMd.tableName)} as r`, 'r.id', `l.${link.inverseJoinColumn.name}`)
+          .where('r.type', 'public')
+          .whereIn('p.action', actions)
+      );
       return new Set(rows.map((r: any) => r.action as string));
     },
 
@@ -415,32 +420,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async stamps(slugs: string[]): Promise<Map<string, string>> {
       const n = t();
-      const k = knex();
-      const rows = await k
-        .select(
-          'p.id',
-          'p.slug',
-          'p.gallery_version',
-          'p.updated_at',
-          `pb.${n.productBrief.brief} as brief_id`,
-          k.raw(`(select max(b.updated_at) from ${n.brief} b) as briefs_at`),
-          k.raw(`(select count(*) from ${n.brief} b) as briefs_n`),
-          k.raw(
-            `(select max(a.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id) as assets_at`
-          ),
-          k.raw(
-            `(select count(*) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id and a.status = 'published') as published_n`
-          ),
-          k.raw(
-            `(select max(f.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} and a.status = 'published' ` +
-              `join ${n.related.table} fr on fr.${n.related.id} = a.id and fr.${n.related.type} = ? and fr.field = 'file' ` +
-              `join ${n.file} f on f.id = fr.${n.related.file} where ap.${n.assetProduct.product} = p.id) as files_at`,
-            [UID.asset]
+      const rows = await read('stamps', slugs, (params) => {
+        const k = knex();
+        return k
+          .select(
+            'p.id',
+            'p.slug',
+            'p.gallery_version',
+            'p.updated_at',
+            `pb.${n.productBrief.brief} as brief_id`,
+            k.raw(`(select max(b.updated_at) from ${n.brief} b) as briefs_at`),
+            k.raw(`(select count(*) from ${n.brief} b) as briefs_n`),
+            k.raw(
+              `(select max(a.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id) as assets_at`
+            ),
+            k.raw(
+              `(select count(*) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} where ap.${n.assetProduct.product} = p.id and a.status = 'published') as published_n`
+            ),
+            k.raw(
+              `(select max(f.updated_at) from ${n.assetProduct.table} ap join ${n.asset} a on a.id = ap.${n.assetProduct.asset} and a.status = 'published' ` +
+                `join ${n.related.table} fr on fr.${n.related.id} = a.id and fr.${n.related.type} = ? and fr.field = 'file' ` +
+                `join ${n.file} f on f.id = fr.${n.related.file} where ap.${n.assetProduct.product} = p.id) as files_at`,
+              [UID.asset]
+            )
           )
-        )
-        .from(`${n.product} as p`)
-        .leftJoin(`${n.productBrief.table} as pb`, `pb.${n.productBrief.product}`, 'p.id')
-        .whereIn('p.slug', slugs);
+          .from(`${n.product} as p`)
+          .leftJoin(`${n.productBrief.table} as pb`, `pb.${n.productBrief.product}`, 'p.id')
+          .whereIn('p.slug', params);
+      });
       const at = (v: unknown) => toDate(v)?.getTime() ?? 0;
       return new Map(
         rows.map((r: any) => [
