@@ -30,9 +30,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       if (!asset.predictionId) {
         await strapi.db.query(UID.asset).updateMany({ where: { id: asset.id, predictionId: null }, data: { predictionId: prediction.id } });
       }
-      // Expire the lease so the next sweep finishes it here or on any instance.
+      // Expire the parking lease so the next sweep finishes it here or on any instance. Only a
+      // parked asset (no owner): one a dispatcher is working on must not be taken twice.
       if (['succeeded', 'failed', 'canceled', 'aborted'].includes(prediction.status)) {
-        await strapi.db.query(UID.asset).update({ where: { id: asset.id }, data: { leaseUntil: null, nextAttemptAt: null } });
+        await strapi.db.query(UID.asset).updateMany({ where: { id: asset.id, leaseOwner: null }, data: { leaseUntil: null, nextAttemptAt: null } });
         getService(strapi, 'dispatch').kick();
       }
     }

@@ -48,6 +48,16 @@ const summarize = (c: CutoutResult): CutoutSummary => ({
   reasons: c.reasons,
 });
 
+const intakeSummary = (r: Awaited<ReturnType<typeof intake>>): SourceAnalysis['intake'] => ({
+  format: r.format,
+  mime: r.mime,
+  width: r.width,
+  height: r.height,
+  hasAlpha: r.hasAlpha,
+  sha256: r.sha256,
+  bytes: r.bytes,
+});
+
 async function cutoutPreview(working: { data: Uint8Array; width: number; height: number }, c: CutoutResult): Promise<Buffer> {
   const rgba = Buffer.from(working.data);
   for (let i = 0, p = 3; i < c.mask.length; i++, p += 4) rgba[p] = Math.round((rgba[p] * c.mask[i]) / 255);
@@ -63,15 +73,7 @@ export async function analyzeSource(bytes: Buffer | Uint8Array, limits: IntakeOp
   const c = cutout(source.working);
   const fp = await makeFingerprint(source.working, c, { sha256: source.sha256 });
   return {
-    intake: {
-      format: source.format,
-      mime: source.mime,
-      width: source.width,
-      height: source.height,
-      hasAlpha: source.hasAlpha,
-      sha256: source.sha256,
-      bytes: source.bytes,
-    },
+    intake: intakeSummary(source),
     warnings: source.warnings,
     cutout: summarize(c),
     needsReview: c.confidence < CUTOUT_REVIEW_THRESHOLD,
@@ -218,6 +220,14 @@ export interface CandidateCheck {
   intake: SourceAnalysis['intake'];
   checks: QcCheck[];
   qcStatus: QcStatus;
+}
+
+/**
+ * A generated output's intake, before it is stored: format, size and pixel limits, a decodable,
+ * non-blank image. Only the verdict comes back (no pixels), so securing an output stays cheap.
+ */
+export async function inspectOutput(bytes: Buffer | Uint8Array, limits: IntakeOptions = {}): Promise<SourceAnalysis['intake']> {
+  return intakeSummary(await intake(bytes, limits));
 }
 
 /** Every generated or imported image: intake, technical QC and fidelity against the source. */
@@ -405,15 +415,7 @@ export async function checkCandidate(
   }
   if (sourceBytes) await relateSharpnessToSource(checks, sourceBytes, spec.role, spec.sourceRegion, { width: candidate.width, height: candidate.height });
   return {
-    intake: {
-      format: candidate.format,
-      mime: candidate.mime,
-      width: candidate.width,
-      height: candidate.height,
-      hasAlpha: candidate.hasAlpha,
-      sha256: candidate.sha256,
-      bytes: candidate.bytes,
-    },
+    intake: intakeSummary(candidate),
     checks,
     qcStatus: summarizeQc(checks),
   };

@@ -24,6 +24,7 @@ export const PIPELINE_TASKS = [
   // Composite jobs (jobs.ts): one task per service request, one decode per job.
   'analyzeSource',
   'makeLocalShot',
+  'inspectOutput',
   'checkCandidate',
   'deliverAsset',
 ] as const;

@@ -32,17 +32,42 @@ export const altTextFor = (product: { title: string; metal?: string | null; cate
   }
 };
 
+export interface SecuredOutput {
+  fileId: number;
+  intake: CandidateCheck['intake'];
+}
+
 /**
- * Every candidate image, generated or imported, takes the same road: intake, QC against the
- * source's reference, storefront renditions, and storage in the Media Library.
+ * Every candidate image, generated or imported, takes the same road, in two stages: secure
+ * (intake, then stored as it is in the Media Library: Replicate deletes outputs after an hour)
+ * and check (QC against the source's reference, storefront renditions). The stages run apart, so
+ * a batch of quality checks never delays securing the next outputs.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const service = {
-    async checkAndStore(
-      bytes: Buffer,
-      input: { product: any; role: Role; spec: CandidateCheckSpec; name: string; sourceBytes?: Buffer }
+    async secure(bytes: Buffer, input: { product: any; role: Role; name: string }): Promise<SecuredOutput> {
+      const pipeline = getService(strapi, 'pipeline');
+      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [bytes, pipeline.limits()], 'file', 'fast');
+      const file = await getService(strapi, 'media').storeImage({
+        buffer: bytes,
+        name: input.name,
+        mime: intake.mime,
+        ext: EXT[intake.format] ?? '.jpg',
+        width: intake.width,
+        height: intake.height,
+        alt: altTextFor(input.product, input.role),
+      });
+      return { fileId: file.id, intake };
+    },
+
+    /** QC and renditions of a secured output; returns the fields its draft gets. */
+    async check(
+      fileId: number,
+      input: { product: any; role: Role; spec: CandidateCheckSpec; bytes?: Buffer; sourceBytes?: Buffer }
     ): Promise<Record<string, unknown>> {
       const pipeline = getService(strapi, 'pipeline');
+      const media = getService(strapi, 'media');
+      const bytes = input.bytes ?? (await media.readFile(await media.findFile(fileId)));
       const reference = (input.product.reference ?? null) as ProductReference | null;
       const check = await pipeline.run<CandidateCheck>(
         'checkCandidate',
@@ -62,24 +87,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (check.qcStatus === 'pass') check.qcStatus = 'warn';
       }
       const delivered = await pipeline.run<Delivered>('deliverAsset', [bytes]);
-      const alt = altTextFor(input.product, input.role);
-      const file = await getService(strapi, 'media').storeImage({
-        buffer: bytes,
-        name: input.name,
-        mime: check.intake.mime,
-        ext: EXT[check.intake.format] ?? '.jpg',
-        width: check.intake.width,
-        height: check.intake.height,
-        alt,
-        renditions: delivered.renditions.map((r: Delivered['renditions'][number]) => ({
+      const file = await media.addRenditions(
+        fileId,
+        delivered.renditions.map((r: Delivered['renditions'][number]) => ({
           key: `pg_${r.format}_${r.width}`,
           buffer: Buffer.from(r.buffer),
           width: r.width,
           height: r.height,
           format: r.format,
           mime: r.mime,
-        })),
-      });
+        }))
+      );
       const renditions = Object.entries(file.formats ?? {}).map(([key, f]: [string, any]) => ({
         key,
         url: f.url,
@@ -90,16 +108,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         bytes: f.sizeInBytes,
       }));
       return {
-        file: file.id,
+        file: fileId,
         width: check.intake.width,
         height: check.intake.height,
-        alt,
+        alt: file.alternativeText ?? altTextFor(input.product, input.role),
         focalPoint: delivered.focalPoint,
         placeholder: delivered.thumbhash,
         renditions,
         qc: check.checks,
         qcStatus: check.qcStatus,
       };
+    },
+
+    /** Both stages at once (an import: the editor waits for its QC). */
+    async checkAndStore(
+      bytes: Buffer,
+      input: { product: any; role: Role; spec: CandidateCheckSpec; name: string; sourceBytes?: Buffer }
+    ): Promise<Record<string, unknown>> {
+      const secured = await service.secure(bytes, input);
+      return service.check(secured.fileId, { ...input, bytes });
     },
 
     /** An image made elsewhere, as a candidate for a role: same intake, QC and review as a generated one. */

@@ -1,13 +1,21 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 
+/**
+ * local: local shots. replicate: creating a prediction (rate-limited). complete: waiting for a
+ * created prediction and securing its output. check: QC and renditions of a secured output.
+ */
+export type QueueName = 'local' | 'replicate' | 'complete' | 'check';
+
 export interface QueueTransport {
-  enqueue(items: Array<{ documentId: string; version: number; generator: string }>): Promise<void>;
+  enqueue(items: Array<{ documentId: string; version: number; queue: QueueName }>): Promise<void>;
   close(): Promise<void>;
 }
 
 interface Options {
   redisUrl: string;
   concurrency: number;
+  /** Jobs of the check queue at once per instance (they keep the pipeline threads busy). */
+  checkConcurrency: number;
   creationsPerMinute: number;
   /** false: this instance only enqueues (an API-only instance); a worker process runs the jobs. */
   worker: boolean;
@@ -29,23 +37,24 @@ const connectionOf = (url: string): ConnectionOptions => {
 
 /**
  * Several instances share dispatch through BullMQ. The database stays the source of truth:
- * every instance's sweep enqueues what is due, and the job id (asset + version) makes those
- * adds idempotent. Replicate work has its own queue whose limiter is global across instances,
- * which is Replicate's creation rate limit; local work is only bounded by concurrency.
+ * every instance's sweep enqueues what is due, and the job id (asset + version, which every
+ * claim moves) makes those adds idempotent. Creating a Replicate prediction has its own queue
+ * whose limiter is global across instances: Replicate's creation rate limit. Its jobs are kept
+ * short (create, record, end): BullMQ's worker fetches past a rate limit only as jobs finish, so
+ * a job that also waited for the prediction would slow creations to the pace of completions.
  */
 export const createQueueTransport = async (opts: Options): Promise<QueueTransport> => {
   const connection = connectionOf(opts.redisUrl);
   const prefix = process.env.PRODUCT_GALLERY_QUEUE_PREFIX || 'product-gallery';
-  const names = { local: 'generate-local', replicate: 'generate-replicate' } as const;
-  const queues = {
-    local: new Queue(names.local, { connection, prefix }),
-    replicate: new Queue(names.replicate, { connection, prefix }),
-  };
+  const names: Record<QueueName, string> = { local: 'generate-local', replicate: 'generate-replicate', complete: 'generate-complete', check: 'generate-check' };
+  const queues = Object.fromEntries(Object.entries(names).map(([k, name]) => [k, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
   const workers: Worker[] = [];
   if (opts.worker) {
     const processor = async (job: { data: { documentId: string } }) => opts.run(job.data.documentId);
     workers.push(
       new Worker(names.local, processor, { connection, prefix, concurrency: opts.concurrency }),
+      new Worker(names.complete, processor, { connection, prefix, concurrency: opts.concurrency }),
+      new Worker(names.check, processor, { connection, prefix, concurrency: opts.checkConcurrency }),
       new Worker(names.replicate, processor, {
         connection,
         prefix,
@@ -61,11 +70,11 @@ export const createQueueTransport = async (opts: Options): Promise<QueueTranspor
   return {
     async enqueue(items) {
       for (const item of items) {
-        const queue = item.generator === 'replicate' ? queues.replicate : queues.local;
-        await queue.add('generate', { documentId: item.documentId }, {
+        await queues[item.queue].add('generate', { documentId: item.documentId }, {
           jobId: `${item.documentId}-${item.version}`,
           removeOnComplete: { age: 3600, count: 10_000 },
-          removeOnFail: { age: 24 * 3600 },
+          // A failed job must not block its id: the sweep re-adds what the database says is due.
+          removeOnFail: true,
         });
       }
     },

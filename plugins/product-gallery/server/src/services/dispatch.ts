@@ -5,8 +5,8 @@ import { UID, type Role } from '../domain/vocabulary';
 import { scrubSecrets } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
-import { createQueueTransport, type QueueTransport } from './dispatch-queue';
-import { AwaitingWebhook } from './generation';
+import { createQueueTransport, type QueueName, type QueueTransport } from './dispatch-queue';
+import { AwaitingWebhook, PredictionCreated } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 const LEASE_MS = 60_000;
@@ -42,17 +42,28 @@ const messageOf = (error: unknown) => {
  * next sweep resumes it (a recorded prediction is resumed, never created twice).
  * One process on SQLite needs nothing else; with REDIS_URL, instances share the work through
  * BullMQ (dispatch-queue.ts), which also makes the creation rate limit global.
+ *
+ * A generation runs in stages, each under its own claim: `generate` (make the image, or create
+ * the prediction, wait for it and download it; then intake and store the output as it is) and
+ * `check` (QC against the source, renditions, then draft). An asset in `generating` with a stored
+ * file is in `check`. Stages hold separate slots, so image work never holds up securing outputs.
+ * With BullMQ a Replicate shot's `generate` is itself split: the rate-limited job only creates
+ * the prediction; waiting for it is a job of its own.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const running = new Map<string, AbortController>();
   let timer: NodeJS.Timeout | null = null;
+  /** Stages `check` running in this process, and how many may: two per pipeline thread keeps the threads fed. */
+  let checking = 0;
+  const checkSlots = () => Math.max(1, getService(strapi, 'pipeline').threads() * 2);
   let sweeping = false;
   let stopped = true;
   let transport: QueueTransport | null = null;
   const assets = () => strapi.db.query(UID.asset);
 
-  const loadAsset = (documentId: string) => assets().findOne({ where: { documentId } });
+  const loadAsset = (documentId: string) => assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] } } });
+  const stageOf = (asset: any): 'generate' | 'check' => (asset.file?.id ? 'check' : 'generate');
 
   /** Take the asset for this process; false when someone else has it or it is not due. */
   const claim = async (documentId: string): Promise<any | null> => {
@@ -106,65 +117,113 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  /** One generation, start to finish. Never leaves the asset in `generating` unless the process dies. */
+  /** The lease is given up between stages: the next stage claims the asset again (any instance). */
+  const release = (asset: any, data: Record<string, unknown> = {}) =>
+    assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { ...data, leaseOwner: null, leaseUntil: null } });
+
+  const productOf = (asset: any) =>
+    strapi.db
+      .query(UID.product)
+      .findOne({ where: { assets: { id: asset.id } }, populate: { sourcePhoto: true, brief: true, dimensions: true, stones: true } });
+
+  /** Stage `generate`: the image is made (or the prediction created, awaited and downloaded), then secured. */
+  const generate = async (asset: any, signal: AbortSignal) => {
+    const product = await productOf(asset);
+    if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
+    const brief = await getService(strapi, 'briefs').effectiveFor(product);
+    const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
+    if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
+    const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
+    const provider = getService(strapi, 'generation').providers[generator];
+    const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
+    const output = await provider.generate({
+      resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
+      // Shared dispatch: the rate-limited job only creates the prediction.
+      createOnly: Boolean(transport),
+      asset,
+      product,
+      spec,
+      sourceBytes,
+      sourceMime: product.sourcePhoto.mime,
+      signal,
+    });
+    const secured = await getService(strapi, 'candidates').secure(output.bytes, { product, role: asset.role as Role, name: `${product.sku}-${asset.role}` });
+    const provenance = {
+      ...(asset.provenance ?? {}),
+      ...output.provenance,
+      sourceHash: product.reference?.intake?.sha256 ?? null,
+      prompt: asset.prompt,
+      securedAt: new Date().toISOString(),
+      // What the check stage needs to know about how the image was made.
+      checkHints: {
+        expectedProductLongSidePx: output.expectedProductLongSidePx ?? null,
+        productBox: output.productBox ?? null,
+        sourceRegion: output.sourceRegion ?? null,
+      },
+    };
+    // `update`, not updateMany: only it writes relations (the file).
+    const updated = await assets().update({
+      where: { id: asset.id, leaseOwner: owner },
+      data: { file: secured.fileId, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
+    });
+    if (updated) strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
+  };
+
+  /** Stage `check`: QC against the source and renditions of the secured output, then draft. */
+  const check = async (asset: any) => {
+    const product = await productOf(asset);
+    if (!product) throw unprocessable('The product of this image was deleted.');
+    const brief = await getService(strapi, 'briefs').effectiveFor(product);
+    const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
+    const hints = asset.provenance?.checkHints ?? {};
+    const local = (asset.provenance?.generator ?? 'local') === 'local';
+    const fields = await getService(strapi, 'candidates').check(asset.file.id, {
+      product,
+      role: asset.role as Role,
+      spec: {
+        role: asset.role,
+        aspectRatio: spec?.aspectRatio,
+        minLongEdge: spec?.minLongEdge,
+        expectedProductLongSidePx: hints.expectedProductLongSidePx ?? null,
+        productBox: hints.productBox ?? null,
+        sourceRegion: hints.sourceRegion ?? null,
+      },
+      // Local shots are made from the source: their checks may relate to it (regions, sharpness).
+      sourceBytes: local && product.sourcePhoto ? await getService(strapi, 'media').readFile(product.sourcePhoto) : undefined,
+    });
+    const current = await loadAsset(asset.documentId);
+    if (!current || current.status !== 'generating' || current.leaseOwner !== owner) return; // finished or taken over elsewhere
+    await getService(strapi, 'workflow').transition({
+      documentId: asset.documentId,
+      to: 'draft',
+      version: current.version,
+      actor: SYSTEM,
+      patch: { ...fields, error: null, leaseUntil: null, leaseOwner: null },
+    });
+  };
+
+  /** One stage of one generation. Never leaves the asset in `generating` unless the process dies. */
   const execute = async (asset: any) => {
     const controller = new AbortController();
+    const stage = stageOf(asset);
     running.set(asset.documentId, controller);
+    if (stage === 'check') checking++;
     const lease = renewLease(asset);
     const config = getConfig(strapi);
+    let next: QueueName | null = null;
     try {
-      const product = await strapi.db
-        .query(UID.product)
-        .findOne({ where: { assets: { id: asset.id } }, populate: { sourcePhoto: true, brief: true, dimensions: true, stones: true } });
-      if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
-      const brief = await getService(strapi, 'briefs').effectiveFor(product);
-      const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
-      if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
-      const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
-      const provider = getService(strapi, 'generation').providers[generator];
-      const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
-      const output = await provider.generate({
-        resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
-        asset,
-        product,
-        spec,
-        sourceBytes,
-        sourceMime: product.sourcePhoto.mime,
-        signal: controller.signal,
-      });
-      const fields = await getService(strapi, 'candidates').checkAndStore(output.bytes, {
-        product,
-        role: asset.role as Role,
-        spec: {
-          role: asset.role,
-          aspectRatio: spec.aspectRatio,
-          minLongEdge: spec.minLongEdge,
-          expectedProductLongSidePx: output.expectedProductLongSidePx ?? null,
-          productBox: output.productBox ?? null,
-          sourceRegion: output.sourceRegion ?? null,
-        },
-        name: `${product.sku}-${asset.role}`,
-        // Local shots are made from the source: their checks may relate to it (regions, sharpness).
-        sourceBytes: generator === 'local' ? sourceBytes : undefined,
-      });
-      const current = await loadAsset(asset.documentId);
-      if (!current || current.status !== 'generating') return; // finished elsewhere (a webhook)
-      await getService(strapi, 'workflow').transition({
-        documentId: asset.documentId,
-        to: 'draft',
-        version: current.version,
-        actor: SYSTEM,
-        patch: {
-          ...fields,
-          cost: output.cost,
-          provenance: { ...(asset.provenance ?? {}), ...output.provenance, sourceHash: product.reference?.intake?.sha256 ?? null, prompt: asset.prompt },
-          error: null,
-          leaseUntil: null,
-          leaseOwner: null,
-        },
-      });
+      if (stage === 'check') await check(asset);
+      else {
+        await generate(asset, controller.signal);
+        next = 'check';
+      }
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
+      if (error instanceof PredictionCreated) {
+        await release(asset);
+        next = 'complete';
+        return;
+      }
       if (error instanceof AwaitingWebhook) {
         // Parked until the webhook (any instance) clears the lease, or until the deadline.
         await assets().updateMany({
@@ -190,6 +249,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } finally {
       clearInterval(lease);
       running.delete(asset.documentId);
+      if (stage === 'check') checking--;
+      if (next) void handOn(asset.documentId, next);
+    }
+  };
+
+  /** The next stage starts at once: in this process, or as a job any instance can take. */
+  const handOn = async (documentId: string, queue: QueueName) => {
+    try {
+      if (stopped) return;
+      if (!transport) {
+        if (queue !== 'check' || checking < checkSlots()) void runOne(documentId).catch(() => service.kick());
+        else service.kick();
+        return;
+      }
+      const asset = await assets().findOne({ where: { documentId }, select: ['documentId', 'version'] });
+      if (asset) await transport.enqueue([{ documentId, version: asset.version, queue }]);
+    } catch (error) {
+      // The sweep picks it up.
+      if (!stopped) strapi.log.warn(`[product-gallery] dispatch: ${messageOf(error)}`);
     }
   };
 
@@ -215,10 +293,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           },
         ],
       },
-      select: ['documentId', 'version', 'provenance'],
+      select: ['documentId', 'version', 'provenance', 'predictionId'],
+      populate: { file: { select: ['id'] } },
       orderBy: { id: 'asc' },
       limit,
     });
+  };
+
+  /** The queue a due asset belongs in. */
+  const queueOf = (a: any): QueueName => {
+    if (stageOf(a) === 'check') return 'check';
+    if ((a.provenance?.generator ?? 'local') !== 'replicate') return 'local';
+    return a.predictionId ? 'complete' : 'replicate';
   };
 
   const sweep = async () => {
@@ -228,13 +314,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const config = getConfig(strapi);
       if (transport) {
         const due = await findDue(500);
-        await transport.enqueue(due.map((a: any) => ({ documentId: a.documentId, version: a.version, generator: a.provenance?.generator ?? 'local' })));
+        await transport.enqueue(due.map((a: any) => ({ documentId: a.documentId, version: a.version, queue: queueOf(a) })));
         return;
       }
-      const free = config.dispatch.concurrency - running.size;
-      if (free <= 0) return;
-      const due = (await findDue(free * 2)).filter((a: any) => !running.has(a.documentId)).slice(0, free);
-      for (const a of due) void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+      let free = config.dispatch.concurrency - (running.size - checking);
+      let freeChecks = checkSlots() - checking;
+      if (free <= 0 && freeChecks <= 0) return;
+      const due = (await findDue((Math.max(free, 0) + Math.max(freeChecks, 0)) * 4)).filter((a: any) => !running.has(a.documentId));
+      for (const a of due) {
+        if (queueOf(a) === 'check' ? freeChecks-- <= 0 : free-- <= 0) continue;
+        void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+      }
     } catch (error) {
       if (!stopped) strapi.log.error(`[product-gallery] dispatch sweep failed: ${messageOf(error)}`);
     } finally {
@@ -253,6 +343,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         transport = await createQueueTransport({
           redisUrl: config.redisUrl,
           concurrency: config.dispatch.concurrency,
+          checkConcurrency: checkSlots(),
           creationsPerMinute: config.dispatch.creationsPerMinute,
           worker: config.dispatch.worker,
           run: runOne,

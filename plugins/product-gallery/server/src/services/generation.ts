@@ -23,7 +23,19 @@ export class AwaitingWebhook extends Error {
   }
 }
 
+/**
+ * Thrown by the Replicate provider in `createOnly` mode once the prediction is created and
+ * recorded: waiting for it is the next job, so the rate-limited creation job ends at once.
+ */
+export class PredictionCreated extends Error {
+  constructor(readonly predictionId: string) {
+    super(`prediction ${predictionId} created`);
+  }
+}
+
 export interface GenerationJob {
+  /** Only create the prediction (shared dispatch): the dispatcher queues the wait for it. */
+  createOnly?: boolean;
   /** The webhook did not come before the deadline: poll instead. */
   resumedAfterDeadline?: boolean;
   asset: any;
@@ -183,6 +195,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         prediction = created.prediction;
         await strapi.db.query(UID.asset).update({ where: { id: job.asset.id }, data: { predictionId: prediction.id, cost } });
+        if (job.createOnly && !hasUsableOutput(prediction) && !isTerminalStatus(prediction.status) && !cfg.replicate.webhookBaseUrl) {
+          throw new PredictionCreated(prediction.id);
+        }
       }
       if (!hasUsableOutput(prediction) && cfg.replicate.webhookBaseUrl && !isTerminalStatus(prediction.status) && !job.resumedAfterDeadline) {
         // Completion arrives by webhook: park the asset instead of holding a worker slot.

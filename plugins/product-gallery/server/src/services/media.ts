@@ -56,30 +56,45 @@ const fileData = (base: string, buffer: Buffer, ext: string, mime: string, width
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const upload = () => strapi.plugin('upload');
 
+  /** Uploads renditions of a stored file through the provider; returns them as Strapi `formats`. */
+  const uploadRenditions = async (main: { hash: string; name: string }, renditions: StoredRendition[]) => {
+    const provider = upload().service('provider');
+    const formats: Record<string, any> = {};
+    for (const r of renditions) {
+      const ext = `.${r.format === 'jpeg' ? 'jpg' : r.format}`;
+      const f: any = fileData(`${r.key}_${main.hash}`, r.buffer, ext, r.mime, r.width, r.height, `${r.key}_${main.name}`);
+      await provider.upload(f);
+      delete f.buffer;
+      delete f.getStream;
+      formats[r.key] = { ...f, path: null };
+    }
+    return formats;
+  };
+
   return {
     async storeImage(input: StoreImageInput) {
       const base = `${slugify(input.name)}_${crypto.randomBytes(5).toString('hex')}`;
       const main: any = fileData(base, input.buffer, input.ext, input.mime, input.width, input.height, `${slugify(input.name)}${input.ext}`);
       main.alternativeText = input.alt ?? null;
       main.caption = input.caption ?? null;
-      const provider = upload().service('provider');
-      const formats: Record<string, any> = {};
-      await provider.upload(main);
-      for (const r of input.renditions ?? []) {
-        const ext = `.${r.format === 'jpeg' ? 'jpg' : r.format}`;
-        const f: any = fileData(`${r.key}_${base}`, r.buffer, ext, r.mime, r.width, r.height, `${r.key}_${main.name}`);
-        await provider.upload(f);
-        delete f.buffer;
-        delete f.getStream;
-        formats[r.key] = { ...f, path: null };
-      }
+      await upload().service('provider').upload(main);
       delete main.buffer;
       delete main.getStream;
-      main.formats = formats;
+      main.formats = await uploadRenditions(main, input.renditions ?? []);
       main.provider = strapi.config.get('plugin::upload.provider') ?? 'local';
       const file = await strapi.db.query('plugin::upload.file').create({ data: main });
       strapi.eventHub.emit('media.create', { media: file });
       return file;
+    },
+
+    /** Renditions made after the file was stored (a generated output is stored first, rendered after QC). */
+    async addRenditions(fileId: number, renditions: StoredRendition[]) {
+      const file = await strapi.db.query('plugin::upload.file').findOne({ where: { id: fileId } });
+      if (!file) throw new Error(`Media Library file ${fileId} is gone.`);
+      const formats = { ...(file.formats ?? {}), ...(await uploadRenditions(file, renditions)) };
+      const updated = await strapi.db.query('plugin::upload.file').update({ where: { id: fileId }, data: { formats } });
+      strapi.eventHub.emit('media.update', { media: updated });
+      return updated;
     },
 
     /** The bytes of a Media Library file, from local disk or the provider's URL. */

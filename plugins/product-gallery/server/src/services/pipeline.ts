@@ -4,16 +4,22 @@ import { httpStatusError } from '../utils/errors';
 import { getConfig } from '../utils/get-service';
 
 /**
- * The image pipeline behind a bounded worker-thread pool: JS pixel loops never run on the
+ * Which pool a task runs in. `heavy`: QC, renditions, source analysis and local shots (hundreds
+ * of ms each). `fast`: an output's intake before it is stored (a few ms): it must not wait in line
+ * behind a batch of QC work, or securing Replicate's outputs (deleted after an hour) would slow
+ * to the pace of quality checks.
+ */
+export type Lane = 'heavy' | 'fast';
+
+/**
+ * The image pipeline behind bounded worker-thread pools: JS pixel loops never run on the
  * HTTP thread. Pipeline refusals become 4xx errors carrying the pipeline's message.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let pool: PipelinePool | null = null;
+  const pools: Partial<Record<Lane, PipelinePool>> = {};
 
-  const ensure = () => {
-    if (!pool) pool = createPipelinePool({ maxThreads: getConfig(strapi).pipeline.workerThreads });
-    return pool;
-  };
+  const ensure = (lane: Lane) =>
+    (pools[lane] ??= createPipelinePool({ maxThreads: lane === 'fast' ? 1 : getConfig(strapi).pipeline.workerThreads }));
 
   return {
     limits() {
@@ -21,9 +27,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { maxBytes, maxPixels, minShortSide };
     },
 
-    async run<T>(task: string, args: unknown[], field?: string): Promise<T> {
+    /** Worker threads of the heavy lane: how much QC can usefully run at once. */
+    threads() {
+      return getConfig(strapi).pipeline.workerThreads;
+    },
+
+    async run<T>(task: string, args: unknown[], field?: string, lane: Lane = 'heavy'): Promise<T> {
       try {
-        return await ensure().run<T>(task as never, args);
+        return await ensure(lane).run<T>(task as never, args);
       } catch (error) {
         if (isPipelineError(error)) {
           const e = error as { status: number; message: string; code: string };
@@ -34,9 +45,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async destroy() {
-      const current = pool;
-      pool = null;
-      await current?.destroy();
+      const current = Object.values(pools);
+      for (const lane of Object.keys(pools) as Lane[]) delete pools[lane];
+      await Promise.all(current.map((p) => p!.destroy()));
     },
   };
 };
