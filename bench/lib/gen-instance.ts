@@ -39,19 +39,17 @@ const pool = async <T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
 };
 
 serveParent({
-  async boot({ dbEnv, env, stubImageWork = false }: { dbEnv?: Record<string, string>; env: Record<string, string>; stubImageWork?: boolean }) {
+  async boot({ dbEnv, env }: { dbEnv?: Record<string, string>; env: Record<string, string> }) {
     const started = Date.now();
     app = await startApp({ dbEnv, env });
-    if (stubImageWork) {
-      // Dispatch alone: outputs are still downloaded, but intake, QC, renditions and the Media
-      // Library store are skipped (bench-only patch; the real road is candidates.checkAndStore).
-      const candidates = plugin().service('candidates');
-      candidates.checkAndStore = async (bytes: Buffer) => ({ qc: [], qcStatus: 'warn', width: null, height: null, alt: `stub ${bytes.length} bytes` });
-    }
     // Listen once, so concurrent supertest requests share this server instead of each calling listen().
     await new Promise<void>((resolve) => app!.strapi.server.httpServer.listen(0, '127.0.0.1', () => resolve()));
     app.strapi.eventHub.on('product-gallery.asset.status', (p: any) => {
       transitions.push({ asset: p.asset, to: p.to, from: p.from, at: Date.now() });
+    });
+    // The output is secured (downloaded, intaken, stored): the generation stage is done, QC is next.
+    app.strapi.eventHub.on('product-gallery.asset.stage', (p: any) => {
+      transitions.push({ asset: p.asset, to: 'secured', from: 'generating', at: p.at });
     });
     return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
   },

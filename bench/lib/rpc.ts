@@ -26,7 +26,7 @@ export interface Child {
 }
 
 export const spawnChild = (name: string, file: string, argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Child => {
-  const proc = fork(file, argv, { execArgv: ['-r', 'esbuild-register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+  const proc = fork(file, argv, { execArgv: ['-r', 'esbuild-register', ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   let next = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   const failAll = (why: string) => {

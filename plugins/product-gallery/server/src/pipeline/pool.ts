@@ -24,6 +24,8 @@ export interface PipelinePoolOptions {
   maxQueue?: number;
   /** Milliseconds an idle thread lives (default 30 s). */
   idleTimeout?: number;
+  /** Nice value for the pool's threads (0-19; Linux applies it per thread). Default 0. */
+  nice?: number;
   /** Path of the worker entry (default: worker-entry.js next to this file, or worker-entry.ts from sources). */
   filename?: string;
 }
@@ -63,6 +65,7 @@ export function createPipelinePool(opts: PipelinePoolOptions = {}): PipelinePool
     maxThreads,
     minThreads: Math.min(maxThreads, opts.minThreads ?? 1),
     idleTimeout: opts.idleTimeout ?? 30_000,
+    workerData: { nice: opts.nice ?? 0 },
     ...(opts.maxQueue !== undefined ? { maxQueue: opts.maxQueue } : {}),
   });
   return {

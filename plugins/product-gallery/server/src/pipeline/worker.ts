@@ -59,6 +59,24 @@ function builtin(name: string, args: unknown[]): unknown {
   return x;
 }
 
+/**
+ * A pool may ask its threads to run at a lower CPU priority (a nice value): batch image work
+ * then yields to the HTTP thread and to securing outputs. On Linux the nice value is per thread.
+ */
+{
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { isMainThread, workerData } = require('worker_threads') as typeof import('worker_threads');
+  const nice = Number(workerData?.nice ?? 0);
+  if (!isMainThread && nice > 0) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      require('os').setPriority(0, nice);
+    } catch {
+      /* not permitted here: run at normal priority */
+    }
+  }
+}
+
 export async function runPipelineTask(req: PipelineTaskRequest): Promise<PipelineTaskResponse> {
   try {
     const args = reviveBuffers(req.args ?? []);

@@ -1,4 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { creationIntervalMs } from '../utils/rate-limit';
+
+const CREATIONS_PER_WORKER = 5;
 
 /**
  * local: local shots. replicate: creating a prediction (rate-limited). complete: waiting for a
@@ -55,23 +58,36 @@ export const createQueueTransport = async (opts: Options): Promise<QueueTranspor
       new Worker(names.local, processor, { connection, prefix, concurrency: opts.concurrency }),
       new Worker(names.complete, processor, { connection, prefix, concurrency: opts.concurrency }),
       new Worker(names.check, processor, { connection, prefix, concurrency: opts.checkConcurrency }),
-      new Worker(names.replicate, processor, {
-        connection,
-        prefix,
-        concurrency: opts.concurrency,
-        // One job start per 60000/perMinute ms: exact for any rate (a per-second max rounded
-        // 10/min up to 60/min) and smooth (a window of N lets N start at once, which a provider
-        // counting over a sliding second answers with 429s). Like the in-process token bucket.
-        limiter: { max: 1, duration: Math.max(1, Math.round(60_000 / Math.max(1, opts.creationsPerMinute))) },
-      })
+      // Several workers share the creation concurrency: while rate-limited, a BullMQ worker fetches
+      // its next job only when one of its running jobs ends, so one worker would create at the pace
+      // of its jobs, not of the limit.
+      ...Array.from({ length: Math.ceil(opts.concurrency / CREATIONS_PER_WORKER) }, () =>
+        new Worker(names.replicate, processor, {
+          connection,
+          prefix,
+          concurrency: Math.min(opts.concurrency, CREATIONS_PER_WORKER),
+          // One job start per interval: exact for any rate, and smooth (a window of N lets N start
+          // at once, which a provider counting over a sliding second answers with 429s).
+          limiter: { max: 1, duration: Math.max(1, Math.ceil(creationIntervalMs(opts.creationsPerMinute))) },
+        })
+      )
     );
     for (const w of workers) w.on('failed', (job, err) => opts.log.error(`[product-gallery] job ${job?.id} failed: ${err.message}`));
   }
+  // Every sweep offers all due work again; adding a job id BullMQ already holds is a no-op, but
+  // still a round trip per asset and tick. What this process added recently is not offered again.
+  const recentlyAdded = new Map<string, number>();
+  const RECENT_MS = 30_000;
   return {
     async enqueue(items) {
+      const now = Date.now();
+      for (const [id, at] of recentlyAdded) if (now - at > RECENT_MS) recentlyAdded.delete(id);
       for (const item of items) {
+        const jobId = `${item.documentId}-${item.version}`;
+        if (recentlyAdded.has(jobId)) continue;
+        recentlyAdded.set(jobId, now);
         await queues[item.queue].add('generate', { documentId: item.documentId }, {
-          jobId: `${item.documentId}-${item.version}`,
+          jobId,
           removeOnComplete: { age: 3600, count: 10_000 },
           // A failed job must not block its id: the sweep re-adds what the database says is due.
           removeOnFail: true,

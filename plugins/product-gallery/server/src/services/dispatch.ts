@@ -5,10 +5,12 @@ import { UID, type Role } from '../domain/vocabulary';
 import { scrubSecrets } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
+import { createRateLimiter } from '../utils/rate-limit';
 import { createQueueTransport, type QueueName, type QueueTransport } from './dispatch-queue';
 import { AwaitingWebhook, PredictionCreated } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
+type Stage = 'generate' | 'complete' | 'check';
 const LEASE_MS = 60_000;
 
 /** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
@@ -16,18 +18,6 @@ export const backoffMs = (attempt: number, base: number, max: number, retryAfter
   const ceiling = Math.min(max, base * 2 ** attempt);
   const jittered = Math.round(random() * ceiling);
   return Math.max(jittered, retryAfterMs ?? 0);
-};
-
-/** A token bucket: at most `perMinute` creations per minute from this process. */
-export const createRateLimiter = (perMinute: number) => {
-  const interval = 60_000 / perMinute;
-  let next = 0;
-  return async () => {
-    const now = Date.now();
-    const at = Math.max(now, next);
-    next = at + interval;
-    if (at > now) await new Promise((r) => setTimeout(r, at - now));
-  };
 };
 
 const messageOf = (error: unknown) => {
@@ -54,16 +44,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const running = new Map<string, AbortController>();
   let timer: NodeJS.Timeout | null = null;
-  /** Stages `check` running in this process, and how many may: two per pipeline thread keeps the threads fed. */
-  let checking = 0;
+  /**
+   * Stages running in this process, and how many may. generate: the dispatch concurrency.
+   * complete: waiting on Replicate costs a timer, not a slot, so many may wait (Replicate limits
+   * creations, not predictions in flight). check: two per pipeline thread keeps the threads fed.
+   */
+  const active: Record<Stage, number> = { generate: 0, complete: 0, check: 0 };
   const checkSlots = () => Math.max(1, getService(strapi, 'pipeline').threads() * 2);
+  const slots = (stage: Stage) => {
+    const { concurrency } = getConfig(strapi).dispatch;
+    return stage === 'check' ? checkSlots() : stage === 'complete' ? concurrency * 10 : concurrency;
+  };
   let sweeping = false;
   let stopped = true;
   let transport: QueueTransport | null = null;
   const assets = () => strapi.db.query(UID.asset);
 
   const loadAsset = (documentId: string) => assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] } } });
-  const stageOf = (asset: any): 'generate' | 'check' => (asset.file?.id ? 'check' : 'generate');
+  const stageOf = (asset: any): Stage =>
+    asset.file?.id ? 'check' : asset.predictionId && asset.provenance?.generator === 'replicate' ? 'complete' : 'generate';
 
   /** Take the asset for this process; false when someone else has it or it is not due. */
   const claim = async (documentId: string): Promise<any | null> => {
@@ -138,8 +137,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
     const output = await provider.generate({
       resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
-      // Shared dispatch: the rate-limited job only creates the prediction.
-      createOnly: Boolean(transport),
+      // Creating a prediction ends the stage: waiting for it is the next one.
+      createOnly: true,
       asset,
       product,
       spec,
@@ -207,7 +206,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const controller = new AbortController();
     const stage = stageOf(asset);
     running.set(asset.documentId, controller);
-    if (stage === 'check') checking++;
+    active[stage]++;
     const lease = renewLease(asset);
     const config = getConfig(strapi);
     let next: QueueName | null = null;
@@ -249,7 +248,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } finally {
       clearInterval(lease);
       running.delete(asset.documentId);
-      if (stage === 'check') checking--;
+      active[stage]--;
       if (next) void handOn(asset.documentId, next);
     }
   };
@@ -259,7 +258,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       if (stopped) return;
       if (!transport) {
-        if (queue !== 'check' || checking < checkSlots()) void runOne(documentId).catch(() => service.kick());
+        const stage: Stage = queue === 'check' || queue === 'complete' ? queue : 'generate';
+        if (active[stage] < slots(stage)) void runOne(documentId).catch(() => service.kick());
         else service.kick();
         return;
       }
@@ -277,22 +277,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (asset) await execute(asset);
   };
 
-  /** Due work: queued, or generating with an expired lease and no pending backoff. */
-  const findDue = async (limit: number) => {
+  /**
+   * Due work of one stage: `generate` is queued, or generating without a stored output; `check`
+   * is generating with one. Either way not leased by anyone and not waiting out a backoff. Asked
+   * per stage so that a backlog of checks never hides generation work (or the other way round).
+   */
+  const findDue = async (stage: 'generate' | 'check', limit: number) => {
     const now = new Date();
+    const free = {
+      status: 'generating',
+      $and: [
+        { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
+        { $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] },
+      ],
+    };
+    const where =
+      stage === 'check'
+        ? { ...free, file: { id: { $notNull: true } } }
+        : { $or: [{ status: 'queued' }, { ...free, file: { id: { $null: true } } }] };
     return assets().findMany({
-      where: {
-        $or: [
-          { status: 'queued' },
-          {
-            status: 'generating',
-            $and: [
-              { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
-              { $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] },
-            ],
-          },
-        ],
-      },
+      where,
       select: ['documentId', 'version', 'provenance', 'predictionId'],
       populate: { file: { select: ['id'] } },
       orderBy: { id: 'asc' },
@@ -302,29 +306,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The queue a due asset belongs in. */
   const queueOf = (a: any): QueueName => {
-    if (stageOf(a) === 'check') return 'check';
-    if ((a.provenance?.generator ?? 'local') !== 'replicate') return 'local';
-    return a.predictionId ? 'complete' : 'replicate';
+    const stage = stageOf(a);
+    if (stage !== 'generate') return stage;
+    return (a.provenance?.generator ?? 'local') === 'replicate' ? 'replicate' : 'local';
   };
 
   const sweep = async () => {
     if (sweeping || stopped) return;
     sweeping = true;
     try {
-      const config = getConfig(strapi);
       if (transport) {
-        const due = await findDue(500);
+        const due = [...(await findDue('generate', 500)), ...(await findDue('check', 500))];
         await transport.enqueue(due.map((a: any) => ({ documentId: a.documentId, version: a.version, queue: queueOf(a) })));
         return;
       }
-      let free = config.dispatch.concurrency - (running.size - checking);
-      let freeChecks = checkSlots() - checking;
-      if (free <= 0 && freeChecks <= 0) return;
-      const due = (await findDue((Math.max(free, 0) + Math.max(freeChecks, 0)) * 4)).filter((a: any) => !running.has(a.documentId));
-      for (const a of due) {
-        if (queueOf(a) === 'check' ? freeChecks-- <= 0 : free-- <= 0) continue;
-        void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
-      }
+      const free = (stage: Stage) => Math.max(0, slots(stage) - active[stage]);
+      const take = (list: any[], stage: Stage) => list.filter((a) => stageOf(a) === stage && !running.has(a.documentId)).slice(0, free(stage));
+      const waiting = free('generate') + free('complete') > 0 ? await findDue('generate', (free('generate') + Math.min(free('complete'), 100)) * 2) : [];
+      const due = [
+        ...take(waiting, 'generate'),
+        ...take(waiting, 'complete'),
+        ...take(free('check') > 0 ? await findDue('check', free('check') * 2) : [], 'check'),
+      ];
+      for (const a of due) void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
     } catch (error) {
       if (!stopped) strapi.log.error(`[product-gallery] dispatch sweep failed: ${messageOf(error)}`);
     } finally {
@@ -352,7 +356,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       } else {
         getService(strapi, 'generation').setRateLimiter(createRateLimiter(config.dispatch.creationsPerMinute));
       }
-      timer = setInterval(() => void sweep(), config.dispatch.tickMs);
+      // With BullMQ new work is enqueued when it is planned (kick); the periodic sweep only finds
+      // what was lost (dead instances, expired parking, backoffs), so it needs not run as often.
+      timer = setInterval(() => void sweep(), transport ? Math.max(config.dispatch.tickMs, 1000) : config.dispatch.tickMs);
       timer.unref();
       void sweep();
     },

@@ -18,8 +18,9 @@ export type Lane = 'heavy' | 'fast';
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const pools: Partial<Record<Lane, PipelinePool>> = {};
 
+  // Heavy work runs at a lower priority, so under load it yields to the HTTP thread and the fast lane.
   const ensure = (lane: Lane) =>
-    (pools[lane] ??= createPipelinePool({ maxThreads: lane === 'fast' ? 1 : getConfig(strapi).pipeline.workerThreads }));
+    (pools[lane] ??= createPipelinePool(lane === 'fast' ? { maxThreads: 1 } : { maxThreads: getConfig(strapi).pipeline.workerThreads, nice: 10 }));
 
   return {
     limits() {
