@@ -33,12 +33,12 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { startFakeReplicate, type FakeReplicate } from '../tests/support/fake-replicate';
 import { freshDatabase, dropDatabase } from '../tests/support/strapi';
-import { spawnChild, type Child } from './lib/rpc';
+import { spawnChild, type Child } from '../tests/support/rpc';
 import { arg, fmt, median, quantile, table } from './lib/stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const PHOTO = path.resolve(ROOT, '../shared/photos/14_necklace_product_gold-turquoise-bead-layered.jpg');
-const INSTANCE = path.join(__dirname, 'lib', 'gen-instance.ts');
+const INSTANCE = path.join(ROOT, 'tests', 'support', 'app-process.ts');
 const ROLES = ['model', 'lifestyle'];
 
 const opts = {

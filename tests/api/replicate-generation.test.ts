@@ -150,6 +150,29 @@ describe('generation on Replicate (fake server)', () => {
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });
 
+  it('checks an output a dead process had already secured: no new prediction, no new download', async () => {
+    const id = await generateModel();
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(60_000);
+    const done = await app.strapi.db.query(ASSET).findOne({ where: { documentId: id }, populate: { file: true } });
+    expect(done.status).toBe('draft');
+    // Simulate the crash: the output was stored (generation stage done), QC never ran.
+    await app.strapi.db.query(ASSET).update({
+      where: { id: done.id },
+      data: { status: 'generating', leaseUntil: new Date(Date.now() - 1000), leaseOwner: 'dead-process', qc: null, qcStatus: null, renditions: null },
+    });
+    const creations = fake.creationCount();
+    const downloads = fake.state.deliveries;
+    const asset = await settle(id);
+    const again = await app.strapi.db.query(ASSET).findOne({ where: { id: asset.id }, populate: { file: true } });
+    expect(again.status).toBe('draft');
+    expect(again.file.id).toBe(done.file.id);
+    expect(again.qc.length).toBeGreaterThan(0);
+    expect(again.renditions.length).toBeGreaterThan(0);
+    expect(fake.creationCount()).toBe(creations);
+    expect(fake.state.deliveries).toBe(downloads);
+    await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
+  });
+
   it('verifies webhook signatures: valid deliveries accepted, tampered or stale ones refused', async () => {
     const prediction = { id: 'p-webhook', status: 'processing', webhook: 'https://example.com/hook?gen=none' };
     const body = JSON.stringify(prediction);

@@ -87,6 +87,8 @@ export interface FakeReplicateState {
   predictions: Map<string, FakePrediction>;
   /** Number of predictions created (accepted creation requests). */
   creations: number;
+  /** Output file requests served (any status). */
+  deliveries: number;
   files: Map<string, { bytes: Buffer; contentType: string; json: Record<string, unknown> }>;
   requests: RequestLogEntry[];
   responses: ResponseLogEntry[];
@@ -168,6 +170,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const state: FakeReplicateState = {
     predictions: new Map(),
     creations: 0,
+    deliveries: 0,
     files: new Map(),
     requests: [],
     responses: [],
@@ -604,6 +607,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     // /delivery/<mode>/<id>/<name>
     const parts = url.pathname.split('/').filter(Boolean);
     const [, mode, id, name] = parts;
+    state.deliveries++;
     const rec = id ? records.get(id) : undefined;
     const img = rec && name ? rec.outputs.get(name) : undefined;
     const log = (status: number, contentType: string) => keepLog && state.responses.push({ operation: 'delivery', method: req.method ?? '', path: url.pathname, status, contentType, body: null });

@@ -1,5 +1,5 @@
 /**
- * A tiny request/response protocol over a forked child's IPC channel, for benchmarks that need
+ * A tiny request/response protocol over a forked child's IPC channel, for tests and benchmarks that need
  * one Strapi per process. The parent calls `child.call(cmd, args)`; the child answers with the
  * handler's result (or its error message).
  */

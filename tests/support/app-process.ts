@@ -1,13 +1,13 @@
 /**
- * One Strapi instance for `npm run bench:generation`, in its own process (one Strapi per
- * process): booted with the test harness, driven by the parent over IPC (see rpc.ts).
- * It records, from this process's own event hub, every asset state change it made, so the
- * parent can see how the work split between instances.
+ * One Strapi instance in its own process (one Strapi per process), for the tests and benchmarks
+ * that need several instances: booted with the test harness, driven by the parent over IPC (see
+ * rpc.ts). It records, from its own event hub, every asset state change it made, so the parent
+ * can see how the work split between instances.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApp, adminSession, ROOT, type TestApp, type AdminSession } from '../../tests/support/strapi';
-import { uploadPhoto, createProduct } from '../../tests/support/products';
+import { startApp, adminSession, ROOT, type TestApp, type AdminSession } from './strapi';
+import { uploadPhoto, createProduct } from './products';
 import { serveParent } from './rpc';
 
 const ASSET = 'plugin::product-gallery.image-asset';

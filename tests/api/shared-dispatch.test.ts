@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { freshDatabase, dropDatabase, ROOT } from '../support/strapi';
+import { spawnChild, type Child } from '../support/rpc';
+
+/**
+ * Several instances share dispatch through BullMQ on Redis, on one PostgreSQL database: two real
+ * Strapi processes, each a worker, against the fake Replicate server. The rate limit must hold
+ * across both (each alone would stay under it; together they would double it), nothing is lost,
+ * nothing is created twice, and both take part. Needs PostgreSQL and Redis (127.0.0.1), as CI has.
+ */
+const RATE = 4; // creations per second, the app's limit and the fake's
+const PHOTO = path.resolve(ROOT, '../shared/photos/14_necklace_product_gold-turquoise-bead-layered.jpg');
+
+/** Most events within any 1 s window. */
+const maxPerSecond = (times: number[]) => {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i] - t[j] >= 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+};
+
+describe('shared dispatch: two instances, PostgreSQL + Redis (BullMQ)', () => {
+  let fake: FakeReplicate;
+  let dbEnv: Record<string, string>;
+  const children: Child[] = [];
+  const prefix = `pg-test-${crypto.randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    fake = await startFakeReplicate({ log: true, scenario: { latencyMs: 300, startDelayMs: 0, creationRateLimit: RATE } });
+    const previous = process.env.DATABASE_CLIENT;
+    process.env.DATABASE_CLIENT = 'postgres';
+    dbEnv = await freshDatabase();
+    if (previous === undefined) delete process.env.DATABASE_CLIENT;
+    else process.env.DATABASE_CLIENT = previous;
+    const env = {
+      REPLICATE_API_TOKEN: fake.token,
+      REPLICATE_BASE_URL: fake.url,
+      REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+      REPLICATE_POLL_INTERVAL_MS: '100',
+      REPLICATE_CREATIONS_PER_MINUTE: String(RATE * 60),
+      PRODUCT_GALLERY_CONCURRENCY: '6',
+      PRODUCT_GALLERY_TICK_MS: '200',
+      PRODUCT_GALLERY_PIPELINE_THREADS: '1',
+      PRODUCT_GALLERY_WORKER: 'true',
+      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      PRODUCT_GALLERY_QUEUE_PREFIX: prefix,
+    };
+    for (const name of ['A', 'B']) {
+      const child = spawnChild(`instance-${name}`, path.join(ROOT, 'tests', 'support', 'app-process.ts'));
+      children.push(child);
+      // One after the other: the first boot creates the schema.
+      await child.call('boot', { dbEnv, env }, 180_000);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const c of children) await c.close().catch(() => undefined);
+    await fake?.close();
+    if (dbEnv) await dropDatabase(dbEnv);
+    const IORedis = require('ioredis');
+    const redis = new IORedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    const keys: string[] = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }, 60_000);
+
+  it('splits the work, keeps the rate limit across instances, loses and duplicates nothing', async () => {
+    const [a, b] = children;
+    const seeded = await a.call('seed', { count: 6, photo: PHOTO, category: 'necklace', dimensions: { chainLengthMm: 450 } }, 300_000);
+    // Queue everything first, then let both dispatchers go at once.
+    await Promise.all(children.map((c) => c.call('pause')));
+    const gen = await a.call('generate', { ids: seeded.ids, roles: ['model', 'lifestyle'] });
+    expect(gen.assets).toBe(12);
+    await Promise.all(children.map((c) => c.call('resume')));
+    const watched = await a.call('watch', { expected: 12, timeoutMs: 150_000 }, 180_000);
+
+    const statuses = watched.assets.map((x: any) => x.status);
+    expect(statuses).toEqual(Array(12).fill('draft'));
+    const predictions = watched.assets.map((x: any) => x.predictionId);
+    expect(new Set(predictions).size).toBe(12);
+    expect(fake.creationCount()).toBe(12);
+
+    // Every creation attempt the fake saw, accepted or not. Two instances each limited on their
+    // own would reach about twice the rate; one global limit keeps to it. The limit spaces job
+    // starts, and each creation follows its job's preparation, so one attempt of jitter is allowed
+    // (a 429 it may cause is waited out: everything still drafted once, above).
+    const attempts = fake.state.requests.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0])).map((r) => r.at);
+    expect(attempts.length).toBeGreaterThanOrEqual(12);
+    expect(maxPerSecond(attempts)).toBeLessThanOrEqual(RATE + 1);
+
+    // Both instances claimed work (the event each process saw for its own claims).
+    const [sa, sb] = await Promise.all([a.call('stats'), b.call('stats')]);
+    const claims = (s: any) => s.transitions.filter((t: any) => t.to === 'generating').length;
+    expect(claims(sa)).toBeGreaterThan(0);
+    expect(claims(sb)).toBeGreaterThan(0);
+    expect(claims(sa) + claims(sb)).toBe(12);
+  }, 400_000);
+});
