@@ -31,7 +31,7 @@ export interface GatewayOptions {
   downloadTimeoutMs?: number;
   pollIntervalMs?: number;
   /** Global creation rate limit supplied by the dispatcher; awaited before every creation POST. */
-  beforeCreate?: () => Promise<void>;
+  beforeCreate?: (attempt: { retry: boolean }) => Promise<void>;
   /**
    * Durable record of creations (the dispatcher persists it). Called with phase `intent` before the
    * POST is sent and with phase `created` (prediction id known) after it answered. Awaited: if
@@ -337,7 +337,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
           return { prediction: found, reused: true };
         }
       }
-      await opts.beforeCreate?.();
+      await opts.beforeCreate?.({ retry: n > 0 });
       try {
         const r = await http.request<Prediction>({
           method: 'POST',

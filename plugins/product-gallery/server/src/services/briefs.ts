@@ -20,6 +20,7 @@ const stripComponentIds = <T extends Record<string, any>>(items: T[] | null | un
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const documents = () => strapi.documents(UID.brief);
+  let cached: { stamp: string; briefs: Brief[] } | null = null;
 
   const service = {
     /** Create the default briefs once. Never updates: an editor's changes are theirs. */
@@ -41,8 +42,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return created;
     },
 
+    /**
+     * Every brief, populated. Read for each shot a dispatcher starts, so the populated list is kept
+     * while one cheap query says no brief was created, deleted or edited (an edit moves updatedAt).
+     */
     async list(): Promise<Brief[]> {
-      return (await documents().findMany({ populate: BRIEF_POPULATE as any, sort: 'name:asc' })) as unknown as Brief[];
+      const rows = await strapi.db.query(UID.brief).findMany({ select: ['id', 'updatedAt'], orderBy: { id: 'asc' } });
+      const stamp = rows.map((r: any) => `${r.id}@${new Date(r.updatedAt).getTime()}`).join(',');
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, briefs: (await documents().findMany({ populate: BRIEF_POPULATE as any, sort: 'name:asc' })) as unknown as Brief[] };
+      }
+      return structuredClone(cached.briefs);
     },
 
     async get(documentId: string): Promise<Brief> {

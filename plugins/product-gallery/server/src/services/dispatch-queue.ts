@@ -1,7 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { creationIntervalMs } from '../utils/rate-limit';
 
-const CREATIONS_PER_WORKER = 5;
+const CREATIONS_PER_WORKER = 2;
 
 /**
  * local: local shots. replicate: creating a prediction (rate-limited). complete: waiting for a

@@ -134,7 +134,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
     const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
     const provider = getService(strapi, 'generation').providers[generator];
-    const sourceBytes = await getService(strapi, 'media').readFile(product.sourcePhoto);
+    const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
     const output = await provider.generate({
       resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
       // Creating a prediction ends the stage: waiting for it is the next one.
@@ -188,7 +188,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         sourceRegion: hints.sourceRegion ?? null,
       },
       // Local shots are made from the source: their checks may relate to it (regions, sharpness).
-      sourceBytes: local && product.sourcePhoto ? await getService(strapi, 'media').readFile(product.sourcePhoto) : undefined,
+      sourceBytes: local && product.sourcePhoto ? await getService(strapi, 'media').readSource(product.sourcePhoto) : undefined,
     });
     const current = await loadAsset(asset.documentId);
     if (!current || current.status !== 'generating' || current.leaseOwner !== owner) return; // finished or taken over elsewhere

@@ -84,7 +84,7 @@ const seedOf = (tag: string) => parseInt(tag.replace(/[^0-9a-f]/gi, '').slice(0,
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let gateway: ReplicateGateway | null = null;
-  let beforeCreate: () => Promise<void> = async () => {};
+  let beforeCreate: (attempt: { retry: boolean }) => Promise<void> = async () => {};
 
   const replicateGateway = () => {
     if (gateway) return gateway;
@@ -98,7 +98,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       requestTimeoutMs: cfg.requestTimeoutMs,
       downloadTimeoutMs: cfg.downloadTimeoutMs,
       retry: { maxAttempts: cfg.httpAttempts },
-      beforeCreate: () => beforeCreate(),
+      beforeCreate: (attempt) => beforeCreate(attempt),
       // The durable half of "never create twice": the intent is in the database before the POST.
       recordCreation: async (record) => {
         const data =
@@ -109,6 +109,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       },
     });
     return gateway;
+  };
+
+  /**
+   * The source photo as model input (a data URI, or an uploaded file's URL for a large photo),
+   * made once per photo for an hour: a batch makes every shot of a product from the same photo.
+   */
+  const inputs = new Map<string, { value: string; at: number }>();
+  const imageInputOf = async (job: GenerationJob) => {
+    const key = job.product.sourcePhoto?.url as string | undefined;
+    const hit = key ? inputs.get(key) : undefined;
+    if (hit && Date.now() - hit.at < 3600_000) return hit.value;
+    const value = await replicateGateway().imageInput(job.sourceBytes, job.sourceMime, { signal: job.signal });
+    if (key) {
+      if (inputs.size >= 16) inputs.delete(inputs.keys().next().value as string);
+      inputs.set(key, { value, at: Date.now() });
+    }
+    return value;
   };
 
   const local: Provider = {
@@ -180,7 +197,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : '']
           .filter(Boolean)
           .join(' ');
-        const image = await gw.imageInput(job.sourceBytes, job.sourceMime, { signal: job.signal });
+        const image = await imageInputOf(job);
         const build = MODEL_INPUTS[model] ?? kontextInput;
         const input = build({ prompt, image, aspectRatio: job.spec.aspectRatio || '1:1', seed: seedOf(job.asset.generationTag) });
         const created = await gw.createPrediction({
@@ -248,7 +265,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     providers: { local, replicate } as Record<'local' | 'replicate', Provider>,
     replicateGateway,
-    setRateLimiter(fn: () => Promise<void>) {
+    setRateLimiter(fn: (attempt: { retry: boolean }) => Promise<void>) {
       beforeCreate = fn;
     },
     isRetryable(error: unknown) {

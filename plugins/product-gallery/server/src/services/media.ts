@@ -53,8 +53,12 @@ const fileData = (base: string, buffer: Buffer, ext: string, mime: string, width
  * provider works. Our delivery renditions are stored as the file's `formats`, which is where
  * Strapi keeps derived images: deleting the file in the Media Library deletes them too.
  */
+const SOURCE_CACHE_BYTES = 64 * 1024 * 1024;
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const upload = () => strapi.plugin('upload');
+  const sources = new Map<string, Buffer>();
+  let sourceBytes = 0;
 
   /** Uploads renditions of a stored file through the provider; returns them as Strapi `formats`. */
   const uploadRenditions = async (main: { hash: string; name: string }, renditions: StoredRendition[]) => {
@@ -71,7 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return formats;
   };
 
-  return {
+  const service = {
     async storeImage(input: StoreImageInput) {
       const base = `${slugify(input.name)}_${crypto.randomBytes(5).toString('hex')}`;
       const main: any = fileData(base, input.buffer, input.ext, input.mime, input.width, input.height, `${slugify(input.name)}${input.ext}`);
@@ -97,6 +101,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return updated;
     },
 
+    /**
+     * A source photo's bytes, kept in memory while it is used often (every shot of a product is
+     * made from it). Keyed by URL: a Media Library file replaced in place gets a new hash and URL.
+     */
+    async readSource(file: { url: string; provider?: string }): Promise<Buffer> {
+      const hit = sources.get(file.url);
+      if (hit) {
+        sources.delete(file.url);
+        sources.set(file.url, hit);
+        return hit;
+      }
+      const bytes = await service.readFile(file);
+      sources.set(file.url, bytes);
+      sourceBytes += bytes.length;
+      for (const [url, b] of sources) {
+        if (sourceBytes <= SOURCE_CACHE_BYTES || sources.size <= 1) break;
+        sources.delete(url);
+        sourceBytes -= b.length;
+      }
+      return bytes;
+    },
+
     /** The bytes of a Media Library file, from local disk or the provider's URL. */
     async readFile(file: { url: string; provider?: string }): Promise<Buffer> {
       if (file.url.startsWith('/')) {
@@ -112,4 +138,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return strapi.db.query('plugin::upload.file').findOne({ where: { id } });
     },
   };
+  return service;
 };
