@@ -4,8 +4,9 @@ import { creationIntervalMs } from '../utils/rate-limit';
 const CREATIONS_PER_WORKER = 2;
 
 /**
- * local: local shots. replicate: creating a prediction (rate-limited). complete: waiting for a
- * created prediction and securing its output. check: QC and renditions of a secured output.
+ * local: local shots, and preparing Replicate ones. replicate: creating a prepared prediction
+ * (rate-limited). complete: waiting for a created prediction and securing its output. check: QC
+ * and renditions of a secured output.
  */
 export type QueueName = 'local' | 'replicate' | 'complete' | 'check';
 
@@ -43,8 +44,8 @@ const connectionOf = (url: string): ConnectionOptions => {
  * every instance's sweep enqueues what is due, and the job id (asset + version, which every
  * claim moves) makes those adds idempotent. Creating a Replicate prediction has its own queue
  * whose limiter is global across instances: Replicate's creation rate limit. Its jobs are kept
- * short (create, record, end): BullMQ's worker fetches past a rate limit only as jobs finish, so
- * a job that also waited for the prediction would slow creations to the pace of completions.
+ * short (send the prepared request, record it, end): BullMQ's worker fetches past a rate limit
+ * only as its jobs finish, so preparing or waiting inside them would slow the creations.
  */
 export const createQueueTransport = async (opts: Options): Promise<QueueTransport> => {
   const connection = connectionOf(opts.redisUrl);

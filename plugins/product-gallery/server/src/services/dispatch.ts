@@ -7,10 +7,10 @@ import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import { createRateLimiter } from '../utils/rate-limit';
 import { createQueueTransport, type QueueName, type QueueTransport } from './dispatch-queue';
-import { AwaitingWebhook, PredictionCreated } from './generation';
+import { AwaitingWebhook } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
-type Stage = 'generate' | 'complete' | 'check';
+type Stage = 'generate' | 'create' | 'complete' | 'check';
 const LEASE_MS = 60_000;
 
 /** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
@@ -33,23 +33,24 @@ const messageOf = (error: unknown) => {
  * One process on SQLite needs nothing else; with REDIS_URL, instances share the work through
  * BullMQ (dispatch-queue.ts), which also makes the creation rate limit global.
  *
- * A generation runs in stages, each under its own claim: `generate` (make the image, or create
- * the prediction, wait for it and download it; then intake and store the output as it is) and
- * `check` (QC against the source, renditions, then draft). An asset in `generating` with a stored
- * file is in `check`. Stages hold separate slots, so image work never holds up securing outputs.
- * With BullMQ a Replicate shot's `generate` is itself split: the rate-limited job only creates
- * the prediction; waiting for it is a job of its own.
+ * A generation runs in stages, each under its own claim, each found from the asset's row:
+ * `generate` (a local shot is made and secured: intake, then stored as it is; a Replicate shot is
+ * prepared: model, cost within the caps, prompt), `create` (the prepared prediction is sent, under
+ * the rate limit), `complete` (the prediction is awaited, downloaded and secured) and `check` (QC
+ * against the source, renditions, then draft). Stages hold separate slots, so waiting on Replicate
+ * or checking images never holds up creating and securing the next ones.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const running = new Map<string, AbortController>();
   let timer: NodeJS.Timeout | null = null;
   /**
-   * Stages running in this process, and how many may. generate: the dispatch concurrency.
-   * complete: waiting on Replicate costs a timer, not a slot, so many may wait (Replicate limits
-   * creations, not predictions in flight). check: two per pipeline thread keeps the threads fed.
+   * Stages running in this process, and how many may. generate (local shots; preparing a
+   * Replicate one) and create: the dispatch concurrency. complete: waiting on Replicate costs a
+   * timer, not a slot, so many may wait (Replicate limits creations, not predictions in flight).
+   * check: two per pipeline thread keeps the threads fed.
    */
-  const active: Record<Stage, number> = { generate: 0, complete: 0, check: 0 };
+  const active: Record<Stage, number> = { generate: 0, create: 0, complete: 0, check: 0 };
   const checkSlots = () => Math.max(1, getService(strapi, 'pipeline').threads() * 2);
   const slots = (stage: Stage) => {
     const { concurrency } = getConfig(strapi).dispatch;
@@ -61,8 +62,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const assets = () => strapi.db.query(UID.asset);
 
   const loadAsset = (documentId: string) => assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] } } });
-  const stageOf = (asset: any): Stage =>
-    asset.file?.id ? 'check' : asset.predictionId && asset.provenance?.generator === 'replicate' ? 'complete' : 'generate';
+  const stageOf = (asset: any): Stage => {
+    if (asset.file?.id) return 'check';
+    if (asset.provenance?.generator !== 'replicate') return 'generate';
+    return asset.predictionId ? 'complete' : asset.provenance?.request ? 'create' : 'generate';
+  };
+  /** The stage a queue's jobs run (in-process, the same stages without queues). */
+  const STAGE_OF_QUEUE: Record<QueueName, Stage> = { local: 'generate', replicate: 'create', complete: 'complete', check: 'check' };
 
   /** Take the asset for this process; false when someone else has it or it is not due. */
   const claim = async (documentId: string): Promise<any | null> => {
@@ -125,7 +131,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .query(UID.product)
       .findOne({ where: { assets: { id: asset.id } }, populate: { sourcePhoto: true, brief: true, dimensions: true, stones: true } });
 
-  /** Stage `generate`: the image is made (or the prediction created, awaited and downloaded), then secured. */
+  /**
+   * Stage `generate` (and `complete`): a local shot is made, or a Replicate prediction awaited and
+   * downloaded; either way the output is secured. A Replicate shot not created yet is prepared.
+   */
   const generate = async (asset: any, signal: AbortSignal) => {
     const product = await productOf(asset);
     if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
@@ -133,12 +142,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
     if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
     const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
+    if (generator === 'replicate' && !asset.predictionId) {
+      // Prepared here; the rate-limited creation is the next stage.
+      const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
+      await release(asset, { provenance: { ...(asset.provenance ?? {}), request }, error: null });
+      return 'replicate' as const;
+    }
     const provider = getService(strapi, 'generation').providers[generator];
     const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
     const output = await provider.generate({
       resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
-      // Creating a prediction ends the stage: waiting for it is the next one.
-      createOnly: true,
       asset,
       product,
       spec,
@@ -166,6 +179,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data: { file: secured.fileId, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
     });
     if (updated) strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
+    return 'check' as const;
+  };
+
+  /** Stage `create`: the prepared prediction is created (under the rate limit); waiting for it is next. */
+  const create = async (asset: any, signal: AbortSignal) => {
+    await getService(strapi, 'generation').create(asset, signal);
+    await release(asset);
+    return 'complete' as const;
   };
 
   /** Stage `check`: QC against the source and renditions of the secured output, then draft. */
@@ -212,17 +233,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     let next: QueueName | null = null;
     try {
       if (stage === 'check') await check(asset);
-      else {
-        await generate(asset, controller.signal);
-        next = 'check';
-      }
+      else if (stage === 'create') next = await create(asset, controller.signal);
+      else next = await generate(asset, controller.signal);
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
-      if (error instanceof PredictionCreated) {
-        await release(asset);
-        next = 'complete';
-        return;
-      }
       if (error instanceof AwaitingWebhook) {
         // Parked until the webhook (any instance) clears the lease, or until the deadline.
         await assets().updateMany({
@@ -258,7 +272,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       if (stopped) return;
       if (!transport) {
-        const stage: Stage = queue === 'check' || queue === 'complete' ? queue : 'generate';
+        const stage = STAGE_OF_QUEUE[queue];
         if (active[stage] < slots(stage)) void runOne(documentId).catch(() => service.kick());
         else service.kick();
         return;
@@ -307,8 +321,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The queue a due asset belongs in. */
   const queueOf = (a: any): QueueName => {
     const stage = stageOf(a);
-    if (stage !== 'generate') return stage;
-    return (a.provenance?.generator ?? 'local') === 'replicate' ? 'replicate' : 'local';
+    return stage === 'generate' ? 'local' : stage === 'create' ? 'replicate' : stage;
   };
 
   const sweep = async () => {
@@ -322,9 +335,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const free = (stage: Stage) => Math.max(0, slots(stage) - active[stage]);
       const take = (list: any[], stage: Stage) => list.filter((a) => stageOf(a) === stage && !running.has(a.documentId)).slice(0, free(stage));
-      const waiting = free('generate') + free('complete') > 0 ? await findDue('generate', (free('generate') + Math.min(free('complete'), 100)) * 2) : [];
+      const wanted = free('generate') + free('create') + Math.min(free('complete'), 100);
+      const waiting = wanted > 0 ? await findDue('generate', wanted * 2) : [];
       const due = [
         ...take(waiting, 'generate'),
+        ...take(waiting, 'create'),
         ...take(waiting, 'complete'),
         ...take(free('check') > 0 ? await findDue('check', free('check') * 2) : [], 'check'),
       ];

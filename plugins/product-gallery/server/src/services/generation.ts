@@ -23,19 +23,17 @@ export class AwaitingWebhook extends Error {
   }
 }
 
-/**
- * Thrown by the Replicate provider in `createOnly` mode once the prediction is created and
- * recorded: waiting for it is the next job, so the rate-limited creation job ends at once.
- */
-export class PredictionCreated extends Error {
-  constructor(readonly predictionId: string) {
-    super(`prediction ${predictionId} created`);
-  }
+/** A Replicate creation, prepared (see `prepare`). */
+export interface PreparedCreation {
+  model: string;
+  cost: number;
+  prompt: string;
+  aspectRatio: string;
+  seed: number;
+  source: { url: string; mime: string };
 }
 
 export interface GenerationJob {
-  /** Only create the prediction (shared dispatch): the dispatcher queues the wait for it. */
-  createOnly?: boolean;
   /** The webhook did not come before the deadline: poll instead. */
   resumedAfterDeadline?: boolean;
   asset: any;
@@ -116,15 +114,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * made once per photo for an hour: a batch makes every shot of a product from the same photo.
    */
   const inputs = new Map<string, { value: string; at: number }>();
-  const imageInputOf = async (job: GenerationJob) => {
-    const key = job.product.sourcePhoto?.url as string | undefined;
-    const hit = key ? inputs.get(key) : undefined;
+  const imageInputOf = async (source: { url: string; mime: string }, signal: AbortSignal) => {
+    const hit = inputs.get(source.url);
     if (hit && Date.now() - hit.at < 3600_000) return hit.value;
-    const value = await replicateGateway().imageInput(job.sourceBytes, job.sourceMime, { signal: job.signal });
-    if (key) {
-      if (inputs.size >= 16) inputs.delete(inputs.keys().next().value as string);
-      inputs.set(key, { value, at: Date.now() });
-    }
+    const bytes = await getService(strapi, 'media').readSource(source);
+    const value = await replicateGateway().imageInput(bytes, source.mime, { signal });
+    if (inputs.size >= 16) inputs.delete(inputs.keys().next().value as string);
+    inputs.set(source.url, { value, at: Date.now() });
     return value;
   };
 
@@ -184,38 +180,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const started = Date.now();
       const cfg = getConfig(strapi);
       const gw = replicateGateway();
-      const model = job.asset.provenance?.model || job.spec.model;
-      if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
-      const cost = cfg.costs.modelPrices[model] ?? 0;
-
-      let prediction;
-      if (job.asset.predictionId) {
-        // Resumed after a restart: the prediction exists, never create it again.
-        prediction = await gw.getPrediction(job.asset.predictionId, { signal: job.signal });
-      } else {
-        await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, cost);
-        const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : '']
-          .filter(Boolean)
-          .join(' ');
-        const image = await imageInputOf(job);
-        const build = MODEL_INPUTS[model] ?? kontextInput;
-        const input = build({ prompt, image, aspectRatio: job.spec.aspectRatio || '1:1', seed: seedOf(job.asset.generationTag) });
-        const created = await gw.createPrediction({
-          model: model.includes(':') ? undefined : model,
-          version: model.includes(':') ? model : undefined,
-          input,
-          tag: job.asset.generationTag,
-          webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
-          webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
-          recentWindow: job.asset.predictionIntentAt ? { since: new Date(new Date(job.asset.predictionIntentAt).getTime() - 60_000) } : undefined,
-          signal: job.signal,
-        });
-        prediction = created.prediction;
-        await strapi.db.query(UID.asset).update({ where: { id: job.asset.id }, data: { predictionId: prediction.id, cost } });
-        if (job.createOnly && !hasUsableOutput(prediction) && !isTerminalStatus(prediction.status) && !cfg.replicate.webhookBaseUrl) {
-          throw new PredictionCreated(prediction.id);
-        }
-      }
+      const model = job.asset.provenance?.request?.model ?? job.asset.provenance?.model ?? job.spec.model;
+      const cost = Number(job.asset.cost ?? 0);
+      // The prediction was created by the creation stage (service.create); here it is awaited.
+      if (!job.asset.predictionId) throw new ReplicateError('invalid_input', 'This image has no Replicate prediction yet: generate it again.', { retryable: false });
+      let prediction = await gw.getPrediction(job.asset.predictionId, { signal: job.signal });
       if (!hasUsableOutput(prediction) && cfg.replicate.webhookBaseUrl && !isTerminalStatus(prediction.status) && !job.resumedAfterDeadline) {
         // Completion arrives by webhook: park the asset instead of holding a worker slot.
         throw new AwaitingWebhook(prediction.id);
@@ -264,6 +233,50 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     providers: { local, replicate } as Record<'local' | 'replicate', Provider>,
+
+    /**
+     * Everything a Replicate creation needs but the request itself: model, cost (within the caps),
+     * prompt, seed and the source photo. Stored on the asset, so the rate-limited creation that
+     * follows (on any instance) only sends it.
+     */
+    async prepare(job: { asset: any; product: any; spec: RoleSpec }): Promise<PreparedCreation> {
+      const cfg = getConfig(strapi);
+      const model = job.asset.provenance?.model || job.spec.model;
+      if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
+      const cost = cfg.costs.modelPrices[model] ?? 0;
+      await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, cost);
+      const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
+      return {
+        model,
+        cost,
+        prompt,
+        aspectRatio: job.spec.aspectRatio || '1:1',
+        seed: seedOf(job.asset.generationTag),
+        source: { url: job.product.sourcePhoto.url, mime: job.product.sourcePhoto.mime },
+      };
+    },
+
+    /** Creates the prepared prediction (never twice: see the gateway) and records it on the asset. */
+    async create(asset: any, signal: AbortSignal): Promise<string> {
+      const cfg = getConfig(strapi);
+      const prepared = asset.provenance?.request as PreparedCreation;
+      const image = await imageInputOf(prepared.source, signal);
+      const build = MODEL_INPUTS[prepared.model] ?? kontextInput;
+      const input = build({ prompt: prepared.prompt, image, aspectRatio: prepared.aspectRatio, seed: prepared.seed });
+      const created = await replicateGateway().createPrediction({
+        model: prepared.model.includes(':') ? undefined : prepared.model,
+        version: prepared.model.includes(':') ? prepared.model : undefined,
+        input,
+        tag: asset.generationTag,
+        webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
+        webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
+        recentWindow: asset.predictionIntentAt ? { since: new Date(new Date(asset.predictionIntentAt).getTime() - 60_000) } : undefined,
+        signal,
+      });
+      await strapi.db.query(UID.asset).update({ where: { id: asset.id }, data: { predictionId: created.prediction.id, cost: prepared.cost } });
+      return created.prediction.id;
+    },
+
     replicateGateway,
     setRateLimiter(fn: (attempt: { retry: boolean }) => Promise<void>) {
       beforeCreate = fn;
