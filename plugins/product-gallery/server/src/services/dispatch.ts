@@ -143,10 +143,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
     const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
     if (generator === 'replicate' && !asset.predictionId) {
-      // Prepared here; the rate-limited creation is the next stage.
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
-      await release(asset, { provenance: { ...(asset.provenance ?? {}), request }, error: null });
-      return 'replicate' as const;
+      const provenance = { ...(asset.provenance ?? {}), request };
+      // Shared dispatch: the rate-limited creation is a job of its own (see dispatch-queue.ts).
+      if (transport) {
+        await release(asset, { provenance, error: null });
+        return 'replicate' as const;
+      }
+      // One process: created at once, under the in-process limiter; recorded first, for a resume.
+      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, error: null } });
+      return create({ ...asset, provenance }, signal);
     }
     const provider = getService(strapi, 'generation').providers[generator];
     const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
