@@ -147,11 +147,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const provenance = { ...(asset.provenance ?? {}), request };
       // Shared dispatch: the rate-limited creation is a job of its own (see dispatch-queue.ts).
       if (transport) {
-        await release(asset, { provenance, error: null });
+        await release(asset, { provenance, cost: request.cost, error: null });
         return 'replicate' as const;
       }
       // One process: created at once, under the in-process limiter; recorded first, for a resume.
-      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, error: null } });
+      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, cost: request.cost, error: null } });
       return create({ ...asset, provenance }, signal);
     }
     const provider = getService(strapi, 'generation').providers[generator];

@@ -256,7 +256,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    /** Creates the prepared prediction (never twice: see the gateway) and records it on the asset. */
+    /** Creates the prepared prediction (never twice: see the gateway), recorded on the asset. */
     async create(asset: any, signal: AbortSignal): Promise<string> {
       const cfg = getConfig(strapi);
       const prepared = asset.provenance?.request as PreparedCreation;
@@ -273,7 +273,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         recentWindow: asset.predictionIntentAt ? { since: new Date(new Date(asset.predictionIntentAt).getTime() - 60_000) } : undefined,
         signal,
       });
-      await strapi.db.query(UID.asset).update({ where: { id: asset.id }, data: { predictionId: created.prediction.id, cost: prepared.cost } });
+      // The prediction id is on the asset already (the gateway's `created` record).
       return created.prediction.id;
     },
 
