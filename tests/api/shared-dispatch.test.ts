@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { freshDatabase, dropDatabase, ROOT } from '../support/strapi';
 import { spawnChild, type Child } from '../support/rpc';
@@ -24,7 +25,16 @@ const maxPerSecond = (times: number[]) => {
   return best;
 };
 
-describe('shared dispatch: two instances, PostgreSQL + Redis (BullMQ)', () => {
+/** Whether something listens on host:port (checked synchronously, before jest collects the tests). */
+const listening = (url: string, defaultPort: number) => {
+  const u = new URL(url);
+  const script = `require('net').connect(${Number(u.port || defaultPort)}, ${JSON.stringify(u.hostname)}).on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
+  return spawnSync(process.execPath, ['-e', script], { timeout: 3000 }).status === 0;
+};
+const services = listening(process.env.DATABASE_URL || 'postgres://127.0.0.1:5432', 5432) && listening(process.env.REDIS_URL || 'redis://127.0.0.1:6379', 6379);
+if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (.ci/run starts both)');
+
+(services ? describe : describe.skip)('shared dispatch: two instances, PostgreSQL + Redis (BullMQ)', () => {
   let fake: FakeReplicate;
   let dbEnv: Record<string, string>;
   const children: Child[] = [];
