@@ -36,7 +36,7 @@ const messageOf = (error: unknown) => {
  * A generation runs in stages, each under its own claim, each found from the asset's row:
  * `generate` (a local shot is made and secured: intake, then stored as it is; a Replicate shot is
  * prepared: model, cost within the caps, prompt), `create` (the prepared prediction is sent, under
- * the rate limit), `complete` (the prediction is awaited, downloaded and secured) and `check` (QC
+ * the rate limit: with BullMQ a job of its own, in one process right after preparing), `complete` (the prediction is awaited, downloaded and secured) and `check` (QC
  * against the source, renditions, then draft). Stages hold separate slots, so waiting on Replicate
  * or checking images never holds up creating and securing the next ones.
  */
@@ -162,7 +162,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       product,
       spec,
       sourceBytes,
-      sourceMime: product.sourcePhoto.mime,
       signal,
     });
     const secured = await getService(strapi, 'candidates').secure(output.bytes, { product, role: asset.role as Role, name: `${product.sku}-${asset.role}` });

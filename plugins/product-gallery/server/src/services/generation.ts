@@ -40,7 +40,6 @@ export interface GenerationJob {
   product: any;
   spec: RoleSpec;
   sourceBytes: Buffer;
-  sourceMime: string;
   signal: AbortSignal;
 }
 
