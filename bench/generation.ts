@@ -74,7 +74,6 @@ interface Result {
   startToFirstCreateS: number;
   startToAllSecuredS: number;
   startToAllDraftS: number;
-  firstCreateToAllDraftS: number;
   boundS: number;
   imageAwareBoundS: number;
   perImageMs: number;
@@ -248,7 +247,6 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
       startToFirstCreateS: (firstCreate - gen.startedAt) / 1000,
       startToAllSecuredS: (allSecured - gen.startedAt) / 1000,
       startToAllDraftS: (allDraft - gen.startedAt) / 1000,
-      firstCreateToAllDraftS: (allDraft - firstCreate) / 1000,
       boundS,
       imageAwareBoundS,
       perImageMs,
