@@ -24,6 +24,16 @@ export default ({ env }) => {
         filename: path.join(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db')),
       },
       useNullAsDefault: true,
+      pool: {
+        // WAL: a commit appends to the log (one fsync) instead of rewriting pages through a rollback
+        // journal (several), and readers never wait for the writer. synchronous=FULL keeps every
+        // commit durable across a power loss: a recorded prediction intent must never be lost.
+        afterCreate: (conn: any, done: (err: Error | null, conn: any) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma(`synchronous = ${env('DATABASE_SQLITE_SYNCHRONOUS', 'FULL')}`);
+          done(null, conn);
+        },
+      },
     },
   };
 

@@ -793,7 +793,9 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  server.keepAliveTimeout = 1000;
+  // Like Replicate's edge: connections stay open between requests. (A short server keep-alive made
+  // undici close every connection after one request, so each poll paid a new TCP connection.)
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;

