@@ -71,6 +71,8 @@ interface Result {
   creationSpanS: number;
   creationGaps: string;
   createToCompleteS: number;
+  preparedToCreated: string;
+  longGaps: string;
   startToFirstCreateS: number;
   startToAllSecuredS: number;
   startToAllDraftS: number;
@@ -193,6 +195,16 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
     const secured = stats.flatMap((s: any) => s.transitions.filter((t: any) => t.to === 'secured'));
     const allSecured = secured.length ? Math.max(...secured.map((t: any) => t.at)) : NaN;
     if (new Set(secured.map((t: any) => t.asset)).size !== opts.shots) log(`${name}: ${secured.length} secured events for ${new Set(secured.map((t: any) => t.asset)).size} assets`);
+    // Was the creation path starved (nothing prepared) or slow to send what was prepared?
+    const preparedAt = new Map(stats.flatMap((s: any) => s.transitions.filter((t: any) => t.to === 'prepared').map((t: any) => [t.asset, t.at])));
+    const createdByAsset = watched.assets
+      .filter((x: any) => x.predictionId && fake.predictions.has(x.predictionId) && preparedAt.has(x.documentId))
+      .map((x: any) => ({ prepared: preparedAt.get(x.documentId) as number, created: Date.parse(fake.predictions.get(x.predictionId)!.created_at) }));
+    const waits = createdByAsset.map((c: any) => c.created - c.prepared).sort((x: number, y: number) => x - y);
+    const sortedCreated = [...created].sort((x, y) => x - y);
+    const interval = 1000 / opts.rate;
+    const longGaps = sortedCreated.slice(1).map((v, i) => [sortedCreated[i], v]).filter(([a0, b0]) => b0 - a0 > 2 * interval);
+    const starved = longGaps.filter(([a0]) => !createdByAsset.some((c: any) => c.prepared <= a0 && c.created > a0)).length;
     const statuses: Record<string, number> = {};
     for (const x of watched.assets) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
     const rateLimited = fake.state.responses.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0]) && r.status === 429).length;
@@ -244,6 +256,8 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
         return `${fmt(quantile(gaps, 0.5), 0)} / ${fmt(quantile(gaps, 0.9), 0)} / ${fmt(gaps.at(-1) ?? NaN, 0)} ms`;
       })(),
       createToCompleteS: (lastComplete - firstCreate) / 1000,
+      preparedToCreated: `${fmt(quantile(waits, 0.5), 0)} / ${fmt(quantile(waits, 0.9), 0)} / ${fmt(waits.at(-1) ?? NaN, 0)} ms`,
+      longGaps: `${longGaps.length} (${starved} with nothing prepared)`,
       startToFirstCreateS: (firstCreate - gen.startedAt) / 1000,
       startToAllSecuredS: (allSecured - gen.startedAt) / 1000,
       startToAllDraftS: (allDraft - gen.startedAt) / 1000,
@@ -301,6 +315,8 @@ const main = async () => {
     ['bound: (N-1)/rate + latency', ...col((r) => `${fmt(r.boundS)} s`)],
     ['first → last creation', ...col((r) => `${fmt(r.creationSpanS)} s`)],
     ['gap between consecutive creations p50 / p90 / max', ...col((r) => r.creationGaps)],
+    [`gaps over 2x the interval (${fmt(1000 / opts.rate, 0)} ms)`, ...col((r) => r.longGaps)],
+    ['prepared → created per shot p50 / p90 / max', ...col((r) => r.preparedToCreated)],
     ['first creation → last prediction complete', ...col((r) => `${fmt(r.createToCompleteS)} s (${fmt(r.createToCompleteS / r.boundS)}x bound)`)],
     ['dispatchers started (100 shots due) → first creation', ...col((r) => `${fmt(r.startToFirstCreateS)} s`)],
     ['**total: dispatchers started → last output secured (downloaded, intaken, stored)**', ...col((r) => `**${fmt(r.startToAllSecuredS)} s (${fmt(r.startToAllSecuredS / r.boundS)}x bound)**`)],

@@ -101,6 +101,35 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['null->queued', 'queued->generating', 'generating->draft']);
   });
 
+  it('regenerates a rejected shot as a new image, with the reviewer\'s note in its prompt', async () => {
+    const rows = () =>
+      app.strapi.db.query('plugin::product-gallery.image-asset').findMany({ where: { product: { documentId: productId } }, populate: { file: true } });
+    const before = (await rows()).find((a: any) => a.role === 'detail');
+    const move = async (to: string, note?: string) => {
+      const current = (await rows()).find((a: any) => a.documentId === before.documentId);
+      const res = await app.http.post(`/product-gallery/assets/${before.documentId}/transition`).set(admin.auth).send({ to, note, version: current.version });
+      expect([to, res.status, res.body.error?.message]).toEqual([to, 200, undefined]);
+    };
+    await move('in_review');
+    await move('rejected', 'crop closer to the stone');
+    await move('queued', 'crop closer to the stone');
+    const queued = (await rows()).find((a: any) => a.documentId === before.documentId);
+    expect(queued).toMatchObject({ status: 'queued', file: null, qc: null, qcStatus: null, attempts: 0 });
+    expect(queued.generationTag).not.toBe(before.generationTag);
+    expect(queued.provenance).toEqual({ generator: 'local', model: null, briefId: before.provenance.briefId, briefVersion: 1, sourceHash: before.provenance.sourceHash, negativePrompt: before.provenance.negativePrompt });
+
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
+    const after = (await rows()).find((a: any) => a.documentId === before.documentId);
+    expect(after.status).toBe('draft');
+    expect(after.file.id).not.toBe(before.file.id);
+    expect(after.qc.length).toBeGreaterThan(3);
+    expect(after.prompt).toMatch(/Reviewer's note to fix: crop closer to the stone/);
+    // The rejected image is kept in the Media Library.
+    expect(await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: before.file.id } })).not.toBeNull();
+    const history = await app.strapi.db.query('plugin::product-gallery.audit-event').findMany({ where: { asset: before.documentId }, orderBy: { id: 'asc' } });
+    expect(history.map((h: any) => `${h.from}->${h.to}`).slice(-4)).toEqual(['in_review->rejected', 'rejected->queued', 'queued->generating', 'generating->draft']);
+  });
+
   it('imports an outside image as a candidate that goes through intake and QC', async () => {
     const res = await app.http
       .post(`/product-gallery/products/${productId}/assets`)

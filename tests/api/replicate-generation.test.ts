@@ -113,6 +113,26 @@ describe('generation on Replicate (fake server)', () => {
     expect(asset.leaseOwner).toBeNull();
   });
 
+  it('retries a failed shot as a new prediction when an editor queues it again', async () => {
+    fake.setScenario({ outcome: 'failed', errorMessage: 'CUDA out of memory' });
+    const id = await generateModel();
+    const failed = await settle(id);
+    expect(failed.status).toBe('failed');
+    fake.resetScenario();
+    const before = fake.creationCount();
+    const res = await app.http.post(`/product-gallery/assets/${id}/transition`).set(admin.auth).send({ to: 'queued', version: failed.version });
+    expect(res.status).toBe(200);
+    const retried = await settle(id);
+    expect([retried.status, retried.error]).toEqual(['draft', null]);
+    expect(fake.creationCount() - before).toBe(1);
+    expect(retried.predictionId).not.toBe(failed.predictionId);
+    expect(retried.generationTag).not.toBe(failed.generationTag);
+    // Both attempts were paid for.
+    expect(Number(failed.cost)).toBeGreaterThan(0);
+    expect(Number(retried.cost)).toBeCloseTo(2 * Number(failed.cost), 5);
+    await app.strapi.db.query(ASSET).update({ where: { id: retried.id }, data: { status: 'failed' } });
+  });
+
   it('waits out a 429 with Retry-After and a 5xx, then succeeds without a duplicate prediction', async () => {
     fake.setScenario({ faults: [{ status: 429, retryAfter: 1 }, { status: 503 }] });
     const before = fake.creationCount();

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { freshDatabase, dropDatabase, ROOT } from '../support/strapi';
 import { spawnChild, type Child } from '../support/rpc';
+import { postgresListening, redisListening, REDIS_URL } from '../support/services';
 
 /**
  * Several instances share dispatch through BullMQ on Redis, on one PostgreSQL database: two real
@@ -25,13 +25,7 @@ const maxPerSecond = (times: number[]) => {
   return best;
 };
 
-/** Whether something listens on host:port (checked synchronously, before jest collects the tests). */
-const listening = (url: string, defaultPort: number) => {
-  const u = new URL(url);
-  const script = `require('net').connect(${Number(u.port || defaultPort)}, ${JSON.stringify(u.hostname)}).on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
-  return spawnSync(process.execPath, ['-e', script], { timeout: 3000 }).status === 0;
-};
-const services = listening(process.env.DATABASE_URL || 'postgres://127.0.0.1:5432', 5432) && listening(process.env.REDIS_URL || 'redis://127.0.0.1:6379', 6379);
+const services = postgresListening() && redisListening();
 if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (.ci/run starts both)');
 
 (services ? describe : describe.skip)('shared dispatch: two instances, PostgreSQL + Redis (BullMQ)', () => {
@@ -57,7 +51,7 @@ if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.
       PRODUCT_GALLERY_TICK_MS: '200',
       PRODUCT_GALLERY_PIPELINE_THREADS: '1',
       PRODUCT_GALLERY_WORKER: 'true',
-      REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      REDIS_URL,
       PRODUCT_GALLERY_QUEUE_PREFIX: prefix,
     };
     for (const name of ['A', 'B']) {
@@ -73,7 +67,7 @@ if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.
     await fake?.close();
     if (dbEnv) await dropDatabase(dbEnv);
     const IORedis = require('ioredis');
-    const redis = new IORedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
     const keys: string[] = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();

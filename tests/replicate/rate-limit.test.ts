@@ -1,4 +1,6 @@
-import { createRateLimiter, creationIntervalMs } from '../../plugins/product-gallery/server/src/utils/rate-limit';
+import crypto from 'node:crypto';
+import { createRateLimiter, createSharedRateLimiter, creationIntervalMs } from '../../plugins/product-gallery/server/src/utils/rate-limit';
+import { redisListening, REDIS_URL } from '../support/services';
 
 /** The in-process creation limiter (one instance, no Redis). */
 describe('creation rate limiter', () => {
@@ -25,5 +27,47 @@ describe('creation rate limiter', () => {
     const retry = acquire({ retry: true }).then(() => order.push('retry'));
     await Promise.all([...backlog, retry]);
     expect(order).toEqual(['first', 'retry', 'queued-1', 'queued-2', 'queued-3']);
+  });
+});
+
+/** The limiter instances share through Redis (several Strapi instances, one Replicate account). */
+const redis = redisListening();
+if (!redis) console.warn('[rate-limit] shared limiter skipped: needs Redis on 127.0.0.1:6379 (.ci/run starts it)');
+
+(redis ? describe : describe.skip)('shared creation rate limiter (Redis)', () => {
+  const IORedis = require('ioredis');
+  const clients: any[] = [];
+  const key = `pg-test-limit-${crypto.randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    await clients[0]?.del(key);
+    for (const c of clients) c.disconnect();
+  });
+
+  it('spaces creations from several instances evenly, and one late caller does not delay the others', async () => {
+    const perMinute = 1200; // 20/s
+    const interval = creationIntervalMs(perMinute);
+    clients.push(new IORedis(REDIS_URL), new IORedis(REDIS_URL));
+    const [a, b] = clients.map((c) => createSharedRateLimiter(c, key, perMinute));
+    const granted: number[] = [];
+    const take = (acquire: typeof a) => acquire().then(() => granted.push(performance.timeOrigin + performance.now()));
+    // Two "instances" ask at once, 12 each.
+    await Promise.all(Array.from({ length: 24 }, (_, i) => take(i % 2 ? a : b)));
+    granted.sort((x, y) => x - y);
+    // Within the limit itself (the 5% margin may shrink by Redis's queueing of a burst of asks).
+    expect(granted[23] - granted[0]).toBeGreaterThanOrEqual(23 * (60_000 / perMinute));
+    for (let i = 0; i < granted.length; i++) expect(granted.filter((t) => t >= granted[i] && t < granted[i] + 1000).length).toBeLessThanOrEqual(20);
+    // Even: spaced by the interval, not in bursts.
+    const gaps = granted.slice(1).map((t, i) => t - granted[i]).sort((x, y) => x - y);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(0.9 * interval);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(1.1 * interval);
+
+    // A caller that blocks its event loop after reserving is late itself, but the next send time
+    // stays on the schedule: reservations are times, not "an interval after the last one started".
+    const start = Date.now();
+    const reserved = [a(), b(), a()];
+    const spin = Date.now() + 3 * interval;
+    while (Date.now() < spin); // the whole process is busy: every timer fires late
+    await Promise.all(reserved);
+    expect(Date.now() - start).toBeLessThan(3 * interval + 25);
   });
 });

@@ -49,19 +49,8 @@ serveParent({
     });
     // The output is secured (downloaded, intaken, stored): the generation stage is done, QC is next.
     app.strapi.eventHub.on('product-gallery.asset.stage', (p: any) => {
-      transitions.push({ asset: p.asset, to: 'secured', from: 'generating', at: p.at });
+      transitions.push({ asset: p.asset, to: p.stage === 'check' ? 'secured' : 'prepared', from: 'generating', at: p.at });
     });
-    if (process.env.BENCH_QUERY_STATS) {
-      const client: any = (app.strapi.db as any).connection.client;
-      const orig = client._query.bind(client);
-      client._query = async (conn: any, obj: any) => {
-        const t0 = performance.now();
-        try { return await orig(conn, obj); } finally {
-          const k = String(obj.sql).replace(/\?(, ?\?)*/g, '?').slice(0, 160);
-          const e = (global as any).__qs ??= new Map(); const r = e.get(k) ?? { n: 0, ms: 0 }; r.n++; r.ms += performance.now() - t0; e.set(k, r);
-        }
-      };
-    }
     return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
   },
 
@@ -145,7 +134,6 @@ serveParent({
     return { at: Date.now() };
   },
   async resume() {
-    (global as any).__qs = new Map();
     const at = Date.now();
     await plugin().service('dispatch').start();
     return { at };
@@ -153,8 +141,6 @@ serveParent({
 
   /** This process's own share: state changes it made. */
   async stats() {
-    const qs = [...((global as any).__qs ?? new Map())].sort((a: any, b: any) => b[1].ms - a[1].ms).slice(0, 25);
-    if (qs.length) fs.writeFileSync(`/tmp/qs-${process.pid}.txt`, qs.map(([k, v]: any) => `${v.ms.toFixed(0).padStart(6)} ms ${String(v.n).padStart(5)}x ${k}`).join('\n'));
     return { pid: process.pid, owner: plugin().service('dispatch').owner, transitions };
   },
 

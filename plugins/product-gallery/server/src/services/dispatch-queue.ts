@@ -1,17 +1,20 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { creationIntervalMs } from '../utils/rate-limit';
-
-const CREATIONS_PER_WORKER = 2;
+import { Queue, Worker } from 'bullmq';
+import IORedis, { type RedisOptions } from 'ioredis';
+import { createSharedRateLimiter, type CreationLimiter } from '../utils/rate-limit';
 
 /**
- * local: local shots, and preparing Replicate ones. replicate: creating a prepared prediction
- * (rate-limited). complete: waiting for a created prediction and securing its output. check: QC
- * and renditions of a secured output.
+ * generate: making a local shot, or preparing and creating a Replicate prediction (the instance
+ * that creates it then awaits it). complete: awaiting a prediction whose instance is gone, and
+ * securing its output. check: QC and renditions of a secured output.
  */
-export type QueueName = 'local' | 'replicate' | 'complete' | 'check';
+export type QueueName = 'generate' | 'complete' | 'check';
 
 export interface QueueTransport {
   enqueue(items: Array<{ documentId: string; version: number; queue: QueueName }>): Promise<void>;
+  /** Replicate's creation rate limit, global across the instances sharing this Redis. */
+  creationLimiter: CreationLimiter;
+  /** true: this instance takes no new check jobs for now (its running ones finish). */
+  holdChecks(hold: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,7 +30,7 @@ interface Options {
   log: { error(msg: string): void };
 }
 
-const connectionOf = (url: string): ConnectionOptions => {
+const connectionOf = (url: string): RedisOptions => {
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -42,36 +45,26 @@ const connectionOf = (url: string): ConnectionOptions => {
 /**
  * Several instances share dispatch through BullMQ. The database stays the source of truth:
  * every instance's sweep enqueues what is due, and the job id (asset + version, which every
- * claim moves) makes those adds idempotent. Creating a Replicate prediction has its own queue
- * whose limiter is global across instances: Replicate's creation rate limit. Its jobs are kept
- * short (send the prepared request, record it, end): BullMQ's worker fetches past a rate limit
- * only as its jobs finish, so preparing or waiting inside them would slow the creations.
+ * claim moves) makes those adds idempotent. Creating a Replicate prediction has its own queue;
+ * Replicate's creation rate limit is kept, across instances, by reserving each creation's send
+ * time in Redis right before it is sent (utils/rate-limit.ts).
  */
 export const createQueueTransport = async (opts: Options): Promise<QueueTransport> => {
   const connection = connectionOf(opts.redisUrl);
   const prefix = process.env.PRODUCT_GALLERY_QUEUE_PREFIX || 'product-gallery';
-  const names: Record<QueueName, string> = { local: 'generate-local', replicate: 'generate-replicate', complete: 'generate-complete', check: 'generate-check' };
+  const names: Record<QueueName, string> = { generate: 'generate', complete: 'complete', check: 'check' };
   const queues = Object.fromEntries(Object.entries(names).map(([k, name]) => [k, new Queue(name, { connection, prefix })])) as Record<QueueName, Queue>;
+  const redis = new IORedis({ ...connection, maxRetriesPerRequest: 3 });
   const workers: Worker[] = [];
+  let checkWorker: Worker | null = null;
+  let checksHeld = false;
   if (opts.worker) {
     const processor = async (job: { data: { documentId: string } }) => opts.run(job.data.documentId);
+    checkWorker = new Worker(names.check, processor, { connection, prefix, concurrency: opts.checkConcurrency });
     workers.push(
-      new Worker(names.local, processor, { connection, prefix, concurrency: opts.concurrency }),
+      new Worker(names.generate, processor, { connection, prefix, concurrency: opts.concurrency }),
       new Worker(names.complete, processor, { connection, prefix, concurrency: opts.concurrency }),
-      new Worker(names.check, processor, { connection, prefix, concurrency: opts.checkConcurrency }),
-      // Several workers share the creation concurrency: while rate-limited, a BullMQ worker fetches
-      // its next job only when one of its running jobs ends, so one worker would create at the pace
-      // of its jobs, not of the limit.
-      ...Array.from({ length: Math.ceil(opts.concurrency / CREATIONS_PER_WORKER) }, () =>
-        new Worker(names.replicate, processor, {
-          connection,
-          prefix,
-          concurrency: Math.min(opts.concurrency, CREATIONS_PER_WORKER),
-          // One job start per interval: exact for any rate, and smooth (a window of N lets N start
-          // at once, which a provider counting over a sliding second answers with 429s).
-          limiter: { max: 1, duration: Math.max(1, Math.ceil(creationIntervalMs(opts.creationsPerMinute))) },
-        })
-      )
+      checkWorker
     );
     for (const w of workers) w.on('failed', (job, err) => opts.log.error(`[product-gallery] job ${job?.id} failed: ${err.message}`));
   }
@@ -80,24 +73,40 @@ export const createQueueTransport = async (opts: Options): Promise<QueueTranspor
   const recentlyAdded = new Map<string, number>();
   const RECENT_MS = 30_000;
   return {
+    creationLimiter: createSharedRateLimiter(redis, `${prefix}:replicate-creations`, opts.creationsPerMinute),
+    async holdChecks(hold) {
+      if (!checkWorker || hold === checksHeld) return;
+      checksHeld = hold;
+      if (hold) await checkWorker.pause(true);
+      else checkWorker.resume();
+    },
     async enqueue(items) {
       const now = Date.now();
       for (const [id, at] of recentlyAdded) if (now - at > RECENT_MS) recentlyAdded.delete(id);
+      const byQueue = new Map<QueueName, Array<{ name: string; data: { documentId: string }; opts: Record<string, unknown> }>>();
       for (const item of items) {
         const jobId = `${item.documentId}-${item.version}`;
         if (recentlyAdded.has(jobId)) continue;
         recentlyAdded.set(jobId, now);
-        await queues[item.queue].add('generate', { documentId: item.documentId }, {
-          jobId,
-          removeOnComplete: { age: 3600, count: 10_000 },
-          // A failed job must not block its id: the sweep re-adds what the database says is due.
-          removeOnFail: true,
+        if (!byQueue.has(item.queue)) byQueue.set(item.queue, []);
+        byQueue.get(item.queue)!.push({
+          name: 'generate',
+          data: { documentId: item.documentId },
+          opts: {
+            jobId,
+            removeOnComplete: { age: 3600, count: 10_000 },
+            // A failed job must not block its id: the sweep re-adds what the database says is due.
+            removeOnFail: true,
+          },
         });
       }
+      // One round trip per queue (a sweep at start offers every due asset at once).
+      await Promise.all([...byQueue].map(([queue, jobs]) => queues[queue].addBulk(jobs)));
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
+      redis.disconnect();
     },
   };
 };

@@ -16,6 +16,9 @@ type Context = { product: any; spec: RoleSpec };
 /** What a stage hands on: the next stage's queue (any instance takes it), or the asset to go on with here, under the lease held. */
 type Next = QueueName | { goOn: any; context?: Context } | null;
 const LEASE_MS = 60_000;
+const CHECK_DEFERRAL_MS = 30_000;
+/** How often, with BullMQ, this instance's check worker is paused or resumed to follow checksYield(). */
+const CHECK_GATE_MS = 100;
 
 /** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
 export const backoffMs = (attempt: number, base: number, max: number, retryAfterMs?: number, random = Math.random) => {
@@ -48,6 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const running = new Map<string, AbortController>();
   let timer: NodeJS.Timeout | null = null;
+  let checkGate: NodeJS.Timeout | null = null;
   /**
    * Stages running in this process, and how many may. generate (local shots; preparing a
    * Replicate one) and create: the dispatch concurrency. complete: waiting on Replicate costs a
@@ -55,10 +59,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * check: two per pipeline thread keeps the threads fed.
    */
   const active: Record<Stage, number> = { generate: 0, create: 0, complete: 0, check: 0 };
-  const checkSlots = () => (process.env.PG_EXP_NOCHECK ? 0 : Math.max(1, getService(strapi, "pipeline").threads() * 2));
+  const checkSlots = () => Math.max(1, getService(strapi, 'pipeline').threads() * 2);
+  /**
+   * Checks yield while this process makes shots or creates, awaits and secures Replicate's
+   * predictions: QC's image work would take the CPU those need (libvips runs on libuv's threads at
+   * normal priority, whatever the pool's nice), and creations are rate-limited and outputs expire,
+   * while a check can run any time. Bounded: under endless generation work a check still starts
+   * every CHECK_DEFERRAL_MS.
+   */
+  let busySince = 0;
+  const generating = () => active.generate + active.create + active.complete > 0;
+  const checksYield = () => generating() && Date.now() - busySince < CHECK_DEFERRAL_MS;
   const slots = (stage: Stage) => {
     const { concurrency } = getConfig(strapi).dispatch;
-    return stage === 'check' ? checkSlots() : stage === 'complete' ? concurrency * 10 : concurrency;
+    if (stage === 'check') return checksYield() ? 0 : checkSlots();
+    return stage === 'complete' ? concurrency * 10 : concurrency;
   };
   let sweeping = false;
   let stopped = true;
@@ -72,7 +87,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return asset.predictionId ? 'complete' : asset.provenance?.request ? 'create' : 'generate';
   };
   /** The stage a queue's jobs run (in-process, the same stages without queues). */
-  const STAGE_OF_QUEUE: Record<QueueName, Stage> = { local: 'generate', replicate: 'create', complete: 'complete', check: 'check' };
+  const STAGE_OF_QUEUE: Record<QueueName, Stage> = { generate: 'generate', complete: 'complete', check: 'check' };
 
   /** Take the asset for this process; false when someone else has it or it is not due. */
   const claim = async (documentId: string): Promise<any | null> => {
@@ -161,13 +176,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (generator === 'replicate' && !asset.predictionId) {
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
       const provenance = { ...(asset.provenance ?? {}), request };
-      // Shared dispatch: the rate-limited creation is a job of its own (see dispatch-queue.ts).
-      if (transport) {
-        await release(asset, { provenance, cost: request.cost, error: null });
-        return 'replicate';
-      }
-      // One process: created at once, under the in-process limiter; recorded first, for a resume.
+      // Recorded before the creation: after a crash the creation is resumed from it, not prepared again.
       await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, cost: request.cost, error: null } });
+      strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'create', at: Date.now() });
       return create({ ...asset, provenance, cost: request.cost }, signal, { product, spec });
     }
     const provider = getService(strapi, 'generation').providers[generator];
@@ -256,6 +267,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const controller = new AbortController();
     const stage = stageOf(asset);
     running.set(asset.documentId, controller);
+    if (stage === 'check' || !generating()) busySince = Date.now();
     active[stage]++;
     const lease = renewLease(asset);
     const config = getConfig(strapi);
@@ -351,7 +363,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The queue a due asset belongs in. */
   const queueOf = (a: any): QueueName => {
     const stage = stageOf(a);
-    return stage === 'generate' ? 'local' : stage === 'create' ? 'replicate' : stage;
+    return stage === 'create' ? 'generate' : stage;
   };
 
   const sweep = async () => {
@@ -398,13 +410,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           run: runOne,
           log: strapi.log,
         });
-      } else {
-        getService(strapi, 'generation').setRateLimiter(createRateLimiter(config.dispatch.creationsPerMinute));
       }
+      getService(strapi, 'generation').setRateLimiter(transport ? transport.creationLimiter : createRateLimiter(config.dispatch.creationsPerMinute));
       // With BullMQ new work is enqueued when it is planned (kick); the periodic sweep only finds
       // what was lost (dead instances, expired parking, backoffs), so it needs not run as often.
       timer = setInterval(() => void sweep(), transport ? Math.max(config.dispatch.tickMs, 1000) : config.dispatch.tickMs);
       timer.unref();
+      if (transport) {
+        const shared = transport;
+        checkGate = setInterval(() => void shared.holdChecks(checksYield()), CHECK_GATE_MS);
+        checkGate.unref();
+      }
       void sweep();
     },
     kick() {
@@ -413,7 +429,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      timer = null;
+      if (checkGate) clearInterval(checkGate);
+      timer = checkGate = null;
       for (const c of running.values()) c.abort();
       await transport?.close();
       transport = null;

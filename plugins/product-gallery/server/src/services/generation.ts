@@ -15,6 +15,7 @@ import {
   type ReplicateGateway,
 } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
+import type { CreationLimiter } from '../utils/rate-limit';
 
 /** Thrown by a provider whose result will arrive by webhook: the dispatcher parks the asset. */
 export class AwaitingWebhook extends Error {
@@ -81,7 +82,7 @@ const seedOf = (tag: string) => parseInt(tag.replace(/[^0-9a-f]/gi, '').slice(0,
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let gateway: ReplicateGateway | null = null;
-  let beforeCreate: (attempt: { retry: boolean }) => Promise<void> = async () => {};
+  let beforeCreate: CreationLimiter = async () => {};
 
   const replicateGateway = () => {
     if (gateway) return gateway;
@@ -155,7 +156,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ]);
       return {
         bytes: Buffer.from(shot.buffer),
-        cost: 0,
+        // The asset's spend so far (an earlier Replicate attempt); a local shot adds nothing.
+        cost: Number(job.asset.cost ?? 0),
         expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
         productBox: shot.productBox ?? null,
         sourceRegion: shot.sourceRegion ?? null,
@@ -242,8 +244,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cfg = getConfig(strapi);
       const model = job.asset.provenance?.model || job.spec.model;
       if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
-      const cost = cfg.costs.modelPrices[model] ?? 0;
-      await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, cost);
+      const price = cfg.costs.modelPrices[model] ?? 0;
+      await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, price);
+      // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
+      const cost = Number(job.asset.cost ?? 0) + price;
       const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
       return {
         model,
@@ -277,7 +281,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     replicateGateway,
-    setRateLimiter(fn: (attempt: { retry: boolean }) => Promise<void>) {
+    setRateLimiter(fn: CreationLimiter) {
       beforeCreate = fn;
     },
     isRetryable(error: unknown) {

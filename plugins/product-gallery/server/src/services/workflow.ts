@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { canTransition, TRANSITIONS } from '../domain/transitions';
@@ -18,6 +19,35 @@ export interface TransitionInput {
   /** Fields written in the same update as the status (the worker's results). */
   patch?: Record<string, unknown>;
 }
+
+/** What planning put in an asset's provenance: kept when it is generated again. */
+const PLANNED = ['generator', 'model', 'briefId', 'briefVersion', 'sourceHash', 'negativePrompt'] as const;
+
+/**
+ * A re-queued image (regenerate after a rejection, retry after a failure) is a new generation:
+ * nothing of the previous attempt may be resumed or checked again (its file, its prediction), and
+ * a new tag gives it a new seed and keeps Replicate's dedupe from finding the old prediction.
+ * The rejected file stays in the Media Library; its cost stays on the asset.
+ */
+const freshGeneration = (asset: any) => ({
+  file: null,
+  width: null,
+  height: null,
+  renditions: null,
+  placeholder: null,
+  focalPoint: null,
+  qc: null,
+  qcStatus: null,
+  predictionId: null,
+  predictionIntentAt: null,
+  generationTag: crypto.randomUUID(),
+  attempts: 0,
+  nextAttemptAt: null,
+  error: null,
+  leaseUntil: null,
+  leaseOwner: null,
+  provenance: Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
+});
 
 export const actorLabel = (actor: Actor) => (actor.kind === 'admin' ? actor.email : `system:${actor.name}`);
 
@@ -113,6 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const patch: Record<string, unknown> = { ...(input.patch ?? {}) };
         if (input.to === 'published') Object.assign(patch, await service.placeInSlot(asset, input.actor));
         if (input.to === 'archived' && from === 'published') patch.slot = null;
+        if (input.to === 'queued') Object.assign(patch, freshGeneration(asset));
         if (input.to === 'queued' && from === 'rejected' && asset.prompt && input.note) {
           patch.prompt = `${asset.prompt}\nReviewer's note to fix: ${input.note}`;
         }
