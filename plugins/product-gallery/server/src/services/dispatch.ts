@@ -80,7 +80,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let transport: QueueTransport | null = null;
   const assets = () => strapi.db.query(UID.asset);
 
-  const loadAsset = (documentId: string) => assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] } } });
+  const loadAsset = (documentId: string) =>
+    assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] }, product: { select: ['id', 'documentId', 'slug'] } } });
   const stageOf = (asset: any): Stage => {
     if (asset.file?.id) return 'check';
     if (asset.provenance?.generator !== 'replicate') return 'generate';
@@ -96,14 +97,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const leaseUntil = new Date(Date.now() + LEASE_MS);
     if (asset.status === 'queued') {
       try {
-        const claimed = await getService(strapi, 'workflow').transition({
+        return await getService(strapi, 'workflow').transition({
           documentId,
           to: 'generating',
           version: asset.version,
           actor: SYSTEM,
           patch: { leaseUntil, leaseOwner: owner, error: null },
+          current: asset,
         });
-        return { ...claimed, file: asset.file };
       } catch {
         return null;
       }
@@ -144,6 +145,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       actor: SYSTEM,
       note: message,
       patch: { error: message, leaseUntil: null, leaseOwner: null },
+      current,
     });
   };
 
@@ -256,6 +258,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       version: current.version,
       actor: SYSTEM,
       patch: { ...fields, error: null, leaseUntil: null, leaseOwner: null },
+      current,
     });
   };
 

@@ -18,6 +18,11 @@ export interface TransitionInput {
   actor: Actor;
   /** Fields written in the same update as the status (the worker's results). */
   patch?: Record<string, unknown>;
+  /**
+   * The asset as the caller has just read it, with its product (the dispatcher): compared and set
+   * against as it is, not read again, and returned as written. Two round trips fewer per move.
+   */
+  current?: any;
 }
 
 /** What planning put in an asset's provenance: kept when it is generated again. */
@@ -106,7 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async transition(input: TransitionInput) {
       const result = await strapi.db.transaction(async () => {
-        const asset = await load(input.documentId);
+        const asset = input.current ?? (await load(input.documentId));
         const from = asset.status as AssetStatus;
         if (input.version !== undefined && input.version !== asset.version) {
           throw conflict(
@@ -161,7 +166,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (['published', 'archived'].includes(input.to) || from === 'published') {
           await service.touchGallery(asset.product?.id);
         }
-        return { asset: await load(input.documentId), from };
+        const written = input.current ? { ...asset, ...columns, ...(file !== undefined ? { file } : {}), status: input.to, version: asset.version + 1 } : await load(input.documentId);
+        return { asset: written, from };
       });
 
       const event = EVENT_BY_STATUS[input.to];
