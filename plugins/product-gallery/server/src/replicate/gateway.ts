@@ -139,7 +139,7 @@ export interface ReplicateGateway {
   listPredictions(opts?: ListOptions): Promise<PredictionPage>;
   waitForPrediction(id: string, opts?: WaitOptions): Promise<Prediction>;
   uploadFile(bytes: Uint8Array, opts?: UploadOptions): Promise<ReplicateFile>;
-  /** Data URI for small images (<= 256 KB), else an uploaded file's URL. */
+  /** Data URI for tiny images (DATA_URI_MAX_BYTES), else an uploaded file's URL. */
   imageInput(bytes: Uint8Array, mimeType: string, opts?: { signal?: AbortSignal }): Promise<string>;
   getWebhookSecret(opts?: { signal?: AbortSignal }): Promise<string>;
   downloadOutput(url: string, opts?: DownloadOptions): Promise<DownloadedOutput>;

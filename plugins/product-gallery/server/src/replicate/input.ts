@@ -27,8 +27,13 @@ export function inputsEqual(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-/** Inline data URIs are fine for small files (Replicate suggests <= 256 KB); upload larger ones. */
-export const DATA_URI_MAX_BYTES = 256 * 1024;
+/**
+ * Inline data URIs only for tiny files; larger ones are uploaded once (POST /v1/files) and passed
+ * by URL. Replicate accepts data URIs up to 256 KB, but a prediction's input comes back in every
+ * GET of it: a 190 KB photo inlined cost each poll a quarter-megabyte of JSON to read, and the
+ * uploaded URL is reused by every shot made from the same photo.
+ */
+export const DATA_URI_MAX_BYTES = 32 * 1024;
 
 /** Builds a `data:` URI ourselves (never via the client's `fileEncodingStrategy: 'data-uri'`). */
 export function toDataUri(bytes: Uint8Array, mimeType: string): string {

@@ -112,13 +112,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /**
    * The source photo as model input (a data URI, or an uploaded file's URL for a large photo),
    * made once per photo for an hour: a batch makes every shot of a product from the same photo.
+   * The pending promise is shared, so shots created at once upload the photo once.
    */
-  const inputs = new Map<string, { value: string; at: number }>();
-  const imageInputOf = async (source: { url: string; mime: string }, signal: AbortSignal) => {
+  const inputs = new Map<string, { value: Promise<string>; at: number }>();
+  const imageInputOf = (source: { url: string; mime: string }, signal: AbortSignal) => {
     const hit = inputs.get(source.url);
     if (hit && Date.now() - hit.at < 3600_000) return hit.value;
-    const bytes = await getService(strapi, 'media').readSource(source);
-    const value = await replicateGateway().imageInput(bytes, source.mime, { signal });
+    const value = (async () => {
+      const bytes = await getService(strapi, 'media').readSource(source);
+      return replicateGateway().imageInput(bytes, source.mime, { signal });
+    })();
+    value.catch(() => inputs.get(source.url)?.value === value && inputs.delete(source.url));
     if (inputs.size >= 16) inputs.delete(inputs.keys().next().value as string);
     inputs.set(source.url, { value, at: Date.now() });
     return value;
