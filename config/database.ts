@@ -30,7 +30,7 @@ export default ({ env }) => {
         // commit durable across a power loss: a recorded prediction intent must never be lost.
         afterCreate: (conn: any, done: (err: Error | null, conn: any) => void) => {
           conn.pragma('journal_mode = WAL');
-          conn.pragma(`synchronous = ${env('DATABASE_SQLITE_SYNCHRONOUS', 'FULL')}`);
+          conn.pragma('synchronous = FULL');
           done(null, conn);
         },
       },

@@ -132,7 +132,8 @@ const main = async () => {
   const products = Number(arg('products', '2000'));
   if (!Number.isInteger(products) || products < 1) throw new Error('--products must be a positive integer');
   const db = arg('db', DEFAULT_DB)!;
-  if (process.argv.includes('--fresh')) fs.rmSync(path.join(ROOT, db), { force: true });
+  // With its WAL and shared-memory files (SQLite runs in WAL mode).
+  if (process.argv.includes('--fresh')) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(ROOT, db + suffix), { force: true });
   fs.mkdirSync(path.dirname(path.join(ROOT, db)), { recursive: true });
   benchEnv(db);
   const strapi = await loadStrapi();
