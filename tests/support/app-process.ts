@@ -110,7 +110,8 @@ serveParent({
       const total = await q.count({});
       if (total >= expected && pending === 0) break;
       if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 50));
+      // Not faster: this observer runs inside an instance under test.
+      await new Promise((r) => setTimeout(r, 250));
     }
     const rows = await q.findMany({ select: ['documentId', 'status', 'predictionId', 'attempts', 'error', 'qcStatus', 'provenance', 'predictionIntentAt', 'updatedAt'] });
     return {

@@ -20,7 +20,7 @@ const stripComponentIds = <T extends Record<string, any>>(items: T[] | null | un
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const documents = () => strapi.documents(UID.brief);
-  let cached: { stamp: string; briefs: Brief[] } | null = null;
+  let cached: { stamp: string; briefs: Promise<Brief[]> } | null = null;
 
   const service = {
     /** Create the default briefs once. Never updates: an editor's changes are theirs. */
@@ -49,10 +49,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async list(): Promise<Brief[]> {
       const rows = await strapi.db.query(UID.brief).findMany({ select: ['id', 'updatedAt'], orderBy: { id: 'asc' } });
       const stamp = rows.map((r: any) => `${r.id}@${new Date(r.updatedAt).getTime()}`).join(',');
+      // The pending read is shared: a batch's first shots all ask at once.
       if (cached?.stamp !== stamp) {
-        cached = { stamp, briefs: (await documents().findMany({ populate: BRIEF_POPULATE as any, sort: 'name:asc' })) as unknown as Brief[] };
+        const briefs = documents().findMany({ populate: BRIEF_POPULATE as any, sort: 'name:asc' }) as unknown as Promise<Brief[]>;
+        cached = { stamp, briefs };
+        briefs.catch(() => cached?.briefs === briefs && (cached = null));
       }
-      return structuredClone(cached.briefs);
+      return structuredClone(await cached.briefs);
     },
 
     async get(documentId: string): Promise<Brief> {

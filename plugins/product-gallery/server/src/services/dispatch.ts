@@ -307,23 +307,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       clearInterval(lease);
       running.delete(asset.documentId);
       active[stage]--;
-      if (typeof next === 'string') void handOn(asset.documentId, next);
+      if (typeof next === 'string') void handOn(asset, next);
       else if (next && !stopped) void execute(next.goOn, next.context).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
     }
   };
 
   /** The next stage starts at once: in this process, or as a job any instance can take. */
-  const handOn = async (documentId: string, queue: QueueName) => {
+  const handOn = async (asset: { documentId: string; version: number }, queue: QueueName) => {
     try {
       if (stopped) return;
       if (!transport) {
         const stage = STAGE_OF_QUEUE[queue];
-        if (active[stage] < slots(stage)) void runOne(documentId).catch(() => service.kick());
+        if (active[stage] < slots(stage)) void runOne(asset.documentId).catch(() => service.kick());
         else service.kick();
         return;
       }
-      const asset = await assets().findOne({ where: { documentId }, select: ['documentId', 'version'] });
-      if (asset) await transport.enqueue([{ documentId, version: asset.version, queue }]);
+      // The version this process claimed: stages after the claim write no new one.
+      await transport.enqueue([{ documentId: asset.documentId, version: asset.version, queue }]);
     } catch (error) {
       // The sweep picks it up.
       if (!stopped) strapi.log.warn(`[product-gallery] dispatch: ${messageOf(error)}`);
@@ -452,11 +452,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    async assertWithinCostCaps(asset: any, cost: number) {
+    async assertWithinCostCaps(productId: number, cost: number) {
       const { perProductCap, perDayCap } = getConfig(strapi).costs;
       if (!cost) return;
-      const product = await strapi.db.query(UID.product).findOne({ where: { assets: { id: asset.id } }, select: ['id'] });
-      const productAssets = await assets().findMany({ where: { product: product?.id }, select: ['cost'] });
+      const productAssets = await assets().findMany({ where: { product: productId }, select: ['cost'] });
       const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
       if (productSpent + cost > perProductCap) {
         throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);

@@ -249,7 +249,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const model = job.asset.provenance?.model || job.spec.model;
       if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
       const price = cfg.costs.modelPrices[model] ?? 0;
-      await getService(strapi, 'dispatch').assertWithinCostCaps(job.asset, price);
+      await getService(strapi, 'dispatch').assertWithinCostCaps(job.product.id, price);
       // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
       const cost = Number(job.asset.cost ?? 0) + price;
       const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
