@@ -25,6 +25,11 @@ export default ({ env }) => ({
         baseBackoffMs: env.int('PRODUCT_GALLERY_BACKOFF_MS', 2000),
         tickMs: env.int('PRODUCT_GALLERY_TICK_MS', 500),
       },
+      costs: {
+        // USD; model prices are in the plugin's config (costs.modelPrices).
+        perProductCap: env.float('PRODUCT_GALLERY_COST_CAP_PER_PRODUCT', 2),
+        perDayCap: env.float('PRODUCT_GALLERY_COST_CAP_PER_DAY', 50),
+      },
       pipeline: {
         workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),
       },

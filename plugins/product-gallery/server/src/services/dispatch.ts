@@ -17,6 +17,8 @@ type Context = { product: any; spec: RoleSpec };
 type Next = QueueName | { goOn: any; context?: Context } | null;
 const LEASE_MS = 60_000;
 const CHECK_DEFERRAL_MS = 30_000;
+/** Advisory lock key (PostgreSQL) serialising cost bookings: any fixed 64-bit number. */
+const COST_LEDGER_LOCK = 0x5047434f5354; // "PGCOST"
 /** How often, with BullMQ, this instance's check worker is paused or resumed to follow checksYield(). */
 const CHECK_GATE_MS = 100;
 
@@ -452,21 +454,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    async assertWithinCostCaps(productId: number, cost: number) {
+    /**
+     * Books `price` on the asset if the product's and the day's caps allow it, else throws a 422
+     * naming the cap. Check and booking are one transaction that, on PostgreSQL, first takes a
+     * transaction-scoped advisory lock on the cost ledger, so shots prepared at once (on any
+     * instance) cannot all pass on the same spent sum. SQLite runs one write transaction at a time.
+     * Returns the asset's cost after booking.
+     */
+    async bookCost(asset: { id: number; cost?: number | string | null }, productId: number, price: number): Promise<number> {
       const { perProductCap, perDayCap } = getConfig(strapi).costs;
-      if (!cost) return;
-      const productAssets = await assets().findMany({ where: { product: productId }, select: ['cost'] });
-      const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
-      if (productSpent + cost > perProductCap) {
-        throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);
-      }
-      const since = new Date();
-      since.setUTCHours(0, 0, 0, 0);
-      const today = await assets().findMany({ where: { predictionIntentAt: { $gte: since }, cost: { $gt: 0 } }, select: ['cost'] });
-      const daySpent = today.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
-      if (daySpent + cost > perDayCap) {
-        throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
-      }
+      const before = Number(asset.cost ?? 0);
+      if (!price) return before;
+      return strapi.db.transaction(async ({ trx }: { trx: any }) => {
+        if (trx.client.config.client === 'pg') await trx.raw('select pg_advisory_xact_lock(?)', [COST_LEDGER_LOCK]);
+        const productAssets = await assets().findMany({ where: { product: productId }, select: ['cost'] });
+        const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+        if (productSpent + price > perProductCap) {
+          throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);
+        }
+        const since = new Date();
+        since.setUTCHours(0, 0, 0, 0);
+        const today = await assets().findMany({ where: { predictionIntentAt: { $gte: since }, cost: { $gt: 0 } }, select: ['cost'] });
+        const booked = await assets().findMany({ where: { predictionIntentAt: null, cost: { $gt: 0 }, status: 'generating' }, select: ['cost'] });
+        const daySpent = [...today, ...booked].reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+        if (daySpent + price > perDayCap) {
+          throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
+        }
+        const cost = before + price;
+        await assets().updateMany({ where: { id: asset.id }, data: { cost } });
+        return cost;
+      });
     },
 
     /** Per-asset status and per-batch counts, for the admin's progress view. */

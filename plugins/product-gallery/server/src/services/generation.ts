@@ -248,10 +248,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cfg = getConfig(strapi);
       const model = job.asset.provenance?.model || job.spec.model;
       if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
-      const price = cfg.costs.modelPrices[model] ?? 0;
-      await getService(strapi, 'dispatch').assertWithinCostCaps(job.product.id, price);
       // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
-      const cost = Number(job.asset.cost ?? 0) + price;
+      const cost = await getService(strapi, 'dispatch').bookCost(job.asset, job.product.id, cfg.costs.modelPrices[model] ?? 0);
       const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
       return {
         model,
