@@ -31,7 +31,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { startFakeReplicate, type FakeReplicate } from '../tests/support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../tests/support/fake-replicate';
 import { freshDatabase, dropDatabase } from '../tests/support/strapi';
 import { spawnChild, type Child } from '../tests/support/rpc';
 import { arg, fmt, median, quantile, table } from './lib/stats';
@@ -146,9 +146,7 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
   else process.env.DATABASE_CLIENT = prevClient;
 
   const env: Record<string, string> = {
-    REPLICATE_API_TOKEN: fake.token,
-    REPLICATE_BASE_URL: fake.url,
-    REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+    ...appEnvFor(fake),
     REPLICATE_POLL_INTERVAL_MS: String(opts.pollMs),
     REPLICATE_CREATIONS_PER_MINUTE: String(opts.rate * 60),
     PRODUCT_GALLERY_CONCURRENCY: String(opts.concurrency),

@@ -1,6 +1,6 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
-import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 
 const ASSET = 'plugin::product-gallery.image-asset';
 
@@ -19,9 +19,7 @@ describe('cost caps', () => {
     fake = await startFakeReplicate({ log: false, scenario: { latencyMs: 100, startDelayMs: 0 } });
     app = await startApp({
       env: {
-        REPLICATE_API_TOKEN: fake.token,
-        REPLICATE_BASE_URL: fake.url,
-        REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+        ...appEnvFor(fake),
         REPLICATE_POLL_INTERVAL_MS: '50',
         PRODUCT_GALLERY_TICK_MS: '100',
         PRODUCT_GALLERY_CONCURRENCY: '4',

@@ -1,6 +1,6 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
-import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
 
 const ASSET = 'plugin::product-gallery.image-asset';
@@ -32,9 +32,7 @@ describe('generation on Replicate (fake server)', () => {
     fake = await startFakeReplicate({ log: false });
     app = await startApp({
       env: {
-        REPLICATE_API_TOKEN: fake.token,
-        REPLICATE_BASE_URL: fake.url,
-        REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+        ...appEnvFor(fake),
         REPLICATE_POLL_INTERVAL_MS: '50',
         REPLICATE_REQUEST_TIMEOUT_MS: '1500',
         REPLICATE_DOWNLOAD_TIMEOUT_MS: '1500',

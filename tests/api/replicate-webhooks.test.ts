@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
-import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
 
 const ASSET = 'plugin::product-gallery.image-asset';
@@ -25,9 +25,7 @@ describe('Replicate webhooks into the app', () => {
     const port = await freePort();
     app = await startApp({
       env: {
-        REPLICATE_API_TOKEN: fake.token,
-        REPLICATE_BASE_URL: fake.url,
-        REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+        ...appEnvFor(fake),
         REPLICATE_WEBHOOK_BASE_URL: `http://127.0.0.1:${port}`,
         REPLICATE_WEBHOOK_SECRET: fake.webhookSecret,
         // Long enough that only the webhook can finish the job within the test.

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { freshDatabase, dropDatabase, ROOT } from '../support/strapi';
 import { spawnChild, type Child } from '../support/rpc';
 import { postgresListening, redisListening, REDIS_URL } from '../support/services';
@@ -42,9 +42,7 @@ if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.
     if (previous === undefined) delete process.env.DATABASE_CLIENT;
     else process.env.DATABASE_CLIENT = previous;
     const env = {
-      REPLICATE_API_TOKEN: fake.token,
-      REPLICATE_BASE_URL: fake.url,
-      REPLICATE_ALLOWED_OUTPUT_HOSTS: fake.outputHost,
+      ...appEnvFor(fake),
       REPLICATE_POLL_INTERVAL_MS: '100',
       REPLICATE_CREATIONS_PER_MINUTE: String(RATE * 60),
       PRODUCT_GALLERY_CONCURRENCY: '6',
