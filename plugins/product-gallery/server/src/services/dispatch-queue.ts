@@ -45,9 +45,10 @@ const connectionOf = (url: string): RedisOptions => {
 /**
  * Several instances share dispatch through BullMQ. The database stays the source of truth:
  * every instance's sweep enqueues what is due, and the job id (asset + version, which every
- * claim moves) makes those adds idempotent. Creating a Replicate prediction has its own queue;
- * Replicate's creation rate limit is kept, across instances, by reserving each creation's send
- * time in Redis right before it is sent (utils/rate-limit.ts).
+ * claim moves) makes those adds idempotent. Replicate's creation rate limit is kept, across
+ * instances, by reserving each creation's send time in Redis right before it is sent
+ * (utils/rate-limit.ts), not by a queue limiter: a generate job prepares, waits for its time,
+ * creates, and its instance then awaits the prediction outside the job.
  */
 export const createQueueTransport = async (opts: Options): Promise<QueueTransport> => {
   const connection = connectionOf(opts.redisUrl);
