@@ -181,7 +181,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
       const provenance = { ...(asset.provenance ?? {}), request };
       // Recorded before the creation: after a crash the creation is resumed from it, not prepared again.
-      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, cost: request.cost, error: null } });
+      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, error: null } });
       strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'create', at: Date.now() });
       return create({ ...asset, provenance, cost: request.cost }, signal, { product, spec });
     }
