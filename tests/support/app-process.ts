@@ -47,7 +47,8 @@ serveParent({
     app.strapi.eventHub.on('product-gallery.asset.status', (p: any) => {
       transitions.push({ asset: p.asset, to: p.to, from: p.from, at: Date.now() });
     });
-    // The output is secured (downloaded, intaken, stored): the generation stage is done, QC is next.
+    // Stage events: a Replicate shot prepared (its creation is next), or its output secured
+    // (downloaded, intaken, stored: QC is next).
     app.strapi.eventHub.on('product-gallery.asset.stage', (p: any) => {
       transitions.push({ asset: p.asset, to: p.stage === 'check' ? 'secured' : 'prepared', from: 'generating', at: p.at });
     });
