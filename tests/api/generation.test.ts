@@ -110,15 +110,19 @@ describe('generation: shot lists, the local generator and import', () => {
       const res = await app.http.post(`/product-gallery/assets/${before.documentId}/transition`).set(admin.auth).send({ to, note, version: current.version });
       expect([to, res.status, res.body.error?.message]).toEqual([to, 200, undefined]);
     };
+    const dispatch = app.strapi.plugin('product-gallery').service('dispatch');
     await move('in_review');
     await move('rejected', 'crop closer to the stone');
+    // Held, so that the re-queued row can be read before the dispatcher takes it.
+    await dispatch.stop();
     await move('queued', 'crop closer to the stone');
     const queued = (await rows()).find((a: any) => a.documentId === before.documentId);
     expect(queued).toMatchObject({ status: 'queued', file: null, qc: null, qcStatus: null, attempts: 0 });
     expect(queued.generationTag).not.toBe(before.generationTag);
     expect(queued.provenance).toEqual({ generator: 'local', model: null, briefId: before.provenance.briefId, briefVersion: 1, sourceHash: before.provenance.sourceHash, negativePrompt: before.provenance.negativePrompt });
 
-    await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
+    await dispatch.start();
+    await dispatch.drain(120_000);
     const after = (await rows()).find((a: any) => a.documentId === before.documentId);
     expect(after.status).toBe('draft');
     expect(after.file.id).not.toBe(before.file.id);
