@@ -7,6 +7,7 @@
  *   npm run build:server && npm run bench:generation
  *   npm run bench:generation -- --shots 100 --latency 500 --rate 20 --concurrency 20 --poll 100 --threads 1
  *   npm run bench:generation -- --only multi                          (single, multi)
+ *   npm run bench:generation -- --dump /tmp/gen                        (raw timeline per scenario)
  *
  * Scenarios (each against a fresh fake, each app instance in its own child process, one Strapi
  * per process; the fake runs in this process):
@@ -51,6 +52,8 @@ const opts = {
   probeReps: Number(arg('probe', '5')),
   timeoutMs: Number(arg('timeout', '600')) * 1000,
   only: arg('only', ''),
+  /** Raw events and predictions per scenario to `<dump>.<scenario>.json`, for a closer look. */
+  dump: arg('dump', ''),
   redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
   pgUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
 };
@@ -85,6 +88,8 @@ interface Result {
   postProcessP50S: number;
   postProcessP90S: number;
   split: string;
+  queriesPerShot: number;
+  readsPerShot: number;
   failures: string[];
 }
 
@@ -181,6 +186,10 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
     gen.startedAt = Math.min(...(await Promise.all(children.map((c) => c.call('resume')))).map((r: any) => r.at));
     const watched = await a.call('watch', { expected: gen.assets, timeoutMs: opts.timeoutMs }, opts.timeoutMs + 30_000);
     const stats = await Promise.all(children.map((c) => c.call('stats')));
+    if (opts.dump) {
+      const raw = { startedAt: gen.startedAt, instances: stats.map((s: any, i: number) => ({ name: children[i].name, transitions: s.transitions, queries: s.queries })), predictions: [...fake.predictions.values()].map((p) => ({ id: p.id, created_at: p.created_at, completed_at: p.completed_at })), assets: watched.assets };
+      require('node:fs').writeFileSync(`${opts.dump}.${name}.json`, JSON.stringify(raw));
+    }
 
     const preds = [...fake.predictions.values()];
     const created = preds.map((p) => Date.parse(p.created_at));
@@ -268,6 +277,8 @@ const run = async (name: string, instances: number, db: 'sqlite' | 'postgres'): 
       postProcessP50S: quantile(post, 0.5),
       postProcessP90S: quantile(post, 0.9),
       split,
+      readsPerShot: fake.state.responses.filter((x) => x.operation === 'predictions.get').length / opts.shots,
+      queriesPerShot: stats.reduce((s: number, x: any) => s + x.queries.total, 0) / opts.shots,
       failures,
     };
   } finally {
@@ -299,7 +310,7 @@ const main = async () => {
   console.log(
     `(${opts.shots} AI shots = ${Math.ceil(opts.shots / ROLES.length)} products x ${ROLES.join('+')}; fake latency ${opts.latencyMs} ms, ` +
       `fake limit ${opts.rate} creations/s (429 beyond) and REPLICATE_CREATIONS_PER_MINUTE=${opts.rate * 60}; PRODUCT_GALLERY_CONCURRENCY=${opts.concurrency} per instance, ` +
-      `poll ${opts.pollMs} ms, PRODUCT_GALLERY_PIPELINE_THREADS=${opts.threads} per instance; Node ${process.version}, ${os.cpus().length} CPUs shared, load avg ${os.loadavg()[0].toFixed(1)})`
+      `Prefer: wait on creation, poll ${opts.pollMs} ms after it, PRODUCT_GALLERY_PIPELINE_THREADS=${opts.threads} per instance; Node ${process.version}, ${os.cpus().length} CPUs shared, load avg ${os.loadavg()[0].toFixed(1)})`
   );
   console.log('');
   const col = (f: (r: Result) => string) => results.map(f);
@@ -323,6 +334,8 @@ const main = async () => {
     ['prediction complete → draft per asset, p50 / p90', ...col((r) => `${fmt(r.postProcessP50S)} s / ${fmt(r.postProcessP90S)} s`)],
     ['image-aware bound (ideal completions through pipeline threads)', ...col((r) => `${fmt(r.imageAwareBoundS)} s; all draft at ${fmt(r.startToAllDraftS / r.imageAwareBoundS)}x it`)],
     ['work split (this process\'s own transitions)', ...col((r) => r.split)],
+    ['prediction reads (GET /predictions/{id}) per shot', ...col((r) => fmt(r.readsPerShot, 2))],
+    ['database statements per shot, all stages (BEGIN/COMMIT included)', ...col((r) => fmt(r.queriesPerShot, 1))],
     ['seeding (not timed in total)', ...col((r) => `${fmt(r.seedMs / 1000, 1)} s for ${Math.ceil(r.shots / ROLES.length)} products`)],
   ];
   console.log(table(['', ...results.map((r) => r.label)], rows));

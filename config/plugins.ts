@@ -10,6 +10,7 @@ export default ({ env }) => ({
         webhookBaseUrl: env('REPLICATE_WEBHOOK_BASE_URL', ''),
         webhookSecret: env('REPLICATE_WEBHOOK_SECRET', ''),
         pollIntervalMs: env.int('REPLICATE_POLL_INTERVAL_MS', 1000),
+        preferWaitSec: env.int('REPLICATE_PREFER_WAIT_SEC', 60),
         requestTimeoutMs: env.int('REPLICATE_REQUEST_TIMEOUT_MS', 30000),
         downloadTimeoutMs: env.int('REPLICATE_DOWNLOAD_TIMEOUT_MS', 60000),
         deadlineMs: env.int('REPLICATE_PREDICTION_DEADLINE_MS', 600000),

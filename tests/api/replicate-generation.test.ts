@@ -29,7 +29,7 @@ describe('generation on Replicate (fake server)', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeReplicate({ log: false });
+    fake = await startFakeReplicate({ log: true });
     app = await startApp({
       env: {
         ...appEnvFor(fake),
@@ -72,6 +72,7 @@ describe('generation on Replicate (fake server)', () => {
   });
 
   it('runs the prediction lifecycle into a checked draft with provenance and cost', async () => {
+    const seen = fake.state.requests.length;
     const id = await generateModel();
     const asset = await settle(id);
     expect(asset.status).toBe('draft');
@@ -82,6 +83,12 @@ describe('generation on Replicate (fake server)', () => {
     expect(fake.creationCount()).toBe(1);
     const body = JSON.stringify(fake.state.creations);
     expect(body).not.toContain(fake.token);
+    // No webhook: the creation asked Replicate to hold its answer until done (the default 60 s,
+    // bounded by the 4 s prediction deadline), so the output came with it and nothing was polled.
+    const requests = fake.state.requests.slice(seen);
+    const creation = requests.find((r) => r.method === 'POST' && r.path.endsWith('/predictions'));
+    expect(creation?.headers.prefer).toBe('wait=4');
+    expect(requests.filter((r) => r.method === 'GET' && r.path.includes('/predictions/')).map((r) => r.path)).toEqual([]);
     // Archive-free way to let the next case generate again: move it out of the live set.
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });

@@ -38,6 +38,10 @@ const pool = async <T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
   return out;
 };
 
+/** Statements sent to the database since the dispatcher last started, by text; and how many of them `watch` sent. */
+const queries = new Map<string, number>();
+let observerQueries = 0;
+
 serveParent({
   async boot({ dbEnv, env }: { dbEnv?: Record<string, string>; env: Record<string, string> }) {
     const started = Date.now();
@@ -51,6 +55,11 @@ serveParent({
     // (downloaded, intaken, stored: QC is next).
     app.strapi.eventHub.on('product-gallery.asset.stage', (p: any) => {
       transitions.push({ asset: p.asset, to: p.stage === 'check' ? 'secured' : 'prepared', from: 'generating', at: p.at });
+    });
+    // Every statement this process sends to the database (BEGIN and COMMIT included), by text.
+    app.strapi.db.connection.client.on('query', (q: any) => {
+      const text = String(q.sql).replace(/\$\d+/g, '?').slice(0, 200);
+      queries.set(text, (queries.get(text) ?? 0) + 1);
     });
     return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
   },
@@ -109,11 +118,13 @@ serveParent({
     for (;;) {
       const pending = await q.count({ where: { status: { $in: ['queued', 'generating'] } } });
       const total = await q.count({});
+      observerQueries += 2;
       if (total >= expected && pending === 0) break;
       if (Date.now() > deadline) break;
       // Not faster: this observer runs inside an instance under test.
       await new Promise((r) => setTimeout(r, 250));
     }
+    observerQueries += 1;
     const rows = await q.findMany({ select: ['documentId', 'status', 'predictionId', 'attempts', 'error', 'qcStatus', 'provenance', 'predictionIntentAt', 'updatedAt'] });
     return {
       at: Date.now(),
@@ -136,6 +147,8 @@ serveParent({
     return { at: Date.now() };
   },
   async resume() {
+    queries.clear();
+    observerQueries = 0;
     const at = Date.now();
     await plugin().service('dispatch').start();
     return { at };
@@ -143,7 +156,9 @@ serveParent({
 
   /** This process's own share: state changes it made. */
   async stats() {
-    return { pid: process.pid, owner: plugin().service('dispatch').owner, transitions };
+    const statements = [...queries].sort((a, b) => b[1] - a[1]);
+    const total = statements.reduce((s, [, n]) => s + n, 0) - observerQueries;
+    return { pid: process.pid, owner: plugin().service('dispatch').owner, transitions, queries: { total, statements } };
   },
 
   /**

@@ -10,6 +10,12 @@ export const configSchema = z.object({
       webhookBaseUrl: z.string().default(''),
       webhookSecret: z.string().default(''),
       pollIntervalMs: z.number().int().positive().default(1000),
+      /**
+       * Without a webhook, a creation asks Replicate to hold its answer up to this many seconds
+       * (`Prefer: wait=N`) until the prediction is done: most answers carry the output, no polling
+       * needed (Replicate allows 3000 reads a minute in all). 0: answer at once, then poll.
+       */
+      preferWaitSec: z.number().int().min(0).max(60).default(60),
       requestTimeoutMs: z.number().int().positive().default(30_000),
       downloadTimeoutMs: z.number().int().positive().default(60_000),
       /** Attempts per HTTP call inside the gateway (429/5xx/network), before the dispatcher's own retries. */

@@ -79,6 +79,8 @@ export interface CreatePredictionParams {
    */
   recentWindow?: { since: number | Date };
   signal?: AbortSignal;
+  /** Called as each creation request goes out (after the rate limit), before its answer. */
+  onSend?: () => void;
 }
 
 export interface CreatedPrediction {
@@ -321,7 +323,8 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     if (params.cancelAfter) headers['Cancel-After'] = params.cancelAfter;
     const path = model ? `/models/${model.split('/').map(encodeURIComponent).join('/')}/predictions` : '/predictions';
     const baseTimeout = opts.requestTimeoutMs ?? 30_000;
-    const timeoutMs = params.preferWaitSec ? Math.max(baseTimeout, params.preferWaitSec * 1000 + 10_000) : baseTimeout;
+    // A held answer may take the wait, then as long as any answer (at most 10 s more).
+    const timeoutMs = params.preferWaitSec ? params.preferWaitSec * 1000 + Math.min(baseTimeout, 10_000) : baseTimeout;
 
     const policy = http.policy;
     const started = clock.now();
@@ -338,6 +341,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
         }
       }
       await opts.beforeCreate?.({ retry: n > 0 });
+      params.onSend?.();
       try {
         const r = await http.request<Prediction>({
           method: 'POST',

@@ -3,24 +3,36 @@ import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { UID, type Role } from '../domain/vocabulary';
 import type { RoleSpec } from '../domain/default-briefs';
-import { scrubSecrets } from '../replicate';
+import { scrubSecrets, type Prediction } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import { createRateLimiter } from '../utils/rate-limit';
+import { createGate } from '../utils/gate';
 import { createQueueTransport, type QueueName, type QueueTransport } from './dispatch-queue';
 import { AwaitingWebhook } from './generation';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 type Stage = 'generate' | 'create' | 'complete' | 'check';
 type Context = { product: any; spec: RoleSpec };
+/** A creation sent by this process: its answer (held until the prediction is done, or failing) and when it began. */
+type Sent = { answer: Promise<Prediction>; at: number };
+/** How a stage runs here: what the stage before it in this process handed on. */
+type Run = { context?: Context; sent?: Sent; stage?: Stage; prepared?: () => void; controller?: AbortController };
 /** What a stage hands on: the next stage's queue (any instance takes it), or the asset to go on with here, under the lease held. */
-type Next = QueueName | { goOn: any; context?: Context } | null;
+type Next = QueueName | { goOn: any; run: Run } | null;
 const LEASE_MS = 60_000;
 const CHECK_DEFERRAL_MS = 30_000;
 /** Advisory lock key (PostgreSQL) serialising cost bookings: any fixed 64-bit number. */
 const COST_LEDGER_LOCK = 0x5047434f5354; // "PGCOST"
 /** How often, with BullMQ, this instance's check worker is paused or resumed to follow checksYield(). */
 const CHECK_GATE_MS = 100;
+/**
+ * Claims and preparations in this process at once. They are round trips to the database and
+ * little else; twenty at once all finish late together (each waits on the others' queries),
+ * a few at once finish one after the other, so the first creations go out early and the rest
+ * are ready before the rate limit lets them go.
+ */
+const PREPARING_AT_ONCE = 8;
 
 /** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
 export const backoffMs = (attempt: number, base: number, max: number, retryAfterMs?: number, random = Math.random) => {
@@ -52,6 +64,9 @@ const messageOf = (error: unknown) => {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const running = new Map<string, AbortController>();
+  const preparing = createGate(PREPARING_AT_ONCE);
+  /** Assets this process is waiting to claim or claiming (not running yet). */
+  const claiming = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
   let checkGate: NodeJS.Timeout | null = null;
   /**
@@ -174,21 +189,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Stage `generate` (and `complete`): a local shot is made, or a Replicate prediction awaited and
    * downloaded; either way the output is secured. A Replicate shot not created yet is prepared.
    */
-  const generate = async (asset: any, signal: AbortSignal, context?: Context): Promise<Next> => {
-    const { product, spec } = context ?? (await contextOf(asset));
+  const generate = async (asset: any, signal: AbortSignal, run: Run = {}): Promise<Next> => {
+    const { product, spec } = run.context ?? (await contextOf(asset));
     const generator = (asset.provenance?.generator ?? 'local') as 'local' | 'replicate';
-    if (generator === 'replicate' && !asset.predictionId) {
+    if (generator === 'replicate' && !asset.predictionId && !run.sent) {
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
       const provenance = { ...(asset.provenance ?? {}), request };
       // Recorded before the creation: after a crash the creation is resumed from it, not prepared again.
       await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, error: null } });
+      run.prepared?.();
       strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'create', at: Date.now() });
       return create({ ...asset, provenance, cost: request.cost }, signal, { product, spec });
+    }
+    run.prepared?.();
+    let created: { prediction: Prediction; at: number } | undefined;
+    if (run.sent) {
+      const prediction = await run.sent.answer;
+      created = { prediction, at: run.sent.at };
+      asset = { ...asset, predictionId: prediction.id };
     }
     const provider = getService(strapi, 'generation').providers[generator];
     const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
     const output = await provider.generate({
       resumedAfterDeadline: Boolean(asset.resumedAfterDeadline),
+      created,
       asset,
       product,
       spec,
@@ -222,10 +246,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Stage `create`: the prepared prediction is created (under the rate limit). This process then
    * awaits it under the lease it holds (no release and new claim: two fewer round trips per image
    * on the rate-limited path); if it dies, the lease lapses and any instance resumes the wait.
+   * Without a webhook the creation's answer is held until the prediction is done (Prefer: wait):
+   * the stage ends as the request goes out, and its answer is awaited as the `complete` stage
+   * (a wait, not a generate slot); a prediction that finished in the wait is never polled.
    */
   const create = async (asset: any, signal: AbortSignal, context?: Context): Promise<Next> => {
-    const predictionId = await getService(strapi, 'generation').create(asset, signal);
-    if (active.complete < slots('complete')) return { goOn: { ...asset, predictionId }, context };
+    const at = Date.now();
+    let sent = () => {};
+    const goingOut = new Promise<void>((resolve) => (sent = resolve));
+    const answer = getService(strapi, 'generation').create(asset, signal, sent);
+    // Failing after it went out, it fails the `complete` stage that awaits it (not an unhandled rejection).
+    answer.catch(() => {});
+    await Promise.race([goingOut, answer]);
+    if (active.complete < slots('complete')) return { goOn: asset, run: { context, sent: { answer, at }, stage: 'complete' } };
+    await answer;
     await release(asset);
     return 'complete';
   };
@@ -268,9 +302,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * One stage of one generation, on an asset this process holds the lease of. Never leaves the
    * asset in `generating` unless the process dies.
    */
-  const execute = async (asset: any, context?: Context) => {
-    const controller = new AbortController();
-    const stage = stageOf(asset);
+  const execute = async (asset: any, run: Run = {}) => {
+    // A creation's answer is awaited under the controller that sent it: stopping aborts it.
+    const controller = run.controller ?? new AbortController();
+    const stage = run.stage ?? stageOf(asset);
     running.set(asset.documentId, controller);
     if (stage === 'check' || !generating()) busySince = Date.now();
     active[stage]++;
@@ -280,7 +315,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       if (stage === 'check') await check(asset);
       else if (stage === 'create') next = await create(asset, controller.signal);
-      else next = await generate(asset, controller.signal, context);
+      else next = await generate(asset, controller.signal, run);
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
       if (error instanceof AwaitingWebhook) {
@@ -306,11 +341,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await finishFailed(asset, message).catch((e) => strapi.log.error(`[product-gallery] could not mark ${asset.documentId} failed: ${messageOf(e)}`));
       }
     } finally {
+      run.prepared?.();
       clearInterval(lease);
       running.delete(asset.documentId);
       active[stage]--;
       if (typeof next === 'string') void handOn(asset, next);
-      else if (next && !stopped) void execute(next.goOn, next.context).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+      else if (next && !stopped) {
+        void execute(next.goOn, { ...next.run, controller: next.run.sent ? controller : undefined }).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+      }
     }
   };
 
@@ -333,9 +371,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const runOne = async (documentId: string) => {
-    if (running.has(documentId)) return;
-    const asset = await claim(documentId);
-    if (asset) await execute(asset);
+    if (running.has(documentId) || claiming.has(documentId)) return;
+    claiming.add(documentId);
+    let asset: any = null;
+    let prepared = () => {};
+    try {
+      prepared = await preparing.acquire();
+      asset = await claim(documentId);
+    } finally {
+      claiming.delete(documentId);
+      if (!asset || stageOf(asset) !== 'generate') prepared();
+    }
+    if (asset) await execute(asset, { prepared });
   };
 
   /**
@@ -380,8 +427,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await transport.enqueue(due.map((a: any) => ({ documentId: a.documentId, version: a.version, queue: queueOf(a) })));
         return;
       }
-      const free = (stage: Stage) => Math.max(0, slots(stage) - active[stage]);
-      const take = (list: any[], stage: Stage) => list.filter((a) => stageOf(a) === stage && !running.has(a.documentId)).slice(0, free(stage));
+      const free = (stage: Stage) => Math.max(0, slots(stage) - active[stage] - (stage === 'generate' ? claiming.size : 0));
+      const take = (list: any[], stage: Stage) => list.filter((a) => stageOf(a) === stage && !running.has(a.documentId) && !claiming.has(a.documentId)).slice(0, free(stage));
       const wanted = free('generate') + free('create') + Math.min(free('complete'), 100);
       const waiting = wanted > 0 ? await findDue('generate', wanted * 2) : [];
       const due = [

@@ -12,6 +12,7 @@ import {
   outputUrls,
   predictionError,
   ReplicateError,
+  type Prediction,
   type ReplicateGateway,
 } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
@@ -37,6 +38,8 @@ export interface PreparedCreation {
 export interface GenerationJob {
   /** The webhook did not come before the deadline: poll instead. */
   resumedAfterDeadline?: boolean;
+  /** The prediction as its creation answered, and when the creation began (this process created it just before). */
+  created?: { prediction: Prediction; at: number };
   asset: any;
   product: any;
   spec: RoleSpec;
@@ -189,7 +192,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cost = Number(job.asset.cost ?? 0);
       // The prediction was created by the creation stage (service.create); here it is awaited.
       if (!job.asset.predictionId) throw new ReplicateError('invalid_input', 'This image has no Replicate prediction yet: generate it again.', { retryable: false });
-      let prediction = await gw.getPrediction(job.asset.predictionId, { signal: job.signal });
+      // The creation's own answer, when it already says how the prediction ended (Prefer: wait).
+      const created = job.created?.prediction.id === job.asset.predictionId ? job.created : undefined;
+      const answered = created?.prediction;
+      let prediction =
+        answered && (hasUsableOutput(answered) || isTerminalStatus(answered.status)) ? answered : await gw.getPrediction(job.asset.predictionId, { signal: job.signal });
       if (!hasUsableOutput(prediction) && cfg.replicate.webhookBaseUrl && !isTerminalStatus(prediction.status) && !job.resumedAfterDeadline) {
         // Completion arrives by webhook: park the asset instead of holding a worker slot.
         throw new AwaitingWebhook(prediction.id);
@@ -198,7 +205,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         try {
           prediction = await gw.waitForPrediction(prediction.id, {
             signal: job.signal,
-            deadline: Date.now() + cfg.replicate.deadlineMs,
+            // The deadline counts from the creation, when this process made it (the wait is part of it).
+            deadline: (created?.at ?? Date.now()) + cfg.replicate.deadlineMs,
             // With webhooks the webhook usually finishes the job; polling is the safety net.
             pollIntervalMs: cfg.replicate.webhookBaseUrl ? Math.max(15_000, cfg.replicate.pollIntervalMs) : cfg.replicate.pollIntervalMs,
           });
@@ -261,8 +269,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    /** Creates the prepared prediction (never twice: see the gateway), recorded on the asset. */
-    async create(asset: any, signal: AbortSignal): Promise<string> {
+    /**
+     * Creates the prepared prediction (never twice: see the gateway), recorded on the asset. The
+     * answer is the prediction as Replicate last told it: done, when it finished within the wait.
+     */
+    async create(asset: any, signal: AbortSignal, onSend?: () => void): Promise<Prediction> {
       const cfg = getConfig(strapi);
       const prepared = asset.provenance?.request as PreparedCreation;
       const image = await imageInputOf(prepared.source, signal);
@@ -275,11 +286,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         tag: asset.generationTag,
         webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
         webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
+        preferWaitSec: cfg.replicate.webhookBaseUrl ? undefined : Math.min(cfg.replicate.preferWaitSec, Math.floor(cfg.replicate.deadlineMs / 1000)) || undefined,
         recentWindow: asset.predictionIntentAt ? { since: new Date(new Date(asset.predictionIntentAt).getTime() - 60_000) } : undefined,
         signal,
+        onSend,
       });
       // The prediction id is on the asset already (the gateway's `created` record).
-      return created.prediction.id;
+      return created.prediction;
     },
 
     replicateGateway,
