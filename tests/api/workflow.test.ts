@@ -196,8 +196,9 @@ describe('workflow: server-enforced transitions, optimistic concurrency, audit, 
     const third = await createAsset(app, { product: p, role: 'clean', status: 'approved', file });
     const unsubscribe = app.strapi.db.lifecycles.subscribe({
       models: [UID.audit],
-      beforeCreate(event: any) {
-        if (event.params.data.to === 'published' && event.params.data.asset === third.documentId) throw new Error('disk full');
+      // The audit entry is written with createMany (one insert).
+      beforeCreateMany(event: any) {
+        if (event.params.data.some((d: any) => d.to === 'published' && d.asset === third.documentId)) throw new Error('disk full');
       },
     } as any) as unknown as () => void;
     const failed = await transition(third.documentId, { to: 'published', version: 1 });

@@ -286,16 +286,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Local shots are made from the source: their checks may relate to it (regions, sharpness).
       sourceBytes: local && product.sourcePhoto ? await getService(strapi, 'media').readSource(product.sourcePhoto) : undefined,
     });
-    const current = await loadAsset(asset.documentId);
-    if (!current || current.status !== 'generating' || current.leaseOwner !== owner) return; // finished or taken over elsewhere
-    await getService(strapi, 'workflow').transition({
-      documentId: asset.documentId,
-      to: 'draft',
-      version: current.version,
-      actor: SYSTEM,
-      patch: { ...fields, error: null, leaseUntil: null, leaseOwner: null },
-      current,
-    });
+    // Compare-and-set against the row as claimed: the lease kept its version (a renewal moves only
+    // the lease), so a changed version means someone else moved the asset meanwhile.
+    try {
+      await getService(strapi, 'workflow').transition({
+        documentId: asset.documentId,
+        to: 'draft',
+        version: asset.version,
+        actor: SYSTEM,
+        patch: { ...fields, error: null, leaseUntil: null, leaseOwner: null },
+        current: asset,
+      });
+    } catch (error) {
+      const current = await loadAsset(asset.documentId);
+      if (!current || current.status !== 'generating' || current.leaseOwner !== owner) return; // finished or taken over elsewhere
+      throw error;
+    }
   };
 
   /**
@@ -521,9 +527,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         const since = new Date();
         since.setUTCHours(0, 0, 0, 0);
-        const today = await assets().findMany({ where: { predictionIntentAt: { $gte: since }, cost: { $gt: 0 } }, select: ['cost'] });
-        const booked = await assets().findMany({ where: { predictionIntentAt: null, cost: { $gt: 0 }, status: 'generating' }, select: ['cost'] });
-        const daySpent = [...today, ...booked].reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+        // Spent today: created today, or booked and not created yet.
+        const today = await assets().findMany({
+          where: { cost: { $gt: 0 }, $or: [{ predictionIntentAt: { $gte: since } }, { predictionIntentAt: null, status: 'generating' }] },
+          select: ['cost'],
+        });
+        const daySpent = today.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
         if (daySpent + price > perDayCap) {
           throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
         }

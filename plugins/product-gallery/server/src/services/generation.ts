@@ -256,6 +256,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cfg = getConfig(strapi);
       const model = job.asset.provenance?.model || job.spec.model;
       if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
+      const source = { url: job.product.sourcePhoto.url, mime: job.product.sourcePhoto.mime };
+      // The photo's upload (once per photo) starts now, beside the cost booking, not after it.
+      imageInputOf(source, AbortSignal.timeout(cfg.replicate.requestTimeoutMs)).catch(() => {});
       // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
       const cost = await getService(strapi, 'dispatch').bookCost(job.asset, job.product.id, cfg.costs.modelPrices[model] ?? 0);
       const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
@@ -265,7 +268,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         prompt,
         aspectRatio: job.spec.aspectRatio || '1:1',
         seed: seedOf(job.asset.generationTag),
-        source: { url: job.product.sourcePhoto.url, mime: job.product.sourcePhoto.mime },
+        source,
       };
     },
 
