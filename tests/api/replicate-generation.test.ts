@@ -37,6 +37,9 @@ describe('generation on Replicate (fake server)', () => {
         REPLICATE_REQUEST_TIMEOUT_MS: '1500',
         REPLICATE_DOWNLOAD_TIMEOUT_MS: '1500',
         REPLICATE_PREDICTION_DEADLINE_MS: '4000',
+        // A held creation answers within 1 s: a prediction slower than that is polled (covered by
+        // 'never finishes'), and a hanging creation times out at 1 s + the 1.5 s request timeout.
+        REPLICATE_PREFER_WAIT_SEC: '1',
         REPLICATE_HTTP_ATTEMPTS: '3',
         PRODUCT_GALLERY_BACKOFF_MS: '50',
         PRODUCT_GALLERY_MAX_ATTEMPTS: '2',
@@ -83,11 +86,11 @@ describe('generation on Replicate (fake server)', () => {
     expect(fake.creationCount()).toBe(1);
     const body = JSON.stringify(fake.state.creations);
     expect(body).not.toContain(fake.token);
-    // No webhook: the creation asked Replicate to hold its answer until done (the default 60 s,
-    // bounded by the 4 s prediction deadline), so the output came with it and nothing was polled.
+    // No webhook: the creation asked Replicate to hold its answer until done, so the output came
+    // with it and nothing was polled.
     const requests = fake.state.requests.slice(seen);
     const creation = requests.find((r) => r.method === 'POST' && r.path.endsWith('/predictions'));
-    expect(creation?.headers.prefer).toBe('wait=4');
+    expect(creation?.headers.prefer).toBe('wait=1');
     expect(requests.filter((r) => r.method === 'GET' && r.path.includes('/predictions/')).map((r) => r.path)).toEqual([]);
     // Archive-free way to let the next case generate again: move it out of the live set.
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
