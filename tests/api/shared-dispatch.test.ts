@@ -94,6 +94,11 @@ if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.
     const attempts = fake.state.requests.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0])).map((r) => r.at);
     expect(attempts.length).toBeGreaterThanOrEqual(12);
     expect(maxPerSecond(attempts)).toBeLessThanOrEqual(RATE + 1);
+    // No webhook: each creation asked Replicate to hold its answer until done (the default 60 s,
+    // within the default 10-minute deadline), so the answers carried the outputs: nothing polled.
+    const creations = fake.state.requests.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0]));
+    expect([...new Set(creations.map((r) => r.headers.prefer))]).toEqual(['wait=60']);
+    expect(fake.state.requests.filter((r) => r.method === 'GET' && r.path.includes('/predictions/')).map((r) => r.path)).toEqual([]);
 
     // Both instances claimed work (the event each process saw for its own claims).
     const [sa, sb] = await Promise.all([a.call('stats'), b.call('stats')]);
