@@ -22,6 +22,7 @@ const FAMILIES: Record<string, string[]> = {
   role: ['clean', 'model', 'detail', 'lifestyle'],
   slot: ['grid', 'hero', 'gallery-2', 'gallery-3', 'campaign'],
   status: ['queued', 'generating', 'draft', 'in_review', 'approved', 'rejected', 'published', 'archived', 'failed', 'missing'],
+  stage: ['making', 'replicate', 'checking'],
   category: ['ring', 'necklace', 'pendant', 'earrings', 'bracelet', 'anklet', 'brooch', 'other'],
   channel: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
   generator: ['auto', 'local', 'replicate'],

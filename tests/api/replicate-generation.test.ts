@@ -121,6 +121,28 @@ describe('generation on Replicate (fake server)', () => {
     expect(asset.leaseOwner).toBeNull();
   });
 
+  it('tells the editor where a generating shot is: at Replicate while it waits', async () => {
+    fake.setScenario({ latencyMs: 2000 });
+    const id = await generateModel();
+    const listed = async () => {
+      const res = await app.http.get('/product-gallery/assets').query({ product: productId }).set(admin.auth);
+      expect(res.status).toBe(200);
+      return res.body.data.find((a: any) => a.documentId === id);
+    };
+    const seen = new Set<string>();
+    const deadline = Date.now() + 10_000;
+    for (let a = await listed(); a.status === 'queued' || a.status === 'generating'; a = await listed()) {
+      if (a.status === 'generating') seen.add(a.stage);
+      if (seen.has('replicate') || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(seen).toContain('replicate');
+    const done = await settle(id);
+    expect(done.status).toBe('draft');
+    expect(await listed()).toMatchObject({ status: 'draft', stage: null });
+    await app.strapi.db.query(ASSET).update({ where: { id: done.id }, data: { status: 'failed' } });
+  });
+
   it('retries a failed shot as a new prediction when an editor queues it again', async () => {
     fake.setScenario({ outcome: 'failed', errorMessage: 'CUDA out of memory' });
     const id = await generateModel();

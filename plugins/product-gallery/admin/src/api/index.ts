@@ -53,6 +53,8 @@ export interface Asset {
   role: Role;
   slot?: Slot | null;
   status: AssetStatus;
+  /** Where a generating shot is (server: services/assets.ts). */
+  stage?: 'making' | 'replicate' | 'checking' | null;
   version: number;
   file?: ImageRef | null;
   alt?: string | null;

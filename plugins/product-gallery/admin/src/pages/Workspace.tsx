@@ -319,6 +319,11 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
           <Typography fontWeight="semiBold">{t(`role.${asset.role}`, asset.role)}</Typography>
           <StatusBadge status={asset.status} />
         </Flex>
+        {asset.status === 'generating' && asset.stage ? (
+          <Typography variant="pi" textColor="neutral600" data-testid="generation-stage">
+            {t(`stage.${asset.stage}`, asset.stage)}
+          </Typography>
+        ) : null}
         {asset.slot ? (
           <Typography variant="pi" textColor="neutral600">
             {t('workspace.inSlot', 'in slot {slot}', { slot: t(`slot.${asset.slot}`, asset.slot) })}

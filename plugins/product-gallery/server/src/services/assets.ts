@@ -31,6 +31,7 @@ const LIST_FIELDS = [
   'createdAt',
   'updatedAt',
   'publishedInSlotAt',
+  'predictionIntentAt',
 ];
 
 const fileView = (f: any) =>
@@ -52,6 +53,17 @@ const productView = (p: any) =>
   p ? { id: p.id, documentId: p.documentId, title: p.title, sku: p.sku, slug: p.slug, category: p.category, metal: p.metal } : null;
 
 /** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
+/**
+ * Where a generating shot is, for the editor: being made (a local shot, or a Replicate one being
+ * prepared), at Replicate (its creation is recorded), or being checked (its output is stored).
+ */
+export type GenerationStage = 'making' | 'replicate' | 'checking';
+const generationStage = (a: any): GenerationStage | null => {
+  if (a.status !== 'generating') return null;
+  if (a.file) return 'checking';
+  return a.predictionIntentAt ? 'replicate' : 'making';
+};
+
 export const assetView = (a: any) => ({
   id: a.id,
   documentId: a.documentId,
@@ -68,6 +80,7 @@ export const assetView = (a: any) => ({
   createdAt: a.createdAt ?? null,
   updatedAt: a.updatedAt ?? null,
   publishedInSlotAt: a.publishedInSlotAt ?? null,
+  stage: generationStage(a),
   file: fileView(a.file),
   product: productView(a.product),
 });
