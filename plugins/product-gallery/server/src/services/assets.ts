@@ -52,7 +52,6 @@ const fileView = (f: any) =>
 const productView = (p: any) =>
   p ? { id: p.id, documentId: p.documentId, title: p.title, sku: p.sku, slug: p.slug, category: p.category, metal: p.metal } : null;
 
-/** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
 /**
  * Where a generating shot is, for the editor: being made (a local shot, or a Replicate one being
  * prepared), at Replicate (its creation is recorded), or being checked (its output is stored).
@@ -64,6 +63,7 @@ const generationStage = (a: any): GenerationStage | null => {
   return a.predictionIntentAt ? 'replicate' : 'making';
 };
 
+/** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
 export const assetView = (a: any) => ({
   id: a.id,
   documentId: a.documentId,
