@@ -32,7 +32,7 @@ export interface ImageRef {
 
 export interface QcResult {
   id: string;
-  status: 'pass' | 'warn' | 'fail';
+  status: 'pass' | 'warn' | 'unverified' | 'fail';
   value?: unknown;
   threshold?: unknown;
   message?: string | null;
@@ -63,7 +63,7 @@ export interface Asset {
   renditions?: unknown;
   placeholder?: string | null;
   qc?: QcResult[] | null;
-  qcStatus?: 'pass' | 'warn' | 'fail' | null;
+  qcStatus?: 'pass' | 'warn' | 'unverified' | 'fail' | null;
   provenance?: Record<string, unknown> | null;
   error?: string | null;
   prompt?: string | null;

@@ -2,7 +2,12 @@
  * The shape every quality check returns (technical, channel and fidelity checks alike), and the
  * roll-up an editor sees first.
  */
-export type QcStatus = 'pass' | 'warn' | 'fail';
+/**
+ * 'unverified' (shown as "cannot verify") is a check that could not decide: the product was not
+ * found with confidence, or there is nothing to compare with. Like 'fail', it blocks approval
+ * unless a reviewer writes why; it is never turned into a warning.
+ */
+export type QcStatus = 'pass' | 'warn' | 'unverified' | 'fail';
 
 export interface QcCheck {
   /** Stable id, e.g. 'tech.resolution', 'channel.white-background', 'fidelity.color'. */
@@ -16,9 +21,9 @@ export interface QcCheck {
   message: string;
 }
 
-const RANK: Record<QcStatus, number> = { pass: 0, warn: 1, fail: 2 };
+const RANK: Record<QcStatus, number> = { pass: 0, warn: 1, unverified: 2, fail: 3 };
 
-/** Worst status wins: any fail -> 'fail', else any warn -> 'warn', else 'pass' (also for no checks). */
+/** Worst status wins: fail, then unverified, then warn, else 'pass' (also for no checks). */
 export function summarizeQc(checks: readonly Pick<QcCheck, 'status'>[]): QcStatus {
   let worst: QcStatus = 'pass';
   for (const c of checks) if (RANK[c.status] > RANK[worst]) worst = c.status;
