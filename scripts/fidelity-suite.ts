@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import {
-  backgroundRgbAt, checkFidelity, compositeOnWhite, cutout, fidelityVerdict, fingerprint, intake,
-  type CutoutResult, type FidelityCheck, type RawImage,
+  backgroundRgbAt, checkFidelity, compositeOnWhite, cutout, fingerprint, intake, summarizeQc,
+  type CutoutResult, type QcCheck as FidelityCheck, type QcStatus, type RawImage,
 } from '../plugins/product-gallery/server/src/pipeline';
 
 export type CaseKind = 'altered' | 'preserved';
@@ -19,7 +19,7 @@ export interface SuiteCase {
   photo: string;
   kind: CaseKind;
   name: string;
-  verdict: 'pass' | 'warn' | 'fail';
+  verdict: QcStatus;
   correct: boolean;
   checks: Array<Pick<FidelityCheck, 'id' | 'status' | 'value'> & { metrics?: FidelityCheck['metrics'] }>;
 }
@@ -194,7 +194,7 @@ export async function runFidelitySuite(photoPaths: string[], log: (line: string)
     const cases = await buildCases(intk.working, cut, fp.color.chroma);
     for (const c of cases) {
       const checks = checkFidelity(c.image, null, fp, { sameFraming: true });
-      const verdict = fidelityVerdict(checks);
+      const verdict = summarizeQc(checks);
       const correct = c.kind === 'altered' ? verdict === 'fail' : verdict !== 'fail';
       results.push({ photo: path.basename(p), kind: c.kind, name: c.name, verdict, correct, checks: checks.map((k) => ({ id: k.id, status: k.status, value: k.value, metrics: k.metrics })) });
       log(`${correct ? 'ok  ' : 'MISS'} ${path.basename(p).slice(0, 28).padEnd(28)} ${c.kind.padEnd(9)} ${c.name.padEnd(16)} ${verdict.padEnd(4)} ${checks.map((k) => `${k.id.slice(9)}=${k.status}${k.metrics ? JSON.stringify(k.metrics) : ''}`).join(' ')}`);

@@ -5,7 +5,7 @@
  */
 import { colorSignature, rgbToLab, type ColorSignature } from './color';
 import { backgroundRgbAt, cutout as runCutout, type CutoutResult } from './cutout';
-import { structureMetrics } from './fidelity';
+import { structureMetrics } from './fidelity/structure';
 import { components } from './morphology';
 import { downscaleRgba, type BBox, type RawImage } from './raw-image';
 
@@ -319,7 +319,7 @@ export function fingerprint(working: RawImage, cut: CutoutResult, source: string
     const pert = selfPerturbation(working, cut);
     const pf = productFeatures(pert, runCutout(pert));
     const covBytes = Buffer.from(f.shape.mask, 'base64');
-    const sm = structureMetrics(new Uint8Array(covBytes), f.thumb, pf);
+    const sm = structureMetrics(new Uint8Array(covBytes), f.thumb, pf.cov, pf.thumb, GRID);
     selfNoise = { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: Math.round(sm.localDE * 100) / 100, missingCells: sm.missingCells, phash: hammingHex(f.phash, pf.phash) };
   } catch {
     selfNoise = undefined;

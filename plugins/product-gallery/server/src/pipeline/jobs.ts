@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { intake, type IntakeOptions } from './intake';
 import { cutout, CUTOUT_REVIEW_THRESHOLD, type CutoutResult } from './cutout';
 import { fingerprint as makeFingerprint, type Fingerprint } from './fingerprint';
-import { checkFidelity } from './fidelity';
+import { fidelityChecks, needsSourcePixels, type CandidateCheckSpec } from './fidelity';
 import { renderClean, renderDetail } from './shots';
 import { technicalQc } from './qc-technical';
 import { summarizeQc, type QcCheck, type QcStatus } from './qc';
@@ -15,7 +15,6 @@ import { deliveryPack } from './delivery';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
 import type { RawImage } from './raw-image';
-import { deltaE2000, rgbToLab } from './color';
 
 export interface CutoutSummary {
   bbox: CutoutResult['bbox'];
@@ -173,49 +172,6 @@ export interface Box {
   height: number;
 }
 
-export interface CandidateCheckSpec {
-  role: string;
-  aspectRatio?: string | null;
-  minLongEdge?: number | null;
-  reference?: Fingerprint | null;
-  /** Known size of the product in the candidate (composites), for the scale check. */
-  expectedProductLongSidePx?: number | null;
-  /** Where the product sits in the candidate, when known (composites): only that region is compared. */
-  productBox?: Box | null;
-  /** The source region a close-up shows (local detail shots): compared with that region of the source. */
-  sourceRegion?: Box | null;
-}
-
-const clampBox = (b: Box, w: number, h: number, margin = 0): Box => {
-  const mx = Math.round(b.width * margin);
-  const my = Math.round(b.height * margin);
-  const x = Math.max(0, Math.floor(b.x - mx));
-  const y = Math.max(0, Math.floor(b.y - my));
-  return { x, y, width: Math.max(1, Math.min(w, Math.ceil(b.x + b.width + mx)) - x), height: Math.max(1, Math.min(h, Math.ceil(b.y + b.height + my)) - y) };
-};
-
-function cropRaw(img: RawImage, box: Box): RawImage {
-  const b = clampBox(box, img.width, img.height);
-  const out = new Uint8Array(b.width * b.height * 4);
-  for (let row = 0; row < b.height; row++) {
-    const start = ((b.y + row) * img.width + b.x) * 4;
-    out.set(img.data.subarray(start, start + b.width * 4), row * b.width * 4);
-  }
-  return { data: out, width: b.width, height: b.height, channels: 4 };
-}
-
-/** In a scene with no known product position, the product cannot be isolated reliably: say so instead of guessing. */
-const unlocated = (checks: QcCheck[]): QcCheck[] =>
-  checks.map((c) =>
-    c.status === 'fail'
-      ? {
-          ...c,
-          status: 'warn',
-          message: `${c.message} The product could not be isolated in this scene with confidence, so this was not decided automatically: compare it with the source by eye.`,
-        }
-      : c
-  );
-
 export interface CandidateCheck {
   intake: SourceAnalysis['intake'];
   checks: QcCheck[];
@@ -228,113 +184,6 @@ export interface CandidateCheck {
  */
 export async function inspectOutput(bytes: Buffer | Uint8Array, limits: IntakeOptions = {}): Promise<SourceAnalysis['intake']> {
   return intakeSummary(await intake(bytes, limits));
-}
-
-/** Every generated or imported image: intake, technical QC and fidelity against the source. */
-/** Both images reduced to the same small grid: what a close-up must keep of its source region. */
-async function sameGrid(img: RawImage, w: number, h: number): Promise<Uint8Array> {
-  const raw = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } })
-    .flatten({ background: '#ffffff' })
-    .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  return new Uint8Array(raw);
-}
-
-export const REGION_LIMITS = { colorWarn: 3, colorFail: 6, nccWarn: 0.93, nccFail: 0.85 } as const;
-
-/**
- * A close-up shows a known region of the source at the same framing, so it is compared with
- * that region pixel for pixel on a small grid: median CIEDE2000 for color, correlation of
- * lightness for structure (a stone added, removed or moved breaks it).
- */
-async function compareRegion(candidate: RawImage, region: RawImage): Promise<QcCheck[]> {
-  const w = 96;
-  const h = Math.max(8, Math.round((w * region.height) / region.width));
-  const [a, b] = await Promise.all([sameGrid(candidate, w, h), sameGrid(region, w, h)]);
-  const n = w * h;
-  const des = new Float32Array(n);
-  const la = new Float32Array(n);
-  const lb = new Float32Array(n);
-  const labA = [0, 0, 0];
-  const labB = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    rgbToLab(a[i * 3], a[i * 3 + 1], a[i * 3 + 2], labA);
-    rgbToLab(b[i * 3], b[i * 3 + 1], b[i * 3 + 2], labB);
-    des[i] = deltaE2000({ l: labA[0], a: labA[1], b: labA[2] }, { l: labB[0], a: labB[1], b: labB[2] });
-    la[i] = labA[0];
-    lb[i] = labB[0];
-  }
-  // Colour is judged on the piece, not the surface around it: pixels that stand out from the
-  // region's typical lightness, or carry colour, in the source.
-  const labsA = new Float32Array(n * 3);
-  const labsB = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    rgbToLab(a[i * 3], a[i * 3 + 1], a[i * 3 + 2], labsA, i * 3);
-    rgbToLab(b[i * 3], b[i * 3 + 1], b[i * 3 + 2], labsB, i * 3);
-  }
-  const medianL = Float32Array.from(lb).sort()[Math.floor(n / 2)];
-  let count = 0;
-  const sumA = [0, 0, 0];
-  const sumB = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const chroma = Math.hypot(labsB[i * 3 + 1], labsB[i * 3 + 2]);
-    if (Math.abs(lb[i] - medianL) <= 10 && chroma <= 12) continue;
-    count++;
-    for (let k = 0; k < 3; k++) {
-      sumA[k] += labsA[i * 3 + k];
-      sumB[k] += labsB[i * 3 + k];
-    }
-  }
-  const pieceDE =
-    count >= n * 0.05
-      ? deltaE2000({ l: sumA[0] / count, a: sumA[1] / count, b: sumA[2] / count }, { l: sumB[0] / count, a: sumB[1] / count, b: sumB[2] / count })
-      : 0;
-  const median = Math.max(Float32Array.from(des).sort()[Math.floor(n / 2)], pieceDE);
-  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
-  const ma = mean(la);
-  const mb = mean(lb);
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (la[i] - ma) * (lb[i] - mb);
-    da += (la[i] - ma) ** 2;
-    db += (lb[i] - mb) ** 2;
-  }
-  const ncc = da && db ? num / Math.sqrt(da * db) : 1;
-  const L = REGION_LIMITS;
-  const colorStatus = median > L.colorFail ? 'fail' : median > L.colorWarn ? 'warn' : 'pass';
-  const structStatus = ncc < L.nccFail ? 'fail' : ncc < L.nccWarn ? 'warn' : 'pass';
-  return [
-    {
-      id: 'fidelity.color',
-      status: colorStatus,
-      value: Math.round(median * 100) / 100,
-      threshold: L.colorFail,
-      message:
-        colorStatus === 'pass'
-          ? `Colour matches the same region of the source (median ΔE2000 ${median.toFixed(1)}, limit ${L.colorFail}).`
-          : `The close-up's colour differs from the same region of the source: median ΔE2000 ${median.toFixed(1)} (limit ${L.colorFail}). Metal or stones may have been recoloured.`,
-    },
-    {
-      id: 'fidelity.structure',
-      status: structStatus,
-      value: Math.round(ncc * 1000) / 1000,
-      threshold: L.nccFail,
-      message:
-        structStatus === 'pass'
-          ? `The close-up shows the same detail as the source region (correlation ${ncc.toFixed(2)}, minimum ${L.nccFail}).`
-          : `The close-up does not match the same region of the source (correlation ${ncc.toFixed(2)}, minimum ${L.nccFail}): a stone or part may have been added, removed or moved.`,
-    },
-    {
-      id: 'fidelity.scale',
-      status: 'pass',
-      value: null,
-      threshold: null,
-      message: 'A close-up of a known region of the source: its scale is that of the source.',
-    },
-  ] as QcCheck[];
 }
 
 /**
@@ -367,29 +216,7 @@ async function relateSharpnessToSource(
   };
 }
 
-async function fidelityChecks(
-  working: RawImage,
-  spec: CandidateCheckSpec,
-  reference: Fingerprint,
-  sourceBytes: Buffer | Uint8Array | undefined,
-  limits: IntakeOptions
-): Promise<QcCheck[]> {
-  if (spec.productBox) {
-    // A composite: the product's place is known, compare just that region.
-    const region = cropRaw(working, clampBox(spec.productBox, working.width, working.height, 0.1));
-    return checkFidelity(region, cutout(region), reference, { role: spec.role, expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined }) as QcCheck[];
-  }
-  if (spec.sourceRegion && sourceBytes) {
-    // A close-up: compare it with the same region of the source, at the same framing.
-    const source = await intake(sourceBytes, { ...limits, minShortSide: 1 });
-    return compareRegion(working, cropRaw(source.working, spec.sourceRegion));
-  }
-  const c = cutout(working);
-  const checks = checkFidelity(working, c, reference, { role: spec.role, expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined }) as QcCheck[];
-  const scene = spec.role === 'model' || spec.role === 'lifestyle';
-  return scene && c.confidence < CUTOUT_REVIEW_THRESHOLD ? unlocated(checks) : checks;
-}
-
+/** Every generated or imported image: intake, technical QC and fidelity against the source. */
 export async function checkCandidate(
   bytes: Buffer | Uint8Array,
   spec: CandidateCheckSpec,
@@ -402,17 +229,8 @@ export async function checkCandidate(
     minLongEdge: spec.minLongEdge ?? undefined,
     aspect: spec.aspectRatio ?? undefined,
   });
-  if (spec.reference) {
-    checks.push(...(await fidelityChecks(candidate.working, spec, spec.reference, sourceBytes, limits)));
-  } else {
-    checks.push({
-      id: 'fidelity.reference',
-      status: 'warn',
-      value: null,
-      threshold: null,
-      message: 'The product has no analysed source photo, so this image was not compared with it. Check it by eye.',
-    } as QcCheck);
-  }
+  const source = sourceBytes && needsSourcePixels(spec) ? (await intake(sourceBytes, { ...limits, minShortSide: 1 })).working : null;
+  checks.push(...(await fidelityChecks(candidate.working, spec, spec.reference, source)));
   if (sourceBytes) await relateSharpnessToSource(checks, sourceBytes, spec.role, spec.sourceRegion, { width: candidate.width, height: candidate.height });
   return {
     intake: intakeSummary(candidate),

@@ -19,6 +19,8 @@ export interface QcCheck {
   threshold: number | string | null;
   /** One sentence an editor understands, saying what to do when it is not a pass. */
   message: string;
+  /** The individual measurements behind the status (fidelity checks), for the review and the evaluations. */
+  metrics?: Record<string, number | null>;
 }
 
 const RANK: Record<QcStatus, number> = { pass: 0, warn: 1, unverified: 2, fail: 3 };

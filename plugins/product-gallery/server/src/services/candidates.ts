@@ -2,7 +2,10 @@ import fs from 'node:fs/promises';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { UID, ROLES, type Role } from '../domain/vocabulary';
-import type { CandidateCheck, CandidateCheckSpec } from '../pipeline/jobs';
+import type { CandidateCheck } from '../pipeline/jobs';
+import type { CandidateCheckSpec } from '../pipeline/fidelity';
+import { CUTOUT_REVIEW_THRESHOLD } from '../pipeline/cutout';
+import { summarizeQc } from '../pipeline/qc';
 import { getService } from '../utils/get-service';
 import type { Actor } from './workflow';
 import type { ProductReference } from './products';
@@ -75,16 +78,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         'file'
       );
       if (reference?.needsReview) {
+        // The reference itself is in doubt: whatever the measures say, they compared against a
+        // cutout nobody trusts yet, so a person decides.
+        const reasons = reference.cutout.reasons.map((r: any) => r.message ?? r.code ?? r).join('; ');
         check.checks.push({
           id: 'source.cutout',
-          status: 'warn',
+          status: 'unverified',
           value: reference.cutout.confidence,
-          threshold: 0.6,
-          message: `The source photo's product cutout is uncertain (${reference.cutout.reasons
-            .map((r: any) => r.message ?? r.code ?? r)
-            .join('; ')}): compare this image with the source by eye.`,
-        } as any);
-        if (check.qcStatus === 'pass') check.qcStatus = 'warn';
+          threshold: CUTOUT_REVIEW_THRESHOLD,
+          message: `The source photo's product cutout is uncertain (${reasons || 'the product does not stand out clearly'}; confidence ${Number(reference.cutout.confidence).toFixed(2)}, minimum ${CUTOUT_REVIEW_THRESHOLD}), so this image could not be checked against a trusted reference: a person must compare it with the source by eye.`,
+        });
+        check.qcStatus = summarizeQc(check.checks);
       }
       const delivered = await pipeline.run<Delivered>('deliverAsset', [bytes]);
       const file = await media.addRenditions(

@@ -1,0 +1,80 @@
+/**
+ * Which comparison an image gets, from what is known about it:
+ *   - a composite (the product's box is known): that box against the reference;
+ *   - a close-up of a known source region: that region of the source, pixel for pixel;
+ *   - a clean view: the isolated product against the reference;
+ *   - anything else (a worn or styled scene, a close-up of an unknown region): the product must
+ *     be found first (registration), then compared where it was found.
+ * Nothing is downgraded by role: a measure that cannot decide says so ('unverified').
+ */
+import { cutout } from '../cutout';
+import type { Fingerprint } from '../fingerprint';
+import type { QcCheck } from '../qc';
+import { resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
+import { checkFidelity } from './product';
+import { clampBox, compareRegion, cropRaw } from './region';
+import { unverified } from './verdict';
+
+export interface CandidateCheckSpec {
+  role: string;
+  aspectRatio?: string | null;
+  minLongEdge?: number | null;
+  reference?: Fingerprint | null;
+  /** Known size of the product in the candidate (composites), for the scale check. */
+  expectedProductLongSidePx?: number | null;
+  /** Where the product sits in the candidate, when known (composites): only that region is compared. */
+  productBox?: BBox | null;
+  /** The source region a close-up shows (local detail shots): compared with that region of the source. */
+  sourceRegion?: BBox | null;
+  /**
+   * The product's mask on the source photo as an editor confirmed it (same size as the source's
+   * working image, or resized to it). Without it the source is cut out again.
+   */
+  sourceMask?: Uint8Array | RawMask | null;
+  /** Real size of the product and the scene's scale, when known, for the scale of a scene. */
+  productLongSideMm?: number | null;
+  pxPerMm?: number | null;
+}
+
+export const NO_REFERENCE_MESSAGE = 'This product has no analysed source photo: nothing to compare with; a person must compare it by eye.';
+
+/** The source's product mask at the working image's size: the confirmed one, or a fresh cutout. */
+export function sourceMaskFor(source: RawImage, given?: Uint8Array | RawMask | null): Uint8Array {
+  if (given) {
+    const m = given instanceof Uint8Array ? { data: given, width: source.width, height: source.height } : given;
+    if (m.data.length === m.width * m.height) {
+      if (m.width === source.width && m.height === source.height) return m.data;
+      return resizePlaneBilinear(m.data, m.width, m.height, source.width, source.height);
+    }
+  }
+  return cutout(source).mask;
+}
+
+/** Whether the comparison needs the source's pixels (close-ups and scenes): the caller decodes them only then. */
+export const needsSourcePixels = (spec: CandidateCheckSpec): boolean => Boolean(spec.reference) && !spec.productBox && (Boolean(spec.sourceRegion) || spec.role !== 'clean');
+
+/** Fidelity checks of a decoded candidate against the product's reference (and source pixels, when given). */
+export async function fidelityChecks(candidate: RawImage, spec: CandidateCheckSpec, reference: Fingerprint | null | undefined, source?: RawImage | null): Promise<QcCheck[]> {
+  if (!reference) return unverified(NO_REFERENCE_MESSAGE, ['fidelity.reference']);
+  if (spec.productBox) {
+    const region = cropRaw(candidate, clampBox(spec.productBox, candidate.width, candidate.height, 0.1));
+    return checkFidelity(region, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined });
+  }
+  if (spec.sourceRegion) {
+    if (!source) return unverified('This close-up could not be compared with its region of the source: the source photo was not available to the check. A person must compare it by eye.');
+    return compareRegion(candidate, cropRaw(source, spec.sourceRegion));
+  }
+  if (spec.role === 'clean') {
+    return checkFidelity(candidate, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined });
+  }
+  return sceneChecks(candidate, spec, reference, source);
+}
+
+/**
+ * A scene or a close-up of unknown region: the product's place, scale and rotation are unknown,
+ * so it has to be registered before anything can be compared.
+ */
+async function sceneChecks(_candidate: RawImage, spec: CandidateCheckSpec, _reference: Fingerprint, source?: RawImage | null): Promise<QcCheck[]> {
+  if (!source) return unverified(`The product's place in this ${spec.role} image is unknown and the source photo was not available to find it: a person must compare it with the source by eye.`);
+  return unverified(`The product could not be located in this ${spec.role} image (finding the product in a scene is not available in this version), so it was not compared with the source: a person must compare it by eye.`);
+}

@@ -1,0 +1,10 @@
+/** Fidelity: does an image still show the same product as its source photo? */
+export { FIDELITY_THRESHOLDS, FIDELITY_COLOR_FAIL_DE, FIDELITY_SCALE_FAIL, REGION_LIMITS } from './limits';
+export { grade, worst, unverified, type FidelityCheckId } from './verdict';
+export { outlineDistance, structureMetrics, structureCheck, type StructureMetrics } from './structure';
+export { colorCheck } from './color';
+export { sharpnessCheck } from './sharpness';
+export { scaleCheck, type ScaleExpectation } from './scale';
+export { checkFidelity, type FidelityOptions } from './product';
+export { compareRegion, cropRaw, clampBox } from './region';
+export { fidelityChecks, needsSourcePixels, sourceMaskFor, NO_REFERENCE_MESSAGE, type CandidateCheckSpec } from './checks';
