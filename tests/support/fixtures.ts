@@ -20,7 +20,7 @@ export const SYSTEM = { kind: 'system', name: 'test' } as const;
 
 const MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
 
-/** Uploads a photo from ../shared/photos into the Media Library (a real file row, stored by the provider). */
+/** Uploads a test photo (support/photos: the full set or the fixtures) into the Media Library (a real file row, stored by the provider). */
 export const uploadPhoto = async (app: TestApp, filename = '07_earrings_product_double-pearl-studs.jpg', alt?: string) => {
   const source = path.join(PHOTOS_DIR, filename);
   // The upload service moves/deletes its temp files: hand it a copy.
