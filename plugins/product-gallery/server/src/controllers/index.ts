@@ -4,6 +4,7 @@ import gallery from './gallery';
 import products from './products';
 import generation from './generation';
 import replicateWebhook from './replicate-webhook';
+import difference from './difference';
 
 export default {
   assets,
@@ -12,4 +13,5 @@ export default {
   products,
   generation,
   'replicate-webhook': replicateWebhook,
+  difference,
 };

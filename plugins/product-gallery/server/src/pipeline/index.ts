@@ -21,6 +21,7 @@ export * from './cutout';
 export * from './fingerprint';
 export * from './shots';
 export * from './fidelity';
+export { differenceMap, DIFFERENCE_LIMITS, type DifferenceMap, type DifferenceMapSpec, type DifferenceRegion } from './fidelity/difference-map';
 export * from './scenes';
 export * from './composite';
 export * from './jobs';

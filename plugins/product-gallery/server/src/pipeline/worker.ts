@@ -27,6 +27,8 @@ export const PIPELINE_TASKS = [
   'inspectOutput',
   'checkCandidate',
   'deliverAsset',
+  // Review: the source registered onto an image and the places that differ.
+  'differenceMap',
 ] as const;
 
 export type PipelineTaskName = (typeof PIPELINE_TASKS)[number];

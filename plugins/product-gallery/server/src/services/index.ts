@@ -12,6 +12,7 @@ import candidates from './candidates';
 import planner from './planner';
 import generation from './generation';
 import dispatch from './dispatch';
+import difference from './difference';
 
 export default {
   assets,
@@ -28,4 +29,5 @@ export default {
   planner,
   generation,
   dispatch,
+  difference,
 };

@@ -24,6 +24,8 @@ export default {
     // (submit, review, publish or generate) in the controller: it depends on the body.
     { method: 'GET', path: '/assets', handler: 'assets.find', config: can(ACTIONS.read) },
     { method: 'GET', path: '/assets/:documentId', handler: 'assets.findOne', config: can(ACTIONS.read) },
+    // The source registered onto the image and the places that differ, as a PNG (computed on demand).
+    { method: 'GET', path: '/assets/:documentId/difference', handler: 'difference.difference', config: can(ACTIONS.read) },
     { method: 'POST', path: '/assets/:documentId/transition', handler: 'assets.transition', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products', handler: 'products.find', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/readiness', handler: 'products.readiness', config: can(ACTIONS.read) },
