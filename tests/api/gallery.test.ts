@@ -140,7 +140,7 @@ describe('gallery content API for storefronts', () => {
       hiddenIds.push(a.documentId);
     }
     // An archived one: published once, then replaced.
-    const oldFile = await uploadPhoto(app, '02_necklace_product_black-cord-choker-gold-bead.jpg');
+    const oldFile = await uploadPhoto(app, '23_bracelet_product_leather-anchor-bracelet.jpg');
     const old = await createAsset(app, { product, role: 'lifestyle', status: 'approved', file: oldFile });
     await move(app, old.documentId, 'published');
     await move(app, old.documentId, 'archived');

@@ -1,6 +1,6 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
-import { NEGATIVES_DIR } from '../support/photos';
+import { NEGATIVES_DIR, photoPath } from '../support/photos';
 import path from 'node:path';
 
 /** Planning, local generation and import, through the admin API of the real app. */
@@ -139,7 +139,7 @@ describe('generation: shot lists, the local generator and import', () => {
       .post(`/product-gallery/products/${productId}/assets`)
       .set(admin.auth)
       .field('role', 'lifestyle')
-      .attach('file', path.join(NEGATIVES_DIR, '..', '19_other_lifestyle_coin-charms-baroque-pearls.jpg'));
+      .attach('file', photoPath('60_pendant_lifestyle_dreamcatcher-on-white-chair.jpg'));
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ role: 'lifestyle', status: 'draft' });
     expect(res.body.data.qc.length).toBeGreaterThan(3);

@@ -4,6 +4,7 @@ import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fa
 import { freshDatabase, dropDatabase, ROOT } from '../support/strapi';
 import { spawnChild, type Child } from '../support/rpc';
 import { postgresListening, redisListening, REDIS_URL } from '../support/services';
+import { photoPath } from '../support/photos';
 
 /**
  * Several instances share dispatch through BullMQ on Redis, on one PostgreSQL database: two real
@@ -12,7 +13,7 @@ import { postgresListening, redisListening, REDIS_URL } from '../support/service
  * nothing is created twice, and both take part. Needs PostgreSQL and Redis (127.0.0.1), as CI has.
  */
 const RATE = 4; // creations per second, the app's limit and the fake's
-const PHOTO = path.resolve(ROOT, '../shared/photos/14_necklace_product_gold-turquoise-bead-layered.jpg');
+const PHOTO = photoPath('01_necklace_product_bird-chain.jpg');
 
 /** Most events within any 1 s window. */
 const maxPerSecond = (times: number[]) => {

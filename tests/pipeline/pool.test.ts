@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { createPipelinePool, resolveWorkerEntry, type PipelinePool } from '../../plugins/product-gallery/server/src/pipeline/pool';
 import type { DeliveryPack } from '../../plugins/product-gallery/server/src/pipeline/delivery';
 import type { QcCheck } from '../../plugins/product-gallery/server/src/pipeline/qc';
-import { positivePhotos } from '../support/photos';
+import { NEGATIVES_DIR, positivePhotos } from '../support/photos';
 
 const lib = require('../../plugins/product-gallery/server/src/pipeline/index') as Record<string, unknown>;
 
@@ -62,7 +62,7 @@ test('errors cross the boundary with their message; unknown tasks are refused', 
 
 const maybe = typeof lib.intake === 'function' ? test : test.skip;
 maybe('a PipelineError from the worker is rebuilt with its code and status', async () => {
-  const blank = fs.readFileSync(path.join(__dirname, '../../../shared/photos/negatives/n01_blank_white_1024.png'));
+  const blank = fs.readFileSync(path.join(NEGATIVES_DIR, 'n01_blank_white_1024.png'));
   await expect(pool.run('intake', [blank])).rejects.toMatchObject({ name: 'PipelineError', code: 'blank', status: 422 });
 });
 

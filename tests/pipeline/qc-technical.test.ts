@@ -106,8 +106,9 @@ test('sharpness: a sharp product photo passes, a blurred copy warns then fails',
   const src = photo('26_');
   const sharpC = get(await technicalQc(src, { role: 'clean' }), 'tech.sharpness');
   expect(sharpC.status).toBe('pass');
-  // Blur radii expressed at the 512 px normalized scale (the photo is 1600 px: x3.125).
-  const blurred = async (sigma512: number) => sharp(src).blur(sigma512 * (1600 / SHARPNESS.normalizedEdge)).jpeg({ quality: 95 }).toBuffer();
+  // Blur radii expressed at the 512 px normalized scale (x3.125 on the full set's 1600 px photo).
+  const { width, height } = await sharp(src).metadata();
+  const blurred = async (sigma512: number) => sharp(src).blur(sigma512 * (Math.max(width!, height!) / SHARPNESS.normalizedEdge)).jpeg({ quality: 95 }).toBuffer();
   const soft = get(await technicalQc(await blurred(1.5), { role: 'clean' }), 'tech.sharpness');
   const blurry = get(await technicalQc(await blurred(4), { role: 'clean' }), 'tech.sharpness');
   expect(soft.value as number).toBeLessThan(sharpC.value as number);

@@ -1,12 +1,17 @@
 import { createReplicateGateway, outputUrls } from '../../plugins/product-gallery/server/src/replicate';
-import { createResponseValidator, startFakeReplicate, startWebhookReceiver, type FakeReplicate } from '../support/fake-replicate';
+import { existsSync } from 'node:fs';
+import { createResponseValidator, OPENAPI_PATH, startFakeReplicate, startWebhookReceiver, type FakeReplicate } from '../support/fake-replicate';
+
+// Replicate's schema is kept beside the repository (../shared/replicate), not in it.
+const hasSchema = existsSync(OPENAPI_PATH);
+if (!hasSchema) console.warn(`[openapi-conformance] skipped: needs Replicate's OpenAPI schema at ${OPENAPI_PATH}`);
 
 /**
  * Every JSON answer the fake sends during a broad run is validated against the response schema
  * openapi.json declares for that operation and status. If the fake drifts from the schema, this fails.
  */
-describe('the fake Replicate conforms to openapi.json', () => {
-  const validator = createResponseValidator();
+(hasSchema ? describe : describe.skip)(`the fake Replicate conforms to openapi.json${hasSchema ? '' : ' (skipped: needs ../shared/replicate/openapi.json)'}`, () => {
+  const validator = hasSchema ? createResponseValidator() : (null as never);
   let fake: FakeReplicate;
 
   beforeAll(async () => {
