@@ -56,7 +56,7 @@ export interface RegistrationOptions {
 
 export const REGISTRATION_DEFAULTS = {
   candidateLongSide: 1024,
-  sourceLongSide: 480,
+  sourceLongSide: 640,
   minProductPx: 100,
   minInliers: 10,
   minScore: 0.35,
@@ -319,7 +319,7 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
     const sDet = keep(new cv.Mat());
     cv.threshold(sMask, sDet, 20, 255, cv.THRESH_BINARY);
     cv.dilate(sDet, sDet, keep(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(7, 7))));
-    const sf = orbFeatures(cv, sGray, sDet, 1000, 12);
+    const sf = orbFeatures(cv, sGray, sDet, 1500, 12);
     keep(sf.descriptors);
     mark('source');
     // source feature frame -> full source: x = sbox.x + u / scaleX

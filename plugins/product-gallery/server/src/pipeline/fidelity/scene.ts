@@ -1,0 +1,337 @@
+/**
+ * Compare the source product with a scene image where registration found it. The warped source
+ * and the candidate are read on one small grid over the product's box; the scene's light is
+ * fitted on the product (a gain and offset on lightness, a white-balance shift on a and b) and
+ * only what that fit cannot explain is judged: a recolour of a part or of the whole piece, a
+ * part added or removed, a stretch. A registration that found nothing gives "cannot verify".
+ */
+import { deltaE2000, rgbaToLabPlanes } from '../color';
+import type { Fingerprint } from '../fingerprint';
+import { boxBlur, components, erode } from '../morphology';
+import type { QcCheck, QcStatus } from '../qc';
+import { downscaleRgba, type RawImage } from '../raw-image';
+import { applyAffine, composeAffine, invertAffine, type Registration } from './registration';
+import type { Affine } from './similarity';
+import { unverified } from './verdict';
+
+export interface SceneCompareOptions {
+  role: string;
+  /** the product's real long side, mm, and the scene's scale, px per mm, when both are known */
+  productLongSideMm?: number | null;
+  pxPerMm?: number | null;
+  /** the product's category and description (chains, cords and beads are judged by a person) */
+  category?: string | null;
+  description?: string | null;
+}
+
+/** Limits for scenes (set on the odd-numbered photos: scripts/fidelity-scenes.ts). */
+export const SCENE_LIMITS = {
+  /** ΔE2000 of the piece's overall colour once the scene's light is fitted */
+  COLOR_GLOBAL_WARN: 4,
+  COLOR_GLOBAL_FAIL: 7,
+  /** ΔE2000 of the most changed patch (about 6% of the piece across), light fitted */
+  COLOR_LOCAL_WARN: 14,
+  COLOR_LOCAL_FAIL: 20,
+  /** a white-balance shift larger than a scene's light plausibly makes (Lab a/b units) */
+  WB_SHIFT_WARN: 6,
+  WB_SHIFT_FAIL: 10,
+  /** largest patch that changed (ΔE2000 over STRUCT_DE), % of the piece's area */
+  STRUCT_DE: 18,
+  STRUCT_WARN: 3,
+  STRUCT_FAIL: 5,
+  /** larger / smaller axis scale of the registration (1 = none) */
+  ANISOTROPY_WARN: 1.06,
+  ANISOTROPY_FAIL: 1.1,
+  /** inliers needed to trust a measured stretch */
+  ANISOTROPY_MIN_INLIERS: 15,
+  /** relative error of the product's size against mm x px/mm */
+  SIZE_WARN: 0.1,
+  SIZE_FAIL: 0.2,
+  /** long side of the comparison grid over the product, px */
+  GRID_LONG_SIDE: 256,
+} as const;
+
+/** Chains, cords and beads: thin, flexible pieces whose worn shape differs from the photo's. */
+export function isFlexibleCategory(category?: string | null, description?: string | null): boolean {
+  const c = (category ?? '').toLowerCase();
+  const d = (description ?? '').toLowerCase();
+  if (/ring|earring|stud/.test(c)) return false;
+  if (c === 'pendant') return /\bcord\b/.test(d) && !/chain/.test(d) ? true : false;
+  if (c === 'bracelet') return !/bangle|cuff/.test(d);
+  if (c === 'necklace' || c === 'chain' || c === 'anklet') return true;
+  return /chain|cord|bead|strand|choker|lariat/.test(d);
+}
+
+/** Thin pieces from the mask's shape: little of it survives an erosion of 1.5% of its size. */
+export function isThinMask(mask: Uint8Array, w: number, h: number): boolean {
+  let x0 = w, y0 = h, x1 = -1, y1 = -1, area = 0;
+  const bin = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (mask[y * w + x] < 128) continue;
+    bin[y * w + x] = 255;
+    area++;
+    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  if (!area) return false;
+  const r = Math.max(1, Math.round(0.015 * Math.max(x1 - x0, y1 - y0)));
+  const e = erode(bin, w, h, r);
+  let kept = 0;
+  for (let i = 0; i < e.length; i++) if (e[i]) kept++;
+  return kept / area < 0.25;
+}
+
+interface Grid {
+  w: number;
+  h: number;
+  /** candidate, warped source (Lab planes) and warped source mask on the grid */
+  cand: { L: Float32Array; A: Float32Array; B: Float32Array };
+  src: { L: Float32Array; A: Float32Array; B: Float32Array };
+  mask: Uint8Array;
+  /** grid px per candidate px */
+  k: number;
+}
+
+function bilinearRgba(img: RawImage, x: number, y: number, out: Float32Array): boolean {
+  if (x < 0 || y < 0 || x > img.width - 1 || y > img.height - 1) return false;
+  const x0 = Math.floor(x), y0 = Math.floor(y);
+  const x1 = Math.min(img.width - 1, x0 + 1), y1 = Math.min(img.height - 1, y0 + 1);
+  const tx = x - x0, ty = y - y0;
+  const d = img.data, W = img.width;
+  for (let c = 0; c < 4; c++) {
+    const a = d[(y0 * W + x0) * 4 + c], b = d[(y0 * W + x1) * 4 + c], e = d[(y1 * W + x0) * 4 + c], f = d[(y1 * W + x1) * 4 + c];
+    out[c] = (a * (1 - tx) + b * tx) * (1 - ty) + (e * (1 - tx) + f * tx) * ty;
+  }
+  return true;
+}
+
+/** The candidate's box and the source warped onto it, on one grid of about GRID_LONG_SIDE px. */
+function sampleGrid(source: RawImage, sourceMask: Uint8Array, candidate: RawImage, reg: Registration): Grid {
+  const pad = 0.08 * Math.max(reg.box.width, reg.box.height);
+  const bx = Math.max(0, Math.floor(reg.box.x - pad)), by = Math.max(0, Math.floor(reg.box.y - pad));
+  const bw = Math.min(candidate.width, Math.ceil(reg.box.x + reg.box.width + pad)) - bx;
+  const bh = Math.min(candidate.height, Math.ceil(reg.box.y + reg.box.height + pad)) - by;
+  const k = Math.min(1, SCENE_LIMITS.GRID_LONG_SIDE / Math.max(1, reg.productLongSidePx));
+  // candidate box, area-averaged down to the grid
+  const crop = new Uint8Array(bw * bh * 4);
+  for (let row = 0; row < bh; row++) crop.set(candidate.data.subarray(((by + row) * candidate.width + bx) * 4, ((by + row) * candidate.width + bx + bw) * 4), row * bw * 4);
+  const small = downscaleRgba({ data: crop, width: bw, height: bh, channels: 4 }, Math.max(8, Math.round(Math.max(bw, bh) * k)));
+  const w = small.image.width, h = small.image.height, n = w * h;
+  const kx = w / bw, ky = h / bh;
+  // source, area-averaged to about the grid's resolution, so warping does not alias
+  const srcScale = Math.min(1, reg.scale * Math.max(kx, ky) * 1.2);
+  const srcSmall = srcScale < 0.9 ? downscaleRgba(withMask(source, sourceMask), Math.max(8, Math.round(Math.max(source.width, source.height) * srcScale))) : { image: withMask(source, sourceMask), scale: 1 };
+  const sw = srcSmall.image.width / source.width, sh = srcSmall.image.height / source.height;
+  // grid px -> candidate px -> source px -> small source px
+  const gridToCand: Affine = [1 / kx, 0, bx, 0, 1 / ky, by];
+  const m = composeAffine([sw, 0, 0, 0, sh, 0], composeAffine(invertAffine(reg.affine), gridToCand));
+  const warped = new Uint8Array(n * 4);
+  const mask = new Uint8Array(n);
+  const px = new Float32Array(4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const [u, v] = applyAffine(m, x + 0.5, y + 0.5);
+    if (!bilinearRgba(srcSmall.image, u - 0.5, v - 0.5, px)) continue;
+    const i = y * w + x;
+    warped[i * 4] = px[0]; warped[i * 4 + 1] = px[1]; warped[i * 4 + 2] = px[2]; warped[i * 4 + 3] = 255;
+    mask[i] = Math.round(px[3]);
+  }
+  return { w, h, cand: rgbaToLabPlanes(small.image.data, n), src: rgbaToLabPlanes(warped, n), mask, k: (kx + ky) / 2 };
+}
+
+/** The source with its product mask as alpha (so both are resampled together). */
+function withMask(source: RawImage, mask: Uint8Array): RawImage {
+  const data = Uint8Array.from(source.data);
+  for (let i = 0; i < mask.length; i++) data[i * 4 + 3] = mask[i];
+  return { data, width: source.width, height: source.height, channels: 4 };
+}
+
+const median = (v: number[]): number => {
+  if (!v.length) return 0;
+  const s = v.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+interface LightFit {
+  gain: number;
+  offset: number;
+  da: number;
+  db: number;
+}
+
+/** The scene's light on the product: L' = gain L + offset (least squares, trimmed), a/b shifted by medians. */
+function fitLight(g: Grid, sel: Uint8Array): LightFit {
+  const idx: number[] = [];
+  for (let i = 0; i < sel.length; i++) if (sel[i]) idx.push(i);
+  const fitL = (ids: number[]) => {
+    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const i of ids) { const x = g.src.L[i], y = g.cand.L[i]; sx += x; sy += y; sxx += x * x; sxy += x * y; }
+    const n = ids.length, vx = sxx - (sx * sx) / n;
+    let gain = vx > 1e-6 * n ? (sxy - (sx * sy) / n) / vx : 1;
+    gain = Math.max(0.5, Math.min(2, gain));
+    return { gain, offset: (sy - gain * sx) / n };
+  };
+  let { gain, offset } = fitL(idx);
+  // refit without the worst quarter: a changed part should not bend the light
+  const res = idx.map((i) => Math.abs(g.cand.L[i] - (gain * g.src.L[i] + offset)));
+  const cut = median(res) * 2 + 1;
+  const keep = idx.filter((_, j) => res[j] <= cut);
+  if (keep.length > 20) ({ gain, offset } = fitL(keep));
+  const da = median(keep.map((i) => g.cand.A[i] - g.src.A[i]));
+  const db = median(keep.map((i) => g.cand.B[i] - g.src.B[i]));
+  return { gain, offset, da, db };
+}
+
+export interface SceneMeasures {
+  globalDE: number;
+  localDE: number;
+  wbShift: number;
+  changedPct: number;
+  anisotropy: number;
+  sizeError: number | null;
+  thin: boolean;
+}
+
+/** The numbers behind the checks (exported for the evaluation and the difference map). */
+export function measureScene(source: RawImage, sourceMask: Uint8Array, candidate: RawImage, reg: Registration, opts: SceneCompareOptions): { measures: SceneMeasures; residual: Float32Array; grid: { w: number; h: number; mask: Uint8Array; k: number } } {
+  const g = sampleGrid(source, sourceMask, candidate, reg);
+  const { w, h } = g, n = w * h;
+  const bin = new Uint8Array(n);
+  let area = 0;
+  for (let i = 0; i < n; i++) if (g.mask[i] >= 128) { bin[i] = 255; area++; }
+  // the inside of the piece: a pixel of misregistration at the rim is not a change
+  const inner = erode(bin, w, h, 1);
+  let innerCount = 0;
+  for (let i = 0; i < n; i++) if (inner[i]) innerCount++;
+  const sel = innerCount > 30 ? inner : bin;
+  const light = fitLight(g, sel);
+  // per-pixel ΔE2000 after the light fit, the best within ±2 grid px (alignment tolerance),
+  // judged on the inside of the piece: its rim mixes with whatever surface it lies on
+  const residual = new Float32Array(n);
+  const lab = { l: 0, a: 0, b: 0 }, ref = { l: 0, a: 0, b: 0 };
+  const zone = sel;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    if (!zone[i]) continue;
+    lab.l = g.cand.L[i]; lab.a = g.cand.A[i]; lab.b = g.cand.B[i];
+    let best = Infinity, bj = i;
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+      const xx = x + dx, yy = y + dy;
+      if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+      const j = yy * w + xx;
+      if (g.mask[j] < 64) continue;
+      const dl = light.gain * g.src.L[j] + light.offset - lab.l, d1 = g.src.A[j] + light.da - lab.a, d2 = g.src.B[j] + light.db - lab.b;
+      const e = dl * dl + d1 * d1 + d2 * d2;
+      if (e < best) { best = e; bj = j; }
+    }
+    if (best === Infinity) continue;
+    ref.l = light.gain * g.src.L[bj] + light.offset; ref.a = g.src.A[bj] + light.da; ref.b = g.src.B[bj] + light.db;
+    residual[i] = deltaE2000(ref, lab);
+  }
+  // overall colour: mean colours of the piece, light fitted
+  let sl = 0, sa = 0, sb = 0, cl = 0, ca = 0, cb = 0, m = 0;
+  for (let i = 0; i < n; i++) {
+    if (!sel[i]) continue;
+    sl += light.gain * g.src.L[i] + light.offset; sa += g.src.A[i] + light.da; sb += g.src.B[i] + light.db;
+    cl += g.cand.L[i]; ca += g.cand.A[i]; cb += g.cand.B[i]; m++;
+  }
+  const globalDE = m ? deltaE2000({ l: sl / m, a: sa / m, b: sb / m }, { l: cl / m, a: ca / m, b: cb / m }) : 0;
+  // the most changed patch: residual averaged over a window of ~6% of the piece, on the piece
+  const r = Math.max(1, Math.round(0.03 * Math.max(w, h)));
+  const on = new Float32Array(n);
+  const resOn = new Float32Array(n);
+  for (let i = 0; i < n; i++) if (zone[i]) { on[i] = 1; resOn[i] = residual[i]; }
+  const num = boxBlur(resOn, w, h, r), den = boxBlur(on, w, h, r);
+  let localDE = 0;
+  for (let i = 0; i < n; i++) if (bin[i] && den[i] > 0.3) localDE = Math.max(localDE, num[i] / den[i]);
+  // the largest connected patch that changed, as a share of the piece
+  const comps = components(w, h, (i) => zone[i] !== 0 && residual[i] >= SCENE_LIMITS.STRUCT_DE);
+  let largest = 0;
+  for (let c = 1; c <= comps.count; c++) largest = Math.max(largest, comps.areas[c]);
+  const changedPct = area ? (100 * largest) / area : 0;
+  let sizeError: number | null = null;
+  if (opts.productLongSideMm && opts.pxPerMm && reg.productLongSidePx > 0) {
+    sizeError = reg.productLongSidePx / (opts.productLongSideMm * opts.pxPerMm) - 1;
+  }
+  return {
+    measures: {
+      globalDE,
+      localDE,
+      wbShift: Math.hypot(light.da, light.db),
+      changedPct,
+      anisotropy: reg.anisotropy,
+      sizeError,
+      thin: isThinMask(g.mask, w, h),
+    },
+    residual,
+    grid: { w, h, mask: g.mask, k: g.k },
+  };
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const grade = (v: number, warn: number, fail: number): QcStatus => (v >= fail ? 'fail' : v >= warn ? 'warn' : 'pass');
+
+/**
+ * The scene's fidelity checks ('fidelity.color', 'fidelity.structure', 'fidelity.scale'),
+ * each with a message an editor understands. `reference` is the product's fingerprint (its
+ * stored measures); the pixels compared are the source's.
+ */
+export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate: RawImage, reg: Registration, _reference: Fingerprint | null, opts: SceneCompareOptions): QcCheck[] {
+  if (!reg.found) {
+    return unverified(`Cannot verify: ${reg.reason ?? 'the product was not found in this image with confidence.'} A person must compare it with the source photo.`);
+  }
+  const L = SCENE_LIMITS;
+  const { measures: s } = measureScene(source, sourceMask, candidate, reg, opts);
+  const flexible = isFlexibleCategory(opts.category, opts.description) || (!opts.category && s.thin);
+  // A thin, flexible piece drapes differently in every scene: a measured change may be the drape.
+  const personMustLook = (msg: string, status: QcStatus) =>
+    status === 'fail' && flexible ? `A person must look: this is a chain, cord or bead piece, whose shape changes as it is worn, so this may be the drape rather than an edit. Here is why it was flagged: ${msg}` : msg;
+
+  const wbStatus = grade(s.wbShift, L.WB_SHIFT_WARN, L.WB_SHIFT_FAIL);
+  const globalStatus = grade(s.globalDE, L.COLOR_GLOBAL_WARN, L.COLOR_GLOBAL_FAIL);
+  const localStatus = grade(s.localDE, L.COLOR_LOCAL_WARN, L.COLOR_LOCAL_FAIL);
+  const colorStatus = [wbStatus, globalStatus, localStatus].sort((a, b) => rank(b) - rank(a))[0];
+  let colorMsg: string;
+  if (colorStatus === 'pass') {
+    colorMsg = `Colours match the source once the scene's light is allowed for (overall ΔE2000 ${r1(s.globalDE)}, most changed patch ${r1(s.localDE)}, limits ${L.COLOR_GLOBAL_FAIL} and ${L.COLOR_LOCAL_FAIL}).`;
+  } else if (localStatus === colorStatus && s.localDE / L.COLOR_LOCAL_FAIL >= Math.max(s.globalDE / L.COLOR_GLOBAL_FAIL, s.wbShift / L.WB_SHIFT_FAIL)) {
+    colorMsg = `Part of the piece changed colour: ΔE2000 ${r1(s.localDE)} in the most changed patch once the scene's light is allowed for (limit ${L.COLOR_LOCAL_FAIL}). A stone or part may have been recoloured.`;
+  } else if (wbStatus === colorStatus && s.wbShift / L.WB_SHIFT_FAIL >= s.globalDE / L.COLOR_GLOBAL_FAIL) {
+    colorMsg = `The whole piece is tinted more than a scene's light explains: a shift of ${r1(s.wbShift)} Lab units in hue (limit ${L.WB_SHIFT_FAIL}). The metal or stones may have been recoloured.`;
+  } else {
+    colorMsg = `ΔE2000 ${r1(s.globalDE)} between the piece's colours and the source's once the scene's light is allowed for (limit ${L.COLOR_GLOBAL_FAIL}). The metal or stones may have been recoloured.`;
+  }
+
+  const structStatus = grade(s.changedPct, L.STRUCT_WARN, L.STRUCT_FAIL);
+  const structMsg =
+    structStatus === 'pass'
+      ? `The piece lines up with the source where it was found (largest changed patch ${r1(s.changedPct)}% of the piece, limit ${L.STRUCT_FAIL}%).`
+      : `A patch covering ${r1(s.changedPct)}% of the piece differs from the source where it was found (limit ${L.STRUCT_FAIL}%): a stone or part may have been added or removed.`;
+
+  let scaleStatus: QcStatus = 'pass';
+  let scaleMsg = `The piece keeps its proportions (stretch ${r1((s.anisotropy - 1) * 100)}%, limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
+  let scaleValue: number = Math.round(s.anisotropy * 1000) / 1000;
+  let scaleThreshold: number = L.ANISOTROPY_FAIL;
+  if (!reg.anisotropyMeasurable || reg.inliers < L.ANISOTROPY_MIN_INLIERS) {
+    scaleStatus = 'warn';
+    scaleMsg = `The piece's proportions could not be measured reliably here (${reg.inliers} matched points${reg.anisotropyMeasurable ? '' : ', nearly on one line'}): check by eye that it is not stretched.`;
+  } else {
+    scaleStatus = grade(s.anisotropy, L.ANISOTROPY_WARN, L.ANISOTROPY_FAIL);
+    if (scaleStatus !== 'pass') scaleMsg = `The piece is stretched: ${r1((s.anisotropy - 1) * 100)}% longer one way than the other compared with the source (limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
+  }
+  if (s.sizeError !== null) {
+    const e = Math.abs(s.sizeError);
+    const st = grade(e, L.SIZE_WARN, L.SIZE_FAIL);
+    if (rank(st) > rank(scaleStatus) || (st !== 'pass' && scaleStatus === 'warn')) {
+      scaleStatus = st;
+      scaleValue = Math.round(s.sizeError * 1000) / 1000;
+      scaleThreshold = L.SIZE_FAIL;
+      scaleMsg = `The piece is ${Math.round(reg.productLongSidePx)} px long here, ${r1(Math.abs(s.sizeError) * 100)}% ${s.sizeError > 0 ? 'larger' : 'smaller'} than its real ${opts.productLongSideMm} mm at this scene's ${opts.pxPerMm} px/mm (limit ${L.SIZE_FAIL * 100}%).`;
+    }
+  }
+  return [
+    { id: 'fidelity.color', status: colorStatus, value: r1(Math.max(s.globalDE, s.localDE)), threshold: L.COLOR_LOCAL_FAIL, message: personMustLook(colorMsg, colorStatus) },
+    { id: 'fidelity.structure', status: structStatus, value: r1(s.changedPct), threshold: L.STRUCT_FAIL, message: personMustLook(structMsg, structStatus) },
+    { id: 'fidelity.scale', status: scaleStatus, value: scaleValue, threshold: scaleThreshold, message: personMustLook(scaleMsg, scaleStatus) },
+  ];
+}
+
+const rank = (s: QcStatus) => ({ pass: 0, warn: 1, unverified: 2, fail: 3 })[s];
