@@ -26,8 +26,8 @@ const FAMILIES: Record<string, string[]> = {
   category: ['ring', 'necklace', 'pendant', 'earrings', 'bracelet', 'anklet', 'brooch', 'other'],
   channel: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
   generator: ['auto', 'local', 'replicate'],
-  'qc.status': ['pass', 'warn', 'fail'],
-  'compare.mode': ['side', 'overlay', 'difference'],
+  'qc.status': ['pass', 'warn', 'unverified', 'fail'],
+  'compare.mode': ['side', 'overlay', 'difference', 'map'],
   cell: ['published', 'in_review', 'missing'],
   'briefs.field': ['promptTemplate', 'negativePrompt', 'scene', 'style'],
 };

@@ -64,6 +64,8 @@ export interface Asset {
   placeholder?: string | null;
   qc?: QcResult[] | null;
   qcStatus?: 'pass' | 'warn' | 'unverified' | 'fail' | null;
+  /** Approved despite failed or undecided checks: the reviewer's written reason (server: services/assets.ts). */
+  approvalOverride?: { reason: string; by: string; at: string } | null;
   provenance?: Record<string, unknown> | null;
   error?: string | null;
   prompt?: string | null;
@@ -541,6 +543,59 @@ export const useAsset = (documentId: string | undefined, stamp?: string) => {
     [...keys.asset(documentId ?? ''), stamp ?? ''],
     async () => normalizeAssetDetail((await get<any>(`${BASE}/assets/${documentId}`)).data),
     { enabled: Boolean(documentId), onError, refetchOnWindowFocus: false }
+  );
+};
+
+/** What GET /assets/:documentId/difference found, with the map as a data URL (an <img src> cannot carry the admin JWT). */
+export interface DifferenceMapView {
+  src: string;
+  /** The source product was placed on the image (known placement, known region, or a confident registration). */
+  registered: boolean;
+  /** Why it was not (an editor's sentence). */
+  reason: string | null;
+  method: string | null;
+  /** Share of the product's area that differs (0..1). */
+  changed: number | null;
+  regions: number;
+}
+
+const blobToDataUrl = (blob: Blob) =>
+  new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+
+/** The difference map of an asset, fetched on demand (it takes the server a second or two to draw). */
+export const useDifferenceMap = (documentId: string | undefined, enabled = true) => {
+  const { get } = useFetchClient();
+  return useQuery(
+    [...keys.asset(documentId ?? ''), 'difference'],
+    async (): Promise<DifferenceMapView> => {
+      const res = await get(`${BASE}/assets/${documentId}/difference`, { responseType: 'blob', validateStatus: () => true });
+      if (res.status !== 200) {
+        let message = `HTTP ${res.status}`;
+        try {
+          message = JSON.parse(await res.data.text())?.error?.message ?? message;
+        } catch {
+          /* not a JSON error body: keep the status */
+        }
+        throw new Error(message);
+      }
+      const header = (name: string) => res.headers?.get(name) ?? null;
+      const reason = header('X-Difference-Reason');
+      const changed = header('X-Difference-Changed');
+      return {
+        src: await blobToDataUrl(res.data),
+        registered: header('X-Difference-Registered') === 'true',
+        reason: reason ? decodeURIComponent(reason) : null,
+        method: header('X-Difference-Method'),
+        changed: changed === null ? null : Number(changed),
+        regions: Number(header('X-Difference-Regions') ?? 0),
+      };
+    },
+    { enabled: Boolean(documentId) && enabled, retry: false, refetchOnWindowFocus: false, staleTime: 5 * 60_000 }
   );
 };
 

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type CSSProperties, type PointerEvent } from 'react';
-import { Box, Button, Flex, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Loader, Typography } from '@strapi/design-system';
+import { Question } from '@strapi/icons';
+import { useDifferenceMap } from '../api';
 import { useT } from '../utils/translations';
 import { mediaUrl } from '../utils/urls';
 
-export type CompareMode = 'side' | 'overlay' | 'difference';
+export type CompareMode = 'side' | 'overlay' | 'difference' | 'map';
 
 interface View {
   scale: number;
@@ -117,23 +119,108 @@ const Pane = ({
   );
 };
 
+const Swatch = ({ color, outline }: { color: string; outline?: boolean }) => (
+  <span
+    aria-hidden
+    style={{
+      display: 'inline-block',
+      width: 14,
+      height: 10,
+      borderRadius: 2,
+      background: outline ? 'transparent' : color,
+      border: `2px solid ${color}`,
+      marginRight: 6,
+      verticalAlign: 'middle',
+    }}
+  />
+);
+
 /**
- * Source and candidate side by side with synchronized zoom and pan, or stacked as an overlay
- * (opacity) or a difference view (CSS mix-blend-mode: difference: identical pixels turn black).
+ * The difference map (server: GET /assets/:documentId/difference): the candidate dimmed, the
+ * outline of where the source product lands on it, and what differs in magenta. When the product
+ * could not be found, the map shows no outline and says so: nothing is guessed.
+ */
+const DifferenceMapPane = ({ assetId, view, setView }: { assetId: string; view: View; setView: (updater: (v: View) => View) => void }) => {
+  const t = useT();
+  const map = useDifferenceMap(assetId);
+  const data = map.data;
+  return (
+    <Flex direction="column" alignItems="stretch" gap={2} style={{ flex: 1, minWidth: 0 }} data-testid="difference-map" data-registered={data ? String(data.registered) : undefined}>
+      <Pane label={t('compare.mapLabel', 'Differences from the source')} view={view} setView={setView} testId="compare-map">
+        {map.isLoading ? (
+          <Flex justifyContent="center" alignItems="center" height="100%">
+            <Loader small>{t('compare.mapLoading', 'Placing the source on this image…')}</Loader>
+          </Flex>
+        ) : map.error ? (
+          <Flex justifyContent="center" alignItems="center" height="100%" padding={4}>
+            <Typography textColor="danger600" data-testid="difference-map-error">
+              {String((map.error as Error).message)}
+            </Typography>
+          </Flex>
+        ) : data ? (
+          <img src={data.src} alt={t('compare.mapAlt', 'Difference map')} style={imgStyle(view)} draggable={false} />
+        ) : null}
+      </Pane>
+      {data && !data.registered ? (
+        <Box padding={3} hasRadius background="secondary100" borderColor="secondary200" borderStyle="solid" borderWidth="1px" data-testid="difference-map-unregistered">
+          <Flex gap={2} alignItems="flex-start">
+            <Question width="1.2em" height="1.2em" aria-hidden />
+            <Typography variant="omega" textColor="secondary700">
+              {t('compare.mapNotFound', 'Cannot verify: {reason} Compare the image with the source photo by eye.', { reason: data.reason ?? '' })}
+            </Typography>
+          </Flex>
+        </Box>
+      ) : data ? (
+        <Flex gap={4} wrap="wrap">
+          <Typography variant="pi" textColor="neutral600">
+            <Swatch color="#00d6ff" outline />
+            {t('compare.mapOutline', 'Where the source product lands')}
+          </Typography>
+          <Typography variant="pi" textColor="neutral600">
+            <Swatch color="#ff00aa" />
+            {t('compare.mapChanged', 'Differs from the source (colour or shape)')}
+          </Typography>
+          <Typography variant="pi" fontWeight="semiBold" textColor={data.regions ? 'danger600' : 'success600'} data-testid="difference-map-summary">
+            {data.regions
+              ? t('compare.mapSummary', '{count, plural, one {# place differs} other {# places differ}} ({share}% of the product)', {
+                  count: data.regions,
+                  share: Math.max(1, Math.round((data.changed ?? 0) * 100)),
+                })
+              : t('compare.mapNone', 'No difference found where the product lands.')}
+          </Typography>
+        </Flex>
+      ) : null}
+    </Flex>
+  );
+};
+
+/**
+ * Source and candidate side by side with synchronized zoom and pan, or the difference map (the
+ * source registered onto the candidate). Stacking the two whole frames (an overlay with opacity,
+ * or CSS mix-blend-mode: difference) only means something when both show the same framing, so
+ * a composed shot (`composed`: a scene, a close-up, a re-framed clean view) offers the map instead.
  */
 export const CompareViewer = ({
   source,
   candidate,
   sourceAlt,
   candidateAlt,
+  assetId,
+  composed = false,
 }: {
   source?: string | null;
   candidate?: string | null;
   sourceAlt: string;
   candidateAlt: string;
+  /** The asset whose difference map to offer (none: no map mode). */
+  assetId?: string;
+  composed?: boolean;
 }) => {
   const t = useT();
-  const [mode, setMode] = useState<CompareMode>('side');
+  const modes: CompareMode[] = composed ? ['map', 'side'] : assetId ? ['side', 'overlay', 'difference', 'map'] : ['side', 'overlay', 'difference'];
+  const initial: CompareMode = composed && assetId ? 'map' : 'side';
+  const [mode, setMode] = useState<CompareMode>(initial);
+  useEffect(() => setMode(initial), [assetId, initial]);
   const [view, setViewState] = useState<View>(IDENTITY);
   const [opacity, setOpacity] = useState(0.5);
   const setView = useCallback((updater: (v: View) => View) => setViewState(updater), []);
@@ -158,7 +245,7 @@ export const CompareViewer = ({
     <Flex direction="column" alignItems="stretch" gap={3}>
       <Flex justifyContent="space-between" wrap="wrap" gap={2}>
         <Flex gap={1} role="group" aria-label={t('compare.mode', 'Comparison mode')}>
-          {(['side', 'overlay', 'difference'] as CompareMode[]).map((m) => (
+          {modes.filter((m) => m !== 'map' || assetId).map((m) => (
             <Button
               key={m}
               size="S"
@@ -198,7 +285,14 @@ export const CompareViewer = ({
           </Button>
         </Flex>
       </Flex>
-      {mode === 'side' ? (
+      {mode === 'map' && assetId ? (
+        <Flex gap={3} alignItems="flex-start">
+          <Pane label={t('compare.source', 'Source photo')} view={view} setView={setView} testId="compare-source">
+            {src ? <img src={src} alt={sourceAlt} style={imgStyle(view)} draggable={false} /> : missing}
+          </Pane>
+          <DifferenceMapPane assetId={assetId} view={view} setView={setView} />
+        </Flex>
+      ) : mode === 'side' ? (
         <Flex gap={3} alignItems="stretch">
           <Pane label={t('compare.source', 'Source photo')} view={view} setView={setView} testId="compare-source">
             {src ? <img src={src} alt={sourceAlt} style={imgStyle(view)} draggable={false} /> : missing}

@@ -1,8 +1,20 @@
 import { useEffect, useState } from 'react';
-import { Button, Field, Modal, Textarea, Typography } from '@strapi/design-system';
+import { Box, Button, Field, Flex, Modal, Textarea, Typography } from '@strapi/design-system';
 import { useT } from '../utils/translations';
+import { QcStatusBadge, type QcStatus } from './StatusBadge';
 
-/** Asks for a written reason (rejecting, or approving over failed checks). The reason is required. */
+export interface DialogCheck {
+  id: string;
+  status: QcStatus;
+  /** The check in words (not its id). */
+  label: string;
+  message?: string | null;
+}
+
+/**
+ * Asks for a written reason (rejecting, or approving over failed or undecided checks, which it
+ * names with what each found). The reason is required.
+ */
 export const ReasonDialog = ({
   open,
   title,
@@ -11,9 +23,12 @@ export const ReasonDialog = ({
   confirmLabel,
   confirmVariant = 'danger',
   loading,
+  checks,
   onConfirm,
   onClose,
 }: {
+  /** The checks the reason answers for. */
+  checks?: DialogCheck[];
   open: boolean;
   title: string;
   description?: string;
@@ -49,6 +64,25 @@ export const ReasonDialog = ({
             <Typography tag="p" variant="omega" textColor="neutral700" style={{ marginBottom: 12 }}>
               {description}
             </Typography>
+          ) : null}
+          {checks?.length ? (
+            <Box tag="ul" marginBottom={4} data-testid="dialog-checks" style={{ listStyle: 'none', padding: 0 }}>
+              {checks.map((c) => (
+                <Box tag="li" key={c.id} paddingBottom={2} data-dialog-check={c.id} data-qc-status={c.status}>
+                  <Flex gap={2} wrap="wrap">
+                    <QcStatusBadge status={c.status} size="S" />
+                    <Typography variant="omega" fontWeight="semiBold">
+                      {c.label}
+                    </Typography>
+                  </Flex>
+                  {c.message ? (
+                    <Typography variant="pi" textColor="neutral700" tag="p">
+                      {c.message}
+                    </Typography>
+                  ) : null}
+                </Box>
+              ))}
+            </Box>
           ) : null}
           <Field.Root name="reason" required error={error}>
             <Field.Label>{label}</Field.Label>

@@ -1,4 +1,5 @@
-import { Badge, type BadgeProps } from '@strapi/design-system';
+import { Badge, Box, Typography, type BadgeProps } from '@strapi/design-system';
+import { Check, Cross, Question, WarningCircle } from '@strapi/icons';
 import { useT } from '../utils/translations';
 import type { AssetStatus } from '../utils/vocabulary';
 
@@ -28,5 +29,56 @@ export const StatusBadge = ({ status }: { status: AssetStatus | 'missing' }) => 
     <Badge variant={VARIANT[status] ?? 'neutral'} data-status={status}>
       {label(status)}
     </Badge>
+  );
+};
+
+export type QcStatus = 'pass' | 'warn' | 'unverified' | 'fail';
+
+/**
+ * QC verdicts, each with its own colour and icon so they read apart at a glance (and without
+ * colour): a "cannot verify" is neither a failure nor a warning, it asks a person to decide.
+ */
+const QC_LOOK: Record<QcStatus, { variant: Variant; Icon: typeof Check }> = {
+  pass: { variant: 'success', Icon: Check },
+  warn: { variant: 'warning', Icon: WarningCircle },
+  unverified: { variant: 'secondary', Icon: Question },
+  fail: { variant: 'danger', Icon: Cross },
+};
+
+export const useQcStatusLabel = () => {
+  const t = useT();
+  return (status: QcStatus) =>
+    ({
+      pass: t('qc.status.pass', 'Pass'),
+      warn: t('qc.status.warn', 'Warning'),
+      unverified: t('qc.status.unverified', 'Cannot verify'),
+      fail: t('qc.status.fail', 'Fail'),
+    })[status] ?? status;
+};
+
+export const QcStatusBadge = ({ status, label, size }: { status: QcStatus; label?: string; size?: 'S' | 'M' }) => {
+  const statusLabel = useQcStatusLabel();
+  const look = QC_LOOK[status] ?? { variant: 'neutral' as Variant, Icon: Question };
+  const { Icon } = look;
+  return (
+    <Badge variant={look.variant} size={size} data-qc-badge={status}>
+      <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+        <Icon width="1em" height="1em" aria-hidden focusable={false} />
+        {label ?? statusLabel(status)}
+      </span>
+    </Badge>
+  );
+};
+
+/** "Approved over the checks", with the reviewer's written reason: what a card says about an override. */
+export const OverrideNote = ({ override }: { override: { reason: string; by?: string | null; at?: string | null } }) => {
+  const t = useT();
+  return (
+    <Box padding={2} hasRadius background="warning100" borderColor="warning200" borderStyle="solid" borderWidth="1px" data-testid="approval-override">
+      <Typography variant="pi" textColor="warning700" tag="p">
+        <strong>{t('override.title', 'Approved over the checks')}</strong>
+        {override.by ? ` · ${override.by}` : ''}: “{override.reason}”
+      </Typography>
+    </Box>
   );
 };

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, Badge, Box, Button, Flex, Grid, Loader, Typography } from '@strapi/design-system';
+import { Alert, Box, Button, Flex, Grid, Loader, Typography } from '@strapi/design-system';
 import { Check, Cross, ArrowClockwise } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useAsset, useAssets, useTransition, type Asset } from '../api';
 import { AssetHistory } from '../components/AssetHistory';
 import { CompareViewer } from '../components/CompareViewer';
-import { QcTable } from '../components/QcChips';
+import { QcTable, useQcCheckLabel } from '../components/QcChips';
 import { ReasonDialog } from '../components/ReasonDialog';
-import { StatusBadge } from '../components/StatusBadge';
+import { OverrideNote, QcStatusBadge, StatusBadge } from '../components/StatusBadge';
 import { serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
@@ -47,11 +47,7 @@ const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
             <Typography variant="pi" textColor="neutral600">
               {t(`role.${asset.role}`, asset.role)}
             </Typography>
-            {asset.qcStatus ? (
-              <Badge size="S" variant={asset.qcStatus === 'pass' ? 'success' : asset.qcStatus === 'warn' ? 'warning' : 'danger'}>
-                {t(`qc.status.${asset.qcStatus}`, asset.qcStatus)}
-              </Badge>
-            ) : null}
+            {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} size="S" /> : null}
           </Flex>
         </Flex>
       </Flex>
@@ -113,7 +109,20 @@ export const ReviewQueuePage = () => {
 
   const asset = detail.data?.asset;
   const index = list.findIndex((a) => a.documentId === selectedId);
-  const qcFailed = asset?.qcStatus === 'fail' || (detail.data?.qc ?? []).some((c) => c.status === 'fail');
+  const checkLabel = useQcCheckLabel();
+  // Fail and "cannot verify" both need a person's written reason to approve (the server enforces it).
+  const blocking = (detail.data?.qc ?? []).filter((c) => c.status === 'fail' || c.status === 'unverified');
+  const qcFailed = asset?.qcStatus === 'fail' || asset?.qcStatus === 'unverified' || blocking.length > 0;
+  const source = detail.data?.source;
+  const candidate = detail.data?.candidate;
+  // Only a candidate with the source's own framing can be stacked on it; anything composed gets the map.
+  const composed =
+    !asset ||
+    asset.role !== 'clean' ||
+    !source?.width ||
+    !candidate?.width ||
+    source.width !== candidate.width ||
+    source.height !== candidate.height;
 
   useEffect(() => setConflict(null), [selectedId]);
 
@@ -239,6 +248,7 @@ export const ReviewQueuePage = () => {
                             {detail.data.product?.title ?? ''} · {t(`role.${asset.role}`, asset.role)}
                           </Typography>
                           <StatusBadge status={asset.status} />
+                          {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} /> : null}
                           <Typography variant="pi" textColor="neutral500">
                             {t('review.version', 'v{version}', { version: asset.version })}
                           </Typography>
@@ -251,11 +261,14 @@ export const ReviewQueuePage = () => {
                           ) : null}
                         </Flex>
                       </Flex>
+                      {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} /> : null}
                       <CompareViewer
                         source={detail.data.source?.url}
                         candidate={detail.data.candidate?.url}
                         sourceAlt={t('compare.source', 'Source photo')}
                         candidateAlt={t('compare.candidate', 'Candidate')}
+                        assetId={asset.file ? asset.documentId : undefined}
+                        composed={composed}
                       />
                       <Flex gap={2} wrap="wrap" data-testid="review-actions">
                         {can.review ? (
@@ -301,8 +314,8 @@ export const ReviewQueuePage = () => {
                         </Button>
                       </Flex>
                       {qcFailed && asset.status === 'in_review' ? (
-                        <Typography variant="pi" textColor="danger600">
-                          {t('review.qcFailed', 'A check failed: approving needs a written override reason, which is audited.')}
+                        <Typography variant="pi" textColor="danger600" data-testid="override-required">
+                          {t('review.qcBlocked', 'A check failed or could not decide: approving needs a written reason, which is audited and shown on the shot.')}
                         </Typography>
                       ) : null}
                     </Flex>
@@ -357,8 +370,12 @@ export const ReviewQueuePage = () => {
       />
       <ReasonDialog
         open={dialog === 'override'}
-        title={t('review.overrideTitle', 'Approve despite failed checks')}
-        description={t('review.overrideDescription', 'A check failed. Approving anyway needs a written reason; it is audited.')}
+        title={t('review.overrideTitleBlocked', 'Approve despite failed or undecided checks')}
+        description={t(
+          'review.overrideChecks',
+          'These checks failed or could not decide. Approving anyway needs a written reason: say what you compared and why it is right. It is audited and shown on the shot.'
+        )}
+        checks={blocking.map((c) => ({ id: c.id, status: c.status, label: checkLabel(c.id), message: c.message ?? null }))}
         label={t('review.overrideReason', 'Override reason')}
         confirmLabel={t('review.overrideConfirm', 'Override and approve')}
         confirmVariant="default"

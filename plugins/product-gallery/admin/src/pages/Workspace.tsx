@@ -36,7 +36,7 @@ import {
 import { AssetHistory } from '../components/AssetHistory';
 import { ImportDialog } from '../components/ImportDialog';
 import { QcChips } from '../components/QcChips';
-import { StatusBadge } from '../components/StatusBadge';
+import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { useCan, type Can } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
@@ -278,6 +278,7 @@ const HistoryModal = ({ assetId, onClose }: { assetId: string | null; onClose: (
 
 const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory: (id: string) => void }) => {
   const t = useT();
+  const qcLabel = useQcStatusLabel();
   const transition = useTransition();
   const busy = BUSY_STATUSES.includes(asset.status);
   // The list view carries the overall QC status; the checks themselves come with the asset.
@@ -337,10 +338,9 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
         {qc?.length ? (
           <QcChips qc={qc} />
         ) : asset.qcStatus ? (
-          <Badge variant={asset.qcStatus === 'pass' ? 'success' : asset.qcStatus === 'warn' ? 'warning' : 'danger'}>
-            {t('qc.overall', 'QC {status}', { status: t(`qc.status.${asset.qcStatus}`, asset.qcStatus) })}
-          </Badge>
+          <QcStatusBadge status={asset.qcStatus} label={t('qc.overall', 'QC {status}', { status: qcLabel(asset.qcStatus) })} />
         ) : null}
+        {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} /> : null}
         <Flex gap={1} wrap="wrap">
           {asset.status === 'draft' && can.submit ? (
             <Button size="S" onClick={() => move('in_review')} loading={transition.isLoading}>
