@@ -65,6 +65,8 @@ export const DIFFERENCE_LIMITS = {
   LIGHTNESS_DL: 28,
   /** misregistration tolerance: each pixel may match the other image within this radius, analysis px */
   TOLERANCE_PX: 2,
+  /** the same when the placement was found by registration (a fitted affine is off by a pixel or two more at the ends of a long piece) */
+  REGISTERED_TOLERANCE_PX: 3,
   /** smallest region drawn, share of the product's area (and at least MIN_REGION_PX analysis px) */
   MIN_REGION_SHARE: 0.004,
   MIN_REGION_PX: 10,
@@ -314,7 +316,7 @@ export async function differenceMap(candidateBytes: Buffer | Uint8Array, sourceB
   for (let i = 0; i < n; i++) labS.L[i] += shift;
 
   const valid = inside;
-  const { de, dl } = tolerantDifference(labC, labS, w, h, domain, valid, L.TOLERANCE_PX);
+  const { de, dl } = tolerantDifference(labC, labS, w, h, domain, valid, method === 'registration' ? L.REGISTERED_TOLERANCE_PX : L.TOLERANCE_PX);
   // Around the piece only what the candidate adds counts (something that is not its own surface):
   // a shadow of the source that a clean shot leaves out is no change to the product.
   const surface = { L: new Float32Array(ringN), A: new Float32Array(ringN), B: new Float32Array(ringN) };
