@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { intake, type IntakeOptions } from './intake';
-import { cutout, CUTOUT_REVIEW_THRESHOLD, type CutoutResult } from './cutout';
+import { cutout, CUTOUT_REVIEW_THRESHOLD, refineMask, cutoutWithMask, type CutoutResult, type MaskSummary, type RefineOptions, type RefineStroke } from './cutout';
 import { fingerprint as makeFingerprint, type Fingerprint } from './fingerprint';
 import { fidelityChecks, needsSourcePixels, type CandidateCheckSpec } from './fidelity';
 import { renderClean, renderDetail } from './shots';
@@ -14,7 +14,7 @@ import { summarizeQc, type QcCheck, type QcStatus } from './qc';
 import { deliveryPack } from './delivery';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
-import type { RawImage } from './raw-image';
+import type { RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
   bbox: CutoutResult['bbox'];
@@ -66,19 +66,85 @@ async function cutoutPreview(working: { data: Uint8Array; width: number; height:
     .toBuffer();
 }
 
-/** Intake, cutout and reference fingerprint of a product's source photo. */
-export async function analyzeSource(bytes: Buffer | Uint8Array, limits: IntakeOptions = {}): Promise<SourceAnalysis> {
+/** A mask as an 8-bit greyscale PNG (255 = product), the form it is stored in. */
+export async function encodeMaskPng(mask: RawMask): Promise<Buffer> {
+  return sharp(Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength), { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
+
+/** A stored mask PNG back to pixels: its first channel, or its alpha when it has one (a cutout). */
+export async function decodeMaskPng(png: Buffer | Uint8Array): Promise<RawMask> {
+  const img = sharp(Buffer.from(png));
+  const meta = await img.metadata();
+  const { data, info } = await (meta.hasAlpha ? img.ensureAlpha().extractChannel(3) : img.extractChannel(0)).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** The source's cutout: the automatic one, or the one a person confirmed (mask PNG) in its place. */
+async function sourceCutout(working: RawImage, maskPng?: Buffer | Uint8Array | null): Promise<CutoutResult> {
+  const c = cutout(working);
+  return maskPng ? cutoutWithMask(c, await decodeMaskPng(maskPng)) : c;
+}
+
+/**
+ * Intake, cutout and reference fingerprint of a product's source photo. With a confirmed mask
+ * (PNG), the fingerprint is made from it instead of the automatic cutout, and the analysis no
+ * longer asks for a review (a person made the mask); `cutout.confidence` stays the automatic one.
+ */
+export async function analyzeSource(bytes: Buffer | Uint8Array, limits: IntakeOptions = {}, maskPng?: Buffer | Uint8Array | null): Promise<SourceAnalysis> {
   const source = await intake(bytes, limits);
-  const c = cutout(source.working);
+  const c = await sourceCutout(source.working, maskPng);
   const fp = await makeFingerprint(source.working, c, { sha256: source.sha256 });
   return {
     intake: intakeSummary(source),
     warnings: source.warnings,
     cutout: summarize(c),
-    needsReview: c.confidence < CUTOUT_REVIEW_THRESHOLD,
+    needsReview: !maskPng && c.confidence < CUTOUT_REVIEW_THRESHOLD,
     fingerprint: fp,
     cutoutPng: await cutoutPreview(source.working, c),
   };
+}
+
+export interface SourceRefinement {
+  /** The automatic cutout of the source (what the strokes correct). */
+  automatic: CutoutSummary;
+  refined: MaskSummary & { changedFraction: number; agreement: number; refined: boolean; ms: number; agreementWithAutomatic: number };
+  /** The refined mask at the source's size, greyscale PNG (255 = product): what a confirmation stores. */
+  maskPng: Buffer;
+  /** The same mask at most 1024 px, for the workspace's preview. */
+  previewPng: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * The source's cutout refined with an editor's keep / remove strokes (grabCut, see
+ * cutout/refine.ts). `initialMaskPng` starts from another mask (an AI background remover's)
+ * instead of the automatic cutout.
+ */
+export async function refineSource(
+  bytes: Buffer | Uint8Array,
+  strokes: RefineStroke[],
+  limits: IntakeOptions = {},
+  options: RefineOptions & { initialMaskPng?: Buffer | Uint8Array | null } = {}
+): Promise<SourceRefinement> {
+  const source = await intake(bytes, limits);
+  const auto = cutout(source.working);
+  const start = options.initialMaskPng ? cutoutWithMask(auto, await decodeMaskPng(options.initialMaskPng)) : auto;
+  const r = await refineMask(source.working, start.mask, strokes, options);
+  const { mask, width, height, ...summary } = r;
+  const raw = { data: mask, width, height };
+  let inter = 0, union = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const a = mask[i] >= 128, b = auto.mask[i] >= 128;
+    if (a && b) inter++;
+    if (a || b) union++;
+  }
+  const agreementWithAutomatic = union ? Math.round((inter / union) * 1e4) / 1e4 : 1;
+  const maskPng = await encodeMaskPng(raw);
+  const previewPng = await sharp(maskPng).resize({ width: 1024, height: 1024, fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+  return { automatic: summarize(auto), refined: { ...summary, agreementWithAutomatic }, maskPng, previewPng, width, height };
 }
 
 export interface LocalShotSpec {
@@ -110,7 +176,7 @@ export interface LocalShot {
 async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
   const size = sceneSizeFor(spec.aspectRatio, Math.max(spec.minLongEdge, 1000));
   if (!spec.scene || 'kind' in spec.scene) {
-    return renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height);
+    return renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height, { productLongSideMm: spec.productLongSideMm ?? 40 });
   }
   // An editor's scene photo: anchor in percent of the photo, scale in px/mm at its own size.
   const meta = await sharp(spec.scene.image).metadata();
@@ -129,9 +195,10 @@ async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
 }
 
 /** A deterministic shot from the source: clean and detail by the pipeline, model and lifestyle by compositing. */
-export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: LocalShotSpec, limits: IntakeOptions = {}): Promise<LocalShot> {
+export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: LocalShotSpec, limits: IntakeOptions = {}, maskPng?: Buffer | Uint8Array | null): Promise<LocalShot> {
   const source = await intake(sourceBytes, limits);
-  const c = cutout(source.working);
+  // A confirmed mask is the product's outline: shots are cut with it, not with a fresh guess.
+  const c = await sourceCutout(source.working, maskPng);
   if (spec.role === 'clean' || spec.role === 'detail') {
     const shot =
       spec.role === 'clean'

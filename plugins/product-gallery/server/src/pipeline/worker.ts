@@ -27,6 +27,8 @@ export const PIPELINE_TASKS = [
   'inspectOutput',
   'checkCandidate',
   'deliverAsset',
+  // The source's cutout corrected with an editor's strokes (grabCut).
+  'refineSource',
   // Review: the source registered onto an image and the places that differ.
   'differenceMap',
 ] as const;
