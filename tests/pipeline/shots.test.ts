@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import sharp from 'sharp';
-import { cutout, intake, renderClean, renderDetail, isPipelineError } from '../../plugins/product-gallery/server/src/pipeline';
+import { composeOnScene, cutout, intake, renderClean, renderDetail, isPipelineError, type RawImage, type Scene } from '../../plugins/product-gallery/server/src/pipeline';
 import { productPhotos } from '../support/photos';
 
 // Shared machine: pixel loops run slowly under load.
@@ -69,5 +69,97 @@ describe('shot options', () => {
     const sq = await renderDetail(r.working, c, { aspect: '1:1', minLongEdge: 600 });
     expect([sq.width, sq.height]).toEqual([600, 600]);
     try { await renderClean(r.working, c, { fill: 2 }); } catch (e) { expect(isPipelineError(e)).toBe(true); }
+  });
+});
+
+describe('composeOnScene', () => {
+  /** A flat scene with a vertical gradient, so a stripe is a jump between rows the scene does not have. */
+  async function gradientScene(width: number, height: number, angle: number, pxPerMm: number): Promise<Scene> {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#e9c3a6"/><stop offset="1" stop-color="#b98467"/></linearGradient></defs><rect width="${width}" height="${height}" fill="url(#g)"/></svg>`;
+    return { kind: 'custom', image: await sharp(Buffer.from(svg)).png().toBuffer(), width, height, anchor: { x: width / 2, y: height / 2 }, angle, pxPerMm };
+  }
+
+  /** A 200x100 dark frame (a ring seen flat: its inside shows the scene) with a red corner marker, on white. */
+  function frameSource(): { working: RawImage; cut: { mask: Uint8Array; bbox: { x: number; y: number; width: number; height: number } } } {
+    const W = 300, H = 200;
+    const data = new Uint8Array(W * H * 4).fill(255);
+    const mask = new Uint8Array(W * H);
+    for (let y = 50; y < 150; y++) {
+      for (let x = 50; x < 250; x++) {
+        const inside = x >= 70 && x < 230 && y >= 70 && y < 130;
+        if (inside) continue;
+        const i = y * W + x;
+        const red = x < 70 && y < 70;
+        data.set(red ? [200, 30, 30, 255] : [40, 40, 60, 255], i * 4);
+        mask[i] = 255;
+      }
+    }
+    return { working: { data, width: W, height: H, channels: 4 }, cut: { mask, bbox: { x: 50, y: 50, width: 200, height: 100 } } };
+  }
+
+  it('resizes, then turns: a 200x100 piece at half size turned 90° is 50x100 on the scene, marker where it belongs', async () => {
+    const { working, cut } = frameSource();
+    // 100 px long at 1 px/mm: a 100 mm piece
+    const scene = await gradientScene(600, 600, 90, 1);
+    const r = await composeOnScene(working, cut, scene, 100);
+    expect([r.placement.width, r.placement.height]).toEqual([50, 100]);
+    const { data } = await sharp(r.buffer).raw().toBuffer({ resolveWithObject: true });
+    // the dark frame's extent on the composite
+    let x0 = 600, x1 = -1, y0 = 600, y1 = -1;
+    for (let y = 0; y < 600; y++) for (let x = 0; x < 600; x++) {
+      const p = (y * 600 + x) * 3;
+      if (data[p] + data[p + 1] + data[p + 2] < 300) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    }
+    expect(Math.abs(x1 - x0 + 1 - 50)).toBeLessThanOrEqual(2);
+    expect(Math.abs(y1 - y0 + 1 - 100)).toBeLessThanOrEqual(2);
+    // turned clockwise, the source's top-left corner goes to the top-right
+    const at = (x: number, y: number) => data.subarray((y * 600 + x) * 3, (y * 600 + x) * 3 + 3);
+    const tr = at(x1 - 3, y0 + 3), tl = at(x0 + 3, y0 + 3);
+    expect(tr[0] - tr[1]).toBeGreaterThan(100);
+    expect(Math.abs(tl[0] - tl[1])).toBeLessThan(40);
+  });
+
+  it('leaves the scene seen through and around the piece as smooth as elsewhere (no stripe rows)', async () => {
+    const { working, cut } = frameSource();
+    const scene = await gradientScene(600, 600, 0, 2); // 400 px long: a large placement box
+    const r = await composeOnScene(working, cut, scene, 200);
+    const { data } = await sharp(r.buffer).raw().toBuffer({ resolveWithObject: true });
+    const { left, top, width, height } = r.placement;
+    const rowJump = (x: number, y: number) => {
+      let s = 0;
+      for (let c = 0; c < 3; c++) s += Math.abs(data[((y + 1) * 600 + x) * 3 + c] - data[(y * 600 + x) * 3 + c]);
+      return s;
+    };
+    // inside the frame's opening (the scene seen through the piece, away from its edge) and left of the box
+    const inner = { x0: left + Math.round(width * 0.3), x1: left + Math.round(width * 0.7), y0: top + Math.round(height * 0.45), y1: top + Math.round(height * 0.55) };
+    let worstInside = 0, worstOutside = 0;
+    for (let y = inner.y0; y < inner.y1; y++) {
+      for (let x = inner.x0; x < inner.x1; x++) worstInside = Math.max(worstInside, rowJump(x, y));
+      for (let x = 5; x < Math.max(6, left - 20); x++) worstOutside = Math.max(worstOutside, rowJump(x, y));
+    }
+    expect(worstInside).toBeLessThanOrEqual(worstOutside + 6);
+  });
+
+  it('carries no rim of the source background onto the scene', async () => {
+    // a red disc with a soft edge, photographed on light grey, placed on a dark blue scene
+    const W = 240, H = 240;
+    const data = new Uint8Array(W * H * 4);
+    const bg = [225, 225, 222], red = [190, 35, 35];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const d = Math.hypot(x - 120, y - 120);
+      const a = Math.min(1, Math.max(0, (70 - d) / 4)); // 4 px soft edge
+      for (let c = 0; c < 3; c++) data[(y * W + x) * 4 + c] = Math.round(a * red[c] + (1 - a) * bg[c]);
+      data[(y * W + x) * 4 + 3] = 255;
+    }
+    const working: RawImage = { data, width: W, height: H, channels: 4 };
+    const cut = cutout(working);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400"><rect width="400" height="400" fill="#1e2a6a"/></svg>`;
+    const scene: Scene = { kind: 'custom', image: await sharp(Buffer.from(svg)).png().toBuffer(), width: 400, height: 400, anchor: { x: 200, y: 200 }, angle: 0, pxPerMm: 1 };
+    const r = await composeOnScene(working, cut, scene, cut.bbox.width); // source size: no resampling blur to hide a rim
+    const out = await sharp(r.buffer).raw().toBuffer();
+    // no pixel of the composite is lighter than both the piece and the scene (a grey/white rim would be)
+    let rim = 0;
+    for (let i = 0; i < 400 * 400; i++) if (out[i * 3 + 1] > 35 + 25 && out[i * 3 + 2] > 106 + 25) rim++;
+    expect(rim).toBe(0);
   });
 });

@@ -128,12 +128,33 @@ const templates: Record<SceneKind, (w: number, h: number) => { svg: string; anch
   },
 };
 
-/** Renders a default scene at the given size (default 1600 px on the long side, 4:5). */
-export async function renderScene(kind: SceneKind, width = 1600, height = 2000): Promise<Scene> {
-  const t = templates[kind](width, height);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${t.svg}</svg>`;
+/**
+ * A small piece is framed closer, as a photographer would: below this share of the frame's short
+ * side the template is drawn larger around its anchor (its px/mm grows with it, so the piece keeps
+ * its true size against the body). A 25 mm pendant on a whole neckline would be a few dozen
+ * pixels: too few for a shopper to see it, or for any check to compare it with its source.
+ */
+export const MIN_PRODUCT_SHARE = 0.25;
+/** The closest framing: beyond it the body no longer reads as a hand, a neck, an ear. */
+export const MAX_SCENE_ZOOM = 5;
+
+export interface SceneFraming {
+  /** The product's real long side: the scene is framed so it spans at least MIN_PRODUCT_SHARE of the short side. */
+  productLongSideMm?: number;
+}
+
+/** Renders a default scene at the given size (default 1600 px on the long side, 4:5), framed for the product. */
+export async function renderScene(kind: SceneKind, width = 1600, height = 2000, framing: SceneFraming = {}): Promise<Scene> {
+  const base = templates[kind](width, height);
+  const productPx = (framing.productLongSideMm ?? 0) * base.pxPerMm;
+  const zoom = productPx > 0 ? Math.min(MAX_SCENE_ZOOM, Math.max(1, (MIN_PRODUCT_SHARE * Math.min(width, height)) / productPx)) : 1;
+  // drawn at zoom x the frame, then the frame cut around the anchor (kept inside the drawing)
+  const t = zoom === 1 ? base : templates[kind](width * zoom, height * zoom);
+  const x0 = Math.min(Math.max(0, t.anchor.x - width / 2), width * zoom - width);
+  const y0 = Math.min(Math.max(0, t.anchor.y - height / 2), height * zoom - height);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${x0} ${y0} ${width} ${height}">${t.svg}</svg>`;
   const image = await sharp(Buffer.from(svg)).png().toBuffer();
-  return { kind, image, width, height, anchor: t.anchor, angle: t.angle, pxPerMm: t.pxPerMm };
+  return { kind, image, width, height, anchor: { x: t.anchor.x - x0, y: t.anchor.y - y0 }, angle: t.angle, pxPerMm: t.pxPerMm };
 }
 
 export const sceneSizeFor = (aspect: string, longEdge: number): { width: number; height: number } => {
