@@ -8,10 +8,18 @@ import { backgroundRgbAt, cutout as runCutout, type CutoutResult } from './cutou
 import { structureMetrics } from './fidelity/structure';
 import { components } from './morphology';
 import { downscaleRgba, type BBox, type RawImage } from './raw-image';
+import { maskBox } from './shots';
 
 export const FINGERPRINT_VERSION = 1;
 /** side of the normalised product grid (mask coverage + colour thumbnail) */
 export const GRID = 32;
+/** side of the finer shape grid (presence of the product per cell), for aligned shape comparisons */
+export const SHAPE_GRID = 96;
+/** the wide grid: the bounding square grown this much, at the shape grid's resolution */
+export const SHAPE_WIDE = 1.3;
+export const SHAPE_WIDE_CELLS = 128;
+/** a cell of the shape grid holds product when this much of it is covered */
+export const SHAPE_PRESENT = 0.2;
 /** scales at which sharpness (edge steepness, see gradientEnergy) is stored */
 export const SHARPNESS_SCALES = [32, 64, 128, 256] as const;
 
@@ -35,6 +43,8 @@ export interface ProductShape {
   blobs: number;
   /** GRID x GRID mask coverage (0..255) in the product's bounding square, base64 */
   mask: string;
+  /** SHAPE_GRID x SHAPE_GRID presence (coverage >= SHAPE_PRESENT), one bit per cell, row-major, base64. Absent in older fingerprints. */
+  presence?: string;
 }
 
 export interface Fingerprint {
@@ -53,6 +63,12 @@ export interface Fingerprint {
   sharpness: Record<string, number>;
   /** robust product long side in source pixels */
   productLongSidePx: number;
+  /**
+   * long side of the box a clean shot frames (every pixel of the mask, renderClean's maskBox), in
+   * source pixels: a clean shot's fill is measured on it, the checks on the robust long side.
+   * Absent in older fingerprints.
+   */
+  frameLongSidePx?: number;
   /**
    * Self-noise of the structure measures: the same measures between this reference and a re-cut
    * of the product itself (composited on white and downsampled), i.e. how much the cutout of this
@@ -217,10 +233,10 @@ function grayOf(nz: Normalized): Float64Array {
  * w divides it by about w whatever the thickness of the content (thin chains or thick cords), and
  * it does not depend on how much edge the product has.
  */
-export function gradientEnergy(nz: Normalized): number {
+export function gradientEnergy(nz: Pick<Normalized, 'cov' | 'gray' | 'size'>, height = nz.size): number {
   const g = nz.gray, s = nz.size;
   let e = 0, wsum = 0;
-  for (let y = 1; y < s - 1; y++) {
+  for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < s - 1; x++) {
       const i = y * s + x;
       const wgt = Math.max(nz.cov[i], nz.cov[i - 1], nz.cov[i + 1], nz.cov[i - s], nz.cov[i + s]);
@@ -234,9 +250,9 @@ export function gradientEnergy(nz: Normalized): number {
 }
 
 /** Distinct saturated or bright components of the product ("stones"), at analysis resolution. */
-export function countBlobs(working: RawImage, mask: Uint8Array, box: BBox): number {
-  const size = 96;
-  const nz = normalizeProduct(working, mask, box, size);
+export function countBlobs(working: RawImage, mask: Uint8Array, box: BBox, grid?: Normalized): number {
+  const size = SHAPE_GRID;
+  const nz = grid && grid.size === size ? grid : normalizeProduct(working, mask, box, size);
   const lab = [0, 0, 0];
   const n = size * size;
   const C = new Float32Array(n), Lr = new Float32Array(n);
@@ -273,6 +289,32 @@ export interface ProductFeatures {
   cov: Float32Array;
   sharpness: Record<string, number>;
   productLongSidePx: number;
+  /** coverage on the SHAPE_GRID x SHAPE_GRID bounding square (0..1) */
+  cov96: Float32Array;
+  /**
+   * coverage on a SHAPE_WIDE_CELLS grid over the bounding square grown SHAPE_WIDE times about its
+   * centre: room to align the product with a reference framed a little differently
+   */
+  covWide: Float32Array;
+}
+
+/** Presence bits of a coverage grid (coverage >= SHAPE_PRESENT), packed 8 per byte. */
+export function packPresence(cov: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(cov.length / 8));
+  for (let i = 0; i < cov.length; i++) if (cov[i] >= SHAPE_PRESENT) out[i >> 3] |= 1 << (i & 7);
+  return out;
+}
+
+export function unpackPresence(bits: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (bits[i >> 3] >> (i & 7)) & 1;
+  return out;
+}
+
+/** A box grown by `k` about its centre (normalizeProduct frames the square around it). */
+function grownBox(b: BBox, k: number): BBox {
+  const w = b.width * k, h = b.height * k;
+  return { x: b.x + b.width / 2 - w / 2, y: b.y + b.height / 2 - h / 2, width: w, height: h };
 }
 
 /** All measurements of a product (used for the reference and for every candidate). Pure, sync. */
@@ -288,6 +330,7 @@ export function productFeatures(working: RawImage, cut: Pick<CutoutResult, 'mask
   for (const s of SHARPNESS_SCALES) sharpness[String(s)] = Math.round(gradientEnergy(s === GRID ? nz : normalizeProduct(working, cut.mask, box, s)) * 1000) / 1000;
   const color = colorSignature(working.data, cut.mask, W, H);
   const long = Math.max(box.width, box.height);
+  const nz96 = normalizeProduct(working, cut.mask, box, SHAPE_GRID);
   let cx = false, cy = false;
   for (let y = 0; y < H && !cx; y++) if (cut.mask[y * W] >= 128 || cut.mask[y * W + W - 1] >= 128) cx = true;
   for (let x = 0; x < W && !cy; x++) if (cut.mask[x] >= 128 || cut.mask[(H - 1) * W + x] >= 128) cy = true;
@@ -299,14 +342,17 @@ export function productFeatures(working: RawImage, cut: Pick<CutoutResult, 'mask
     clipped: { x: cx, y: cy },
     holes: cut.holes,
     parts: cut.parts,
-    blobs: countBlobs(working, cut.mask, box),
+    blobs: countBlobs(working, cut.mask, box, nz96),
     mask: Buffer.from(covBytes).toString('base64'),
+    presence: Buffer.from(packPresence(nz96.cov)).toString('base64'),
   };
   return {
     width: W, height: H, box,
     phash: phash32(grayOf(nz)),
     color, shape, thumb, cov: nz.cov, sharpness,
     productLongSidePx: long,
+    cov96: nz96.cov,
+    covWide: normalizeProduct(working, cut.mask, grownBox(box, SHAPE_WIDE), SHAPE_WIDE_CELLS).cov,
   };
 }
 
@@ -335,6 +381,7 @@ export function fingerprint(working: RawImage, cut: CutoutResult, source: string
     thumb: Buffer.from(f.thumb).toString('base64'),
     sharpness: f.sharpness,
     productLongSidePx: f.productLongSidePx,
+    frameLongSidePx: (() => { const b = maskBox(cut.mask, working.width, working.height); return Math.max(b.width, b.height); })(),
     ...(selfNoise ? { selfNoise } : {}),
   };
 }

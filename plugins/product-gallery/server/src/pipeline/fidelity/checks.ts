@@ -13,6 +13,8 @@ import type { QcCheck } from '../qc';
 import { resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
 import { checkFidelity } from './product';
 import { clampBox, compareRegion, cropRaw } from './region';
+import { registerProduct } from './registration';
+import { compareScene } from './scene';
 import { unverified } from './verdict';
 
 export interface CandidateCheckSpec {
@@ -20,6 +22,11 @@ export interface CandidateCheckSpec {
   aspectRatio?: string | null;
   minLongEdge?: number | null;
   reference?: Fingerprint | null;
+  /**
+   * A clean view's framing from its brief: the product's long side as a fraction of the image's
+   * (renderClean's fill). The product's size in a clean view is judged against it.
+   */
+  fill?: number | null;
   /** Known size of the product in the candidate (composites), for the scale check. */
   expectedProductLongSidePx?: number | null;
   /** Where the product sits in the candidate, when known (composites): only that region is compared. */
@@ -34,6 +41,9 @@ export interface CandidateCheckSpec {
   /** Real size of the product and the scene's scale, when known, for the scale of a scene. */
   productLongSideMm?: number | null;
   pxPerMm?: number | null;
+  /** The product's category and description: chains, cords and beads are judged by a person in scenes. */
+  category?: string | null;
+  description?: string | null;
 }
 
 export const NO_REFERENCE_MESSAGE = 'This product has no analysed source photo: nothing to compare with; a person must compare it by eye.';
@@ -62,19 +72,32 @@ export async function fidelityChecks(candidate: RawImage, spec: CandidateCheckSp
   }
   if (spec.sourceRegion) {
     if (!source) return unverified('This close-up could not be compared with its region of the source: the source photo was not available to the check. A person must compare it by eye.');
-    return compareRegion(candidate, cropRaw(source, spec.sourceRegion));
+    const box = clampBox(spec.sourceRegion, source.width, source.height);
+    const mask = sourceMaskFor(source, spec.sourceMask);
+    const regionMask = new Uint8Array(box.width * box.height);
+    for (let y = 0; y < box.height; y++) regionMask.set(mask.subarray((box.y + y) * source.width + box.x, (box.y + y) * source.width + box.x + box.width), y * box.width);
+    return compareRegion(candidate, cropRaw(source, box), regionMask);
   }
   if (spec.role === 'clean') {
-    return checkFidelity(candidate, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined });
+    return checkFidelity(candidate, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined, expectedFill: spec.fill ?? undefined });
   }
   return sceneChecks(candidate, spec, reference, source);
 }
 
 /**
  * A scene or a close-up of unknown region: the product's place, scale and rotation are unknown,
- * so it has to be registered before anything can be compared.
+ * so it is registered first (the source's cutout found in the candidate); a weak match comes
+ * back 'unverified' with its reason, never a guess.
  */
-async function sceneChecks(_candidate: RawImage, spec: CandidateCheckSpec, _reference: Fingerprint, source?: RawImage | null): Promise<QcCheck[]> {
+async function sceneChecks(candidate: RawImage, spec: CandidateCheckSpec, reference: Fingerprint, source?: RawImage | null): Promise<QcCheck[]> {
   if (!source) return unverified(`The product's place in this ${spec.role} image is unknown and the source photo was not available to find it: a person must compare it with the source by eye.`);
-  return unverified(`The product could not be located in this ${spec.role} image (finding the product in a scene is not available in this version), so it was not compared with the source: a person must compare it by eye.`);
+  const mask = sourceMaskFor(source, spec.sourceMask);
+  const reg = await registerProduct(source, mask, candidate);
+  return compareScene(source, mask, candidate, reg, reference, {
+    role: spec.role,
+    productLongSideMm: spec.productLongSideMm ?? null,
+    pxPerMm: spec.pxPerMm ?? null,
+    category: spec.category ?? null,
+    description: spec.description ?? null,
+  });
 }

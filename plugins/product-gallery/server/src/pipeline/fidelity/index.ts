@@ -1,7 +1,7 @@
 /** Fidelity: does an image still show the same product as its source photo? */
 export { FIDELITY_THRESHOLDS, FIDELITY_COLOR_FAIL_DE, FIDELITY_SCALE_FAIL, REGION_LIMITS } from './limits';
 export { grade, worst, unverified, type FidelityCheckId } from './verdict';
-export { outlineDistance, structureMetrics, structureCheck, type StructureMetrics } from './structure';
+export { alignShape, outlineDistance, structureMetrics, structureCheck, type AlignedShape, type StructureMetrics } from './structure';
 export { colorCheck } from './color';
 export { sharpnessCheck } from './sharpness';
 export { scaleCheck, type ScaleExpectation } from './scale';

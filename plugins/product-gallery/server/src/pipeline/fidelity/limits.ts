@@ -23,6 +23,15 @@ export const FIDELITY_THRESHOLDS = {
    */
   MISSING_CELLS_WARN: 2,
   MISSING_CELLS_FAIL: 4,
+  /**
+   * largest group of cells (of a 96x96 grid, product aligned by its own box) present in one image
+   * with nothing within a cell in the other: a part removed or added
+   */
+  SHAPE_CELLS_WARN: 8,
+  SHAPE_CELLS_FAIL: 14,
+  /** relative stretch of the product (its box's aspect, its principal axes), where its orientation is known */
+  STRETCH_WARN: 0.06,
+  STRETCH_FAIL: 0.09,
   /** pHash Hamming distance (of 64 bits) */
   PHASH_WARN: 16,
   /** thin chains make the hash noisy under resampling: it only fails on gross changes */
@@ -39,4 +48,16 @@ export const FIDELITY_COLOR_FAIL_DE = FIDELITY_THRESHOLDS.COLOR_PALETTE_DE_FAIL;
 export const FIDELITY_SCALE_FAIL = FIDELITY_THRESHOLDS.SCALE_FAIL;
 
 /** A close-up against the same region of its source: median CIEDE2000 and lightness correlation. */
-export const REGION_LIMITS = { colorWarn: 3, colorFail: 6, nccWarn: 0.93, nccFail: 0.85 } as const;
+export const REGION_LIMITS = {
+  /** CIEDE2000 between the piece's mean colours */
+  colorWarn: 3,
+  colorFail: 6,
+  /** lightness correlation around the piece, after alignment */
+  nccWarn: 0.93,
+  nccFail: 0.85,
+  /** a cell of the 96-wide grid changed "strongly" above this Lab distance (3x3 means) */
+  patchDE: 18,
+  /** largest strongly changed patch, fraction of the grid */
+  patchWarn: 0.006,
+  patchFail: 0.012,
+} as const;

@@ -9,6 +9,8 @@ export interface ScaleExpectation {
   expectedLongSidePx?: number;
   /** expected product long side as a fraction of the candidate's long side */
   expectedLongSideFraction?: number;
+  /** a clean view framed at this fill (the framed box's long side / the image's long side) */
+  expectedFill?: number;
   /** the candidate claims the same framing as the reference: compare the product's size in the frame */
   sameFraming?: boolean;
 }
@@ -25,6 +27,11 @@ export function scaleCheck(ref: Fingerprint, cand: ProductFeatures, size: { widt
   } else if (opts.expectedLongSideFraction && opts.expectedLongSideFraction > 0) {
     expected = opts.expectedLongSideFraction;
     basis = 'the expected size from its dimensions';
+  } else if (opts.expectedFill && opts.expectedFill > 0) {
+    // The fill frames every pixel of the mask; the measure is the robust extent: the reference
+    // says how the two relate for this product (thin chain ends make them differ).
+    expected = opts.expectedFill * (ref.frameLongSidePx ? ref.productLongSidePx / ref.frameLongSidePx : 1);
+    basis = `the framing its brief asks for (the product spans ${(opts.expectedFill * 100).toFixed(0)}% of the image)`;
   } else if (opts.sameFraming) {
     expected = ref.shape.longSideFraction;
     basis = 'the source photo (same framing)';
