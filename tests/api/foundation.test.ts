@@ -139,9 +139,11 @@ describe('foundation: the app, its content model and validation', () => {
   });
 
   it('keeps audit events append-only', async () => {
-    const event = await app.strapi.documents('plugin::product-gallery.audit-event').create({
-      data: { asset: 'x', to: 'queued', at: new Date() } as any,
-    });
+    // Only the plugin records audit events (documents API creation is refused): one from the workflow.
+    const made = await createProduct(app, admin, { title: 'Audit trail ring', sku: 'RG-AUDIT-1', category: 'ring', metal: 'silver' });
+    const product = await app.strapi.db.query('plugin::product-gallery.product').findOne({ where: { documentId: made.body.data.documentId }, select: ['id'] });
+    const asset = await app.strapi.plugin('product-gallery').service('workflow').create({ productId: product.id, role: 'clean', status: 'draft' }, { kind: 'system', name: 'test' });
+    const event = await app.strapi.db.query('plugin::product-gallery.audit-event').findOne({ where: { asset: asset.documentId } });
     const res = await app.http
       .put(`/content-manager/collection-types/plugin::product-gallery.audit-event/${event.documentId}`)
       .set(admin.auth)

@@ -289,4 +289,93 @@ describe('workflow: server-enforced transitions, optimistic concurrency, audit, 
     expect(missingCampaign.body.data.map((x: any) => x.documentId)).toContain(p.documentId);
     expect((await app.http.get(`/product-gallery/products?missing=attic`).set(admin.auth)).status).toBe(400);
   });
+
+  it('a check that could not decide (cannot verify) blocks approval like a failure: the 422 names it, the override is kept and shown', async () => {
+    const UNVERIFIED_QC = [
+      { id: 'tech.resolution', status: 'pass', message: 'ok' },
+      { id: 'fidelity.registration', status: 'unverified', message: 'The product could not be found in this image with confidence.' },
+    ];
+    const a = await createAsset(app, { product, role: 'model', status: 'in_review', file, qc: UNVERIFIED_QC, qcStatus: 'unverified' as any });
+    const review = await app.http.get(`/product-gallery/assets/${a.documentId}`).set(admin.auth);
+    expect(review.body.data.qc).toMatchObject({ status: 'unverified', failing: [], unverified: ['fidelity.registration'], overrideRequired: true });
+
+    const refused = await transition(a.documentId, { to: 'approved', version: 1 });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/could not verify it: The product could not be found in this image with confidence \(fidelity\.registration\)/);
+    expect(refused.body.error.message).toMatch(/override/);
+    expect(refused.body.error.details).toMatchObject({ failing: [], unverified: ['fidelity.registration'] });
+    expect(await row(a.documentId)).toMatchObject({ status: 'in_review', version: 1, approvalOverride: null });
+
+    const ok = await transition(a.documentId, { to: 'approved', version: 1, override: 'worn on the hand, checked against the source by eye' });
+    expect(ok.status).toBe(200);
+    const shown = { reason: 'worn on the hand, checked against the source by eye', by: admin.user.email, at: expect.any(String) };
+    expect(ok.body.data.approvalOverride).toEqual(shown);
+    expect((await audits(a.documentId)).pop()).toMatchObject({ to: 'approved', override: true, note: 'override: worn on the hand, checked against the source by eye' });
+    const listed = await app.http.get(`/product-gallery/assets?product=${product.documentId}&status=approved`).set(admin.auth);
+    expect(listed.body.data.find((x: any) => x.documentId === a.documentId).approvalOverride).toEqual(shown);
+    expect((await app.http.get(`/product-gallery/assets/${a.documentId}`).set(admin.auth)).body.data.approvalOverride).toEqual(shown);
+
+    // A passing image needs no override and shows none; a regenerated one forgets the old override.
+    const clean = await createAsset(app, { product, role: 'detail', status: 'in_review', file });
+    const plain = await transition(clean.documentId, { to: 'approved', version: 1 });
+    expect(plain.status).toBe(200);
+    expect(plain.body.data.approvalOverride).toBeNull();
+    const both = await createAsset(app, { product, role: 'clean', status: 'in_review', file, qc: [...FAILING_QC, UNVERIFIED_QC[1]] });
+    const msg = (await transition(both.documentId, { to: 'approved', version: 1 })).body.error.message;
+    expect(msg).toMatch(/failed a check: a stone is missing \(fidelity\.stones\), and a check could not verify it/);
+  });
+
+  it('alt text and focal point change through PUT /assets/:documentId: validated, audited, live on the page when published', async () => {
+    const p = await createProduct(app, { sourcePhoto: file.id });
+    const a = await createAsset(app, { product: p, role: 'clean', status: 'approved', file });
+    await move(app, a.documentId, 'published');
+    const put = (documentId: string, body: unknown, session = admin) => app.http.put(`/product-gallery/assets/${documentId}`).set(session.auth).send(body as any);
+    const before = await row(a.documentId);
+
+    for (const [body, field] of [
+      [{}, /send alt, focalPoint or both/],
+      [{ alt: '' }, /alt: must not be empty/],
+      [{ alt: 'x'.repeat(301) }, /alt: must be at most 300/],
+      [{ focalPoint: { x: 120, y: 40 } }, /focalPoint\.x: must be at most 100/],
+      [{ focalPoint: { x: '50', y: 40 } }, /focalPoint\.x: must be a number/],
+      [{ status: 'published' }, /Unrecognized key/],
+    ] as const) {
+      const res = await put(a.documentId, body);
+      expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
+      expect(res.body.error.message).toMatch(field);
+    }
+    expect((await put('nosuchdocument0000', { alt: 'x' })).status).toBe(404);
+    expect(await row(a.documentId)).toEqual(before);
+
+    // On the product page, the publish action is needed: an Author may not change it.
+    const author = await adminSession(app, { roleCode: 'strapi-author' });
+    const denied = await put(a.documentId, { alt: 'by an author' }, author);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toMatch(/on the product page/);
+
+    const pageBefore = await app.http.get(`/api/product-gallery/galleries/${p.slug}`);
+    const res = await put(a.documentId, { alt: 'Silver pearl studs, front view', focalPoint: { x: 40, y: 55.5 } });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ alt: 'Silver pearl studs, front view', focalPoint: { x: 40, y: 55.5 }, status: 'published', version: before.version, changed: ['alt', 'focalPoint'] });
+    const trail = (await audits(a.documentId)).pop();
+    expect(trail).toMatchObject({ from: 'published', to: 'published', actor: admin.user.email, override: false });
+    expect(trail.note).toBe('alt text: "alt clean" → "Silver pearl studs, front view"; focal point: 50%, 45% → 40%, 55.5%');
+    const page = await app.http.get(`/api/product-gallery/galleries/${p.slug}`);
+    expect(page.body.data.slots[0].image).toMatchObject({ alt: 'Silver pearl studs, front view', focalPoint: { x: 40, y: 55.5 } });
+    expect(page.headers.etag).not.toBe(pageBefore.headers.etag);
+
+    // Nothing changed, nothing recorded; back to the automatic focal point.
+    const count = (await audits(a.documentId)).length;
+    expect((await put(a.documentId, { alt: 'Silver pearl studs, front view' })).body.data.changed).toEqual([]);
+    expect((await audits(a.documentId)).length).toBe(count);
+    expect((await put(a.documentId, { focalPoint: null })).body.data.focalPoint).toBeNull();
+
+    // An Author edits a draft; nobody edits an image still being made.
+    const d = await createAsset(app, { product: p, role: 'detail', status: 'draft', file });
+    expect((await put(d.documentId, { alt: 'Clasp detail' }, author)).status).toBe(200);
+    const q = await createAsset(app, { product: p, role: 'model', status: 'queued', file: null });
+    const making = await put(q.documentId, { alt: 'too early' });
+    expect(making.status).toBe(422);
+    expect(making.body.error.message).toMatch(/still being made/);
+  });
 });

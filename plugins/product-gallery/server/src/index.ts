@@ -7,6 +7,7 @@ import controllers from './controllers';
 import routes from './routes';
 import services from './services';
 import policies from './policies';
+import { trustServices } from './utils/plugin-scope';
 
 export default {
   register,
@@ -16,6 +17,6 @@ export default {
   contentTypes,
   controllers,
   routes,
-  services,
+  services: trustServices(services),
   policies,
 };

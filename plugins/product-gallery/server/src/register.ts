@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { COMPONENT_CATEGORY, components } from './components';
 import { registerDocumentGuards } from './services/document-guards';
+import { registerWriteOwnership } from './services/write-ownership';
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
@@ -28,5 +29,7 @@ const registerComponents = (strapi: Core.Strapi) => {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   registerComponents(strapi);
+  // Ownership first: a refused write is refused before it is validated or analysed.
+  registerWriteOwnership(strapi);
   registerDocumentGuards(strapi);
 };

@@ -4,8 +4,9 @@ import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { ACTION_FOR_TARGET, assetView } from '../services/assets';
 import type { Actor } from '../services/workflow';
 import { unprocessable } from '../utils/errors';
+import { ACTIONS } from '../services/permissions-setup';
 import { getService } from '../utils/get-service';
-import { listAssetsQuery, transitionBody } from '../validation/assets';
+import { listAssetsQuery, transitionBody, updateAssetBody } from '../validation/assets';
 import { documentIdParam } from '../validation/admin';
 import { parseOrThrow } from '../validation/error';
 
@@ -29,6 +30,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = { data: await getService(strapi, 'assets').review(documentId, ctx.state.userAbility) };
   },
 
+  /**
+   * PUT /assets/:documentId {alt?, focalPoint?: {x, y} | null}: alt text and focal point, audited.
+   * A published image is on the shop's page, so changing it needs the publish action too.
+   */
+  async update(ctx: any) {
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(updateAssetBody, ctx.request.body ?? {});
+    const workflow = getService(strapi, 'workflow');
+    const current = await workflow.load(documentId);
+    if (current.status === 'published' && !ctx.state.userAbility?.can(ACTIONS.publish)) {
+      // PolicyError: the router turns a plain ForbiddenError into a bare "Forbidden".
+      throw new errors.PolicyError(`This image is on the product page: changing it needs the publish action (${ACTIONS.publish}).`, {
+        action: ACTIONS.publish,
+      });
+    }
+    const { changed } = await workflow.updateDetails({ documentId, alt: body.alt, focalPoint: body.focalPoint, actor: actorOf(ctx) });
+    const full = await strapi.db.query('plugin::product-gallery.image-asset').findOne({
+      where: { documentId },
+      populate: { file: true, product: true },
+    });
+    ctx.body = { data: { ...assetView(full), focalPoint: full.focalPoint ?? null, changed } };
+  },
+
   /** POST /assets/:documentId/transition {to, version, note?, override?} */
   async transition(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
@@ -38,7 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     const action = ACTION_FOR_TARGET[body.to];
     if (!action || !ctx.state.userAbility?.can(action)) {
-      throw new errors.ForbiddenError(`Your role may not move images to ${body.to.replace('_', ' ')} (needs ${action}).`, {
+      throw new errors.PolicyError(`Your role may not move images to ${body.to.replace('_', ' ')} (needs ${action}).`, {
         action,
         to: body.to,
       });

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { ACTIONS } from './permissions-setup';
+import { blockingChecks } from './workflow';
 
 /** Which RBAC action an editor needs to move an asset to a status. */
 export const ACTION_FOR_TARGET: Partial<Record<AssetStatus, string>> = {
@@ -32,6 +33,7 @@ const LIST_FIELDS = [
   'updatedAt',
   'publishedInSlotAt',
   'predictionIntentAt',
+  'approvalOverride',
 ];
 
 const fileView = (f: any) =>
@@ -63,6 +65,8 @@ const generationStage = (a: any): GenerationStage | null => {
   return a.predictionIntentAt ? 'replicate' : 'making';
 };
 
+export type ApprovalOverride = { reason: string; by: string; at: string };
+
 /** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
 export const assetView = (a: any) => ({
   id: a.id,
@@ -80,6 +84,8 @@ export const assetView = (a: any) => ({
   createdAt: a.createdAt ?? null,
   updatedAt: a.updatedAt ?? null,
   publishedInSlotAt: a.publishedInSlotAt ?? null,
+  /** Set when it was approved despite failed or undecided checks: { reason, by, at }, for "approved with override: <reason>". */
+  approvalOverride: (a.approvalOverride ?? null) as ApprovalOverride | null,
   stage: generationStage(a),
   file: fileView(a.file),
   product: productView(a.product),
@@ -157,8 +163,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           status: asset.qcStatus ?? null,
           checks: qc,
           failing: qc.filter((c: any) => c?.status === 'fail').map((c: any) => c.id),
+          unverified: qc.filter((c: any) => c?.status === 'unverified').map((c: any) => c.id),
           warnings: qc.filter((c: any) => c?.status === 'warn').map((c: any) => c.id),
-          overrideRequired: asset.qcStatus === 'fail',
+          overrideRequired: blockingChecks(asset) !== null,
         },
         provenance: asset.provenance ?? null,
         prompt: asset.prompt ?? null,

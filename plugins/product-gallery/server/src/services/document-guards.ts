@@ -79,16 +79,12 @@ const analyzeChangedSourcePhoto = async (strapi: Core.Strapi, action: string, pa
 
 /**
  * Every write to the plugin's content types, from our API or the Content Manager, passes here:
- * zod validation with field names, brief versioning, and the audit log's append-only rule.
+ * zod validation with field names and brief versioning. Who may write at all is write-ownership's.
  */
 export const registerDocumentGuards = (strapi: Core.Strapi) => {
   strapi.documents.use(async (context: any, next: () => Promise<any>) => {
     const { uid, action, params } = context as Ctx;
     if (!uid?.startsWith('plugin::product-gallery.')) return next();
-
-    if (uid === UID.audit && ['update', 'delete', 'discardDraft', 'unpublish'].includes(action)) {
-      throw new errors.ForbiddenError('Audit events are append-only: they cannot be edited or deleted.');
-    }
 
     if (action !== 'create' && action !== 'update') return next();
     const data = (params.data ?? {}) as Record<string, any>;

@@ -51,8 +51,33 @@ const freshGeneration = (asset: any) => ({
   error: null,
   leaseUntil: null,
   leaseOwner: null,
+  approvalOverride: null,
   provenance: Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
 });
+
+type Check = { id: string; status: string; message?: string };
+
+/**
+ * What stands between an image and approval: checks that failed, and checks that could not decide
+ * ("cannot verify"). Either needs a person to write why the image is right. Null when none.
+ */
+export const blockingChecks = (asset: { qcStatus?: string | null; qc?: unknown }) => {
+  const checks: Check[] = Array.isArray(asset.qc) ? (asset.qc as Check[]).filter((c) => c && typeof c === 'object') : [];
+  const failing = checks.filter((c) => c.status === 'fail');
+  const unverified = checks.filter((c) => c.status === 'unverified');
+  const rollUp = asset.qcStatus === 'fail' || asset.qcStatus === 'unverified';
+  return failing.length || unverified.length || rollUp ? { failing, unverified, qcStatus: asset.qcStatus ?? null } : null;
+};
+
+const said = (c: Check) => (c.message?.trim() ? `${c.message.trim().replace(/\.$/, '')} (${c.id})` : c.id);
+
+export const blockingMessage = ({ failing, unverified, qcStatus }: NonNullable<ReturnType<typeof blockingChecks>>) => {
+  const parts: string[] = [];
+  if (failing.length) parts.push(`it failed ${failing.length === 1 ? 'a check' : `${failing.length} checks`}: ${failing.map(said).join('; ')}`);
+  if (unverified.length) parts.push(`${unverified.length === 1 ? 'a check' : `${unverified.length} checks`} could not verify it: ${unverified.map(said).join('; ')}`);
+  if (!parts.length) parts.push(qcStatus === 'fail' ? 'its checks failed' : 'its checks could not verify it');
+  return `This image cannot be approved as it is: ${parts.join(', and ')}. Look at it against the source; to approve it anyway, write an override saying why it is right (it is recorded and shown on the image).`;
+};
 
 export const actorLabel = (actor: Actor) => (actor.kind === 'admin' ? actor.email : `system:${actor.name}`);
 
@@ -130,14 +155,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         let overrideUsed = false;
-        if (input.to === 'approved' && asset.qcStatus === 'fail') {
-          if (!input.override?.trim()) {
-            const failing = (asset.qc ?? []).filter((c: any) => c.status === 'fail').map((c: any) => c.id);
-            throw unprocessable(
-              `This image failed ${failing.length} check(s) (${failing.join(', ')}). Approving it needs an override with a written reason.`,
-              { failing }
-            );
-          }
+        const blocking = input.to === 'approved' ? blockingChecks(asset) : null;
+        if (blocking) {
+          if (!input.override?.trim()) throw unprocessable(blockingMessage(blocking), { failing: blocking.failing.map((c) => c.id), unverified: blocking.unverified.map((c) => c.id) });
           overrideUsed = true;
         }
         if (input.to === 'rejected' && input.actor.kind === 'admin' && !input.note?.trim()) {
@@ -147,6 +167,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         const patch: Record<string, unknown> = { ...(input.patch ?? {}) };
+        // Kept on the asset so every view of it can say "approved with override" and why.
+        if (overrideUsed) patch.approvalOverride = { reason: input.override!.trim(), by: actorLabel(input.actor), at: new Date().toISOString() };
         if (input.to === 'published') Object.assign(patch, await service.placeInSlot(asset, input.actor));
         if (input.to === 'archived' && from === 'published') patch.slot = null;
         if (input.to === 'queued') Object.assign(patch, freshGeneration(asset));
@@ -218,6 +240,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await strapi.db
         .query(UID.product)
         .update({ where: { id: productId }, data: { galleryVersion: (current?.galleryVersion ?? 0) + 1, updatedAt: new Date() } });
+    },
+
+    /**
+     * What an editor may change on an image without a new review: its alt text and focal point.
+     * The version is not moved, so a review open elsewhere and the generation worker are not
+     * turned away by it; an image still being made has neither yet and is refused.
+     */
+    async updateDetails(input: { documentId: string; alt?: string; focalPoint?: { x: number; y: number } | null; actor: Actor }) {
+      const result = await strapi.db.transaction(async () => {
+        const asset = await load(input.documentId);
+        if (['queued', 'generating'].includes(asset.status)) {
+          throw unprocessable(`This image is still being made (${asset.status}): edit its alt text and focal point once it is ready.`, { status: asset.status });
+        }
+        const data: Record<string, unknown> = {};
+        const changes: string[] = [];
+        if (input.alt !== undefined && input.alt !== (asset.alt ?? null)) {
+          data.alt = input.alt;
+          changes.push(`alt text: ${JSON.stringify(asset.alt ?? '')} → ${JSON.stringify(input.alt)}`);
+        }
+        const focal = (f: any) => (f && typeof f.x === 'number' ? `${f.x}%, ${f.y}%` : 'automatic');
+        if (input.focalPoint !== undefined && focal(input.focalPoint) !== focal(asset.focalPoint)) {
+          data.focalPoint = input.focalPoint;
+          changes.push(`focal point: ${focal(asset.focalPoint)} → ${focal(input.focalPoint)}`);
+        }
+        if (!changes.length) return { asset, changed: [] as string[] };
+        await assets().updateMany({ where: { id: asset.id }, data: { ...data, updatedAt: new Date() } });
+        await audit(asset, asset.status, asset.status, input.actor, changes.join('; '));
+        // A live image's page changes with it.
+        if (asset.status === 'published') await service.touchGallery(asset.product?.id);
+        return { asset: await load(input.documentId), changed: Object.keys(data) };
+      });
+      if (result.changed.length && result.asset.status === 'published') {
+        emit('product-gallery.gallery.changed', { product: result.asset.product?.documentId, slug: result.asset.product?.slug });
+      }
+      return result;
     },
 
     async history(documentId: string) {

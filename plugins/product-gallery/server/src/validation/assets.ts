@@ -57,3 +57,27 @@ export const packQuery = z
     channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` }),
   })
   .strict();
+
+const percent = (axis: string) =>
+  z
+    .number({ message: `must be a number from 0 to 100 (percent of the image's ${axis})` })
+    .min(0, `must be at least 0 (percent of the image's ${axis})`)
+    .max(100, `must be at most 100 (percent of the image's ${axis})`);
+
+/** PUT /assets/:documentId: what an editor may change on an image without a new review. */
+export const updateAssetBody = z
+  .object({
+    alt: z
+      .string({ message: 'must be text describing the piece' })
+      .trim()
+      .min(1, 'must not be empty: describe the piece for people who cannot see the image')
+      .max(300, 'must be at most 300 characters')
+      .optional(),
+    focalPoint: z
+      .object({ x: percent('width'), y: percent('height') }, { message: 'must be {x, y} in percent, or null for the automatic one' })
+      .strict()
+      .nullable()
+      .optional(),
+  })
+  .strict()
+  .refine((b) => b.alt !== undefined || b.focalPoint !== undefined, { message: 'send alt, focalPoint or both' });

@@ -27,6 +27,8 @@ export default {
     // The source registered onto the image and the places that differ, as a PNG (computed on demand).
     { method: 'GET', path: '/assets/:documentId/difference', handler: 'difference.difference', config: can(ACTIONS.read) },
     { method: 'POST', path: '/assets/:documentId/transition', handler: 'assets.transition', config: can(ACTIONS.read) },
+    // Alt text and focal point (a published image also needs publish: checked in the controller).
+    { method: 'PUT', path: '/assets/:documentId', handler: 'assets.update', config: can(ACTIONS.submit) },
     { method: 'GET', path: '/products', handler: 'products.find', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/readiness', handler: 'products.readiness', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/pack', handler: 'products.pack', config: can(ACTIONS.read) },
