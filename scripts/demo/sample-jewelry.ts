@@ -8,7 +8,7 @@ const SIZE = 1600;
 
 const studio = (inner: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">
   <defs>
-    <radialGradient id="bg" cx=".5" cy=".45" r=".75"><stop offset="0" stop-color="#fbfaf8"/><stop offset="1" stop-color="#ecebe7"/></radialGradient>
+    <linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#f8f7f4"/><stop offset="1" stop-color="#eeede9"/></linearGradient>
     <linearGradient id="gold" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f6dc8c"/><stop offset=".45" stop-color="#d4a84a"/><stop offset=".7" stop-color="#f3d98a"/><stop offset="1" stop-color="#a9782a"/></linearGradient>
     <linearGradient id="silver" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f4f5f7"/><stop offset=".5" stop-color="#a9adb4"/><stop offset=".75" stop-color="#e6e8eb"/><stop offset="1" stop-color="#80858d"/></linearGradient>
     <linearGradient id="rose" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f7c9b5"/><stop offset=".5" stop-color="#c98569"/><stop offset="1" stop-color="#f0b9a1"/></linearGradient>
