@@ -10,7 +10,7 @@ const studio = (inner: string) => `<svg xmlns="http://www.w3.org/2000/svg" width
   <defs>
     <linearGradient id="bg" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#f8f7f4"/><stop offset="1" stop-color="#eeede9"/></linearGradient>
     <linearGradient id="gold" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f6dc8c"/><stop offset=".45" stop-color="#d4a84a"/><stop offset=".7" stop-color="#f3d98a"/><stop offset="1" stop-color="#a9782a"/></linearGradient>
-    <linearGradient id="silver" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f4f5f7"/><stop offset=".5" stop-color="#a9adb4"/><stop offset=".75" stop-color="#e6e8eb"/><stop offset="1" stop-color="#80858d"/></linearGradient>
+    <linearGradient id="silver" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#d5d8dd"/><stop offset=".5" stop-color="#9a9fa7"/><stop offset=".75" stop-color="#c9cdd3"/><stop offset="1" stop-color="#7a8089"/></linearGradient>
     <linearGradient id="rose" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f7c9b5"/><stop offset=".5" stop-color="#c98569"/><stop offset="1" stop-color="#f0b9a1"/></linearGradient>
     <radialGradient id="emerald" cx=".35" cy=".3" r=".8"><stop offset="0" stop-color="#b6f5cf"/><stop offset=".4" stop-color="#1f9e5a"/><stop offset="1" stop-color="#0b4d2a"/></radialGradient>
     <radialGradient id="sapphire" cx=".35" cy=".3" r=".8"><stop offset="0" stop-color="#cfe0ff"/><stop offset=".45" stop-color="#2a55c9"/><stop offset="1" stop-color="#0d215c"/></radialGradient>
