@@ -116,7 +116,8 @@ const announced = new Set<string>();
 function announceSkip(title: string) {
   if (announced.has(title)) return;
   announced.add(title);
-  console.warn(`[photos] "${title}" ${FULL_SET_REASON}; running on the ${PHOTO_SET.kind} set in ${path.relative(process.cwd(), PHOTOS_DIR) || '.'} (${PHOTO_SET.why})`);
+  // Straight to stderr: jest prints nothing of a test file's console when all its tests are skipped.
+  process.stderr.write(`[photos] "${title}" ${FULL_SET_REASON}; running on the ${PHOTO_SET.kind} set in ${path.relative(process.cwd(), PHOTOS_DIR) || '.'} (${PHOTO_SET.why})\n`);
 }
 
 /**
