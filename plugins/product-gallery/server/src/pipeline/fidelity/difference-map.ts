@@ -65,6 +65,8 @@ export const DIFFERENCE_LIMITS = {
   LIGHTNESS_DL: 28,
   /** misregistration tolerance: each pixel may match the other image within this radius, analysis px */
   TOLERANCE_PX: 2,
+  /** a known placement is settled within this many analysis px (best lightness match) */
+  SETTLE_PX: 4,
   /** the same when the placement was found by registration (a fitted affine is off by a pixel or two more at the ends of a long piece) */
   REGISTERED_TOLERANCE_PX: 3,
   /** smallest region drawn, share of the product's area (and at least MIN_REGION_PX analysis px) */
@@ -121,6 +123,30 @@ export function placementAffine(productBox: BBox, placed: BBox, angleDeg = 0): A
 }
 
 // ---------- comparison ----------
+
+const lightness = (d: Uint8Array, p: number) => 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
+
+/** The integer shift (candidate = source moved by it) within ±r px that best matches the two on the product. */
+function bestShift(cand: RawImage, src: RawImage, mask: Uint8Array, r: number): [number, number] {
+  const { width: w, height: h } = cand;
+  let best = Infinity, bx = 0, by = 0;
+  for (let dy = -r; dy <= r; dy++) {
+    for (let dx = -r; dx <= r; dx++) {
+      let sum = 0, n = 0;
+      for (let y = r; y < h - r; y += 2) {
+        for (let x = r; x < w - r; x += 2) {
+          const i = y * w + x;
+          if (mask[i] < 128) continue;
+          sum += Math.abs(lightness(cand.data, ((y + dy) * w + x + dx) * 4) - lightness(src.data, i * 4));
+          n++;
+        }
+      }
+      const cost = n ? sum / n + 0.05 * Math.hypot(dx, dy) : Infinity;
+      if (cost < best) { best = cost; bx = dx; by = dy; }
+    }
+  }
+  return [bx, by];
+}
 
 function median(values: Float32Array, n: number): number {
   if (!n) return 0;
@@ -267,8 +293,19 @@ export async function differenceMap(candidateBytes: Buffer | Uint8Array, sourceB
   const frame: BBox = { x: fx0, y: fy0, width: fx1 - fx0, height: fy1 - fy0 };
   const ana = downscaleRgba(cropRgba(candFull, frame), L.ANALYSIS_PX).image;
   const w = ana.width, h = ana.height, n = w * h;
-  const warped = await warpSourceToCandidate(source, mask, affine, frame, w / frame.width);
+  const k = w / frame.width;
+  let warped = await warpSourceToCandidate(source, mask, affine, frame, k);
   if (warped.image.width !== w || warped.image.height !== h) throw new Error(`difference map: warped ${warped.image.width}x${warped.image.height}, expected ${w}x${h}`);
+  if (method !== 'registration') {
+    // A known placement is where the generator put its own cutout's box; this cutout of the source
+    // (re-read, perhaps re-encoded by the Media Library) can sit a pixel or two apart: settle the
+    // last few pixels by the best lightness match before comparing.
+    const [dx, dy] = bestShift(ana, warped.image, warped.mask, L.SETTLE_PX);
+    if (dx || dy) {
+      affine = composeAffine([1, 0, dx / k, 0, 1, dy / k], affine);
+      warped = await warpSourceToCandidate(source, mask, affine, frame, k);
+    }
+  }
   const srcRgba = warped.image.data;
   const inside = new Uint8Array(n);
   const inMask = new Uint8Array(n);
