@@ -8,13 +8,17 @@ import { AssetHistory } from '../components/AssetHistory';
 import { CompareViewer } from '../components/CompareViewer';
 import { QcTable, useQcCheckLabel } from '../components/QcChips';
 import { ReasonDialog } from '../components/ReasonDialog';
-import { OverrideNote, QcStatusBadge, StatusBadge } from '../components/StatusBadge';
+import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 
 type Dialog = null | 'reject' | 'override';
+
+/** The queue narrowed to one QC verdict: the ones that need a decision first. */
+const QC_FILTERS = ['all', 'fail', 'unverified', 'warn', 'pass'] as const;
+type QcFilter = (typeof QC_FILTERS)[number];
 
 const isTyping = (target: EventTarget | null) => {
   const el = target as HTMLElement | null;
@@ -100,7 +104,9 @@ export const ReviewQueuePage = () => {
   const [search] = useSearchParams();
   const productFilter = search.get('product') ?? undefined;
   const queue = useAssets({ status: 'in_review', product: productFilter });
-  const list = useMemo(() => queue.data ?? [], [queue.data]);
+  const [qcFilter, setQcFilter] = useState<QcFilter>('all');
+  const list = useMemo(() => (queue.data ?? []).filter((a) => qcFilter === 'all' || a.qcStatus === qcFilter), [queue.data, qcFilter]);
+  const qcStatusLabel = useQcStatusLabel();
   const selectedId = assetId ?? list[0]?.documentId;
   const detail = useAsset(selectedId);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -206,6 +212,20 @@ export const ReviewQueuePage = () => {
           <Grid.Root gap={4}>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
               <Flex direction="column" alignItems="stretch" gap={2} data-testid="review-queue">
+                <Flex gap={1} wrap="wrap" role="group" aria-label={t('review.qcFilter', 'Filter by check result')}>
+                  {QC_FILTERS.map((f) => (
+                    <Button
+                      key={f}
+                      size="S"
+                      variant={qcFilter === f ? 'secondary' : 'tertiary'}
+                      aria-pressed={qcFilter === f}
+                      onClick={() => setQcFilter(f)}
+                      data-qc-filter={f}
+                    >
+                      {f === 'all' ? t('review.qcFilter.all', 'All') : qcStatusLabel(f)}
+                    </Button>
+                  ))}
+                </Flex>
                 {list.length ? (
                   list.map((a) => <QueueItem key={a.documentId} asset={a} active={a.documentId === selectedId} />)
                 ) : (
