@@ -374,7 +374,7 @@ async function main() {
       });
       if (verbose) {
         const m = reg.found ? measureScene(src.working, src.mask, sc.candidate, reg, {}).measures : null;
-        const mm = m ? `g=${m.globalDE.toFixed(1)} l=${m.localDE.toFixed(1)} wb=${m.wbShift.toFixed(1)} ch=${m.changedPct.toFixed(1)}${m.thin ? ' thin' : ''}` : '';
+        const mm = m ? `in=${m.interiorShare.toFixed(2)} g=${m.globalDE.toFixed(1)} l=${m.localDE.toFixed(1)} wb=${m.wbShift.toFixed(1)} ch=${m.changedPct.toFixed(1)}${m.thin ? ' thin' : ''}` : '';
         const ok = spec.alteration === 'none' ? verdict !== 'fail' && verdict !== 'unverified' : verdict === 'fail';
         console.log(`${ok ? 'ok  ' : verdict === 'unverified' ? 'CV  ' : 'MISS'} ${photo.filename.slice(0, 26).padEnd(26)} ${spec.alteration.padEnd(13)} bg=${bgName.padEnd(5)} rot=${String(spec.rotationDeg).padStart(3)} reg=${reg.found ? 'Y' : 'n'} inl=${String(reg.inliers).padStart(3)} sc=${reg.score.toFixed(2)} sErr=${scaleError === null ? '  -  ' : (scaleError * 100).toFixed(1).padStart(5)}% an=${reg.anisotropy.toFixed(3)} ${ms}ms ${mm} ${checks.map((c) => `${c.id.slice(9, 13)}=${c.status}`).join(' ')}${reg.reason ? ' | ' + reg.reason : ''}`);
       }

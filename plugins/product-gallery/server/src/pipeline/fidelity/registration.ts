@@ -60,6 +60,10 @@ export const REGISTRATION_DEFAULTS = {
   minProductPx: 100,
   minInliers: 10,
   minScore: 0.35,
+  /** grey levels the source cutout is laid on before extracting features */
+  greys: [40, 128, 215] as readonly number[],
+  /** ORB features of the source per grey */
+  sourceFeatures: 1000,
   /** Lowe's ratio test */
   ratio: 0.85,
   /** RANSAC inlier distance in the candidate's feature frame, px (floor) ... */
@@ -149,48 +153,56 @@ function orbFeatures(cv: CV, gray: CV, mask: CV | null, nfeatures: number, nleve
   }
 }
 
-function ratioMatches(cv: CV, a: Features, b: Features, ratio: number): PointPairs {
-  if (a.count < 2 || b.count < 2) return { src: new Float64Array(0), dst: new Float64Array(0), count: 0 };
+/**
+ * Ratio-tested matches of each source feature set against the candidate's, pooled, keeping one
+ * source point per candidate point (the closest): many source points piling onto one candidate
+ * point would let a degenerate, tiny "product" win the fit.
+ */
+function ratioMatches(cv: CV, sources: Features[], b: Features, ratio: number): PointPairs {
+  const bestFor = new Map<number, { x: number; y: number; d: number }>();
+  if (b.count < 2) return { src: new Float64Array(0), dst: new Float64Array(0), count: 0 };
   const matcher = new cv.BFMatcher(cv.NORM_HAMMING, false);
-  const knn = new cv.DMatchVectorVector();
-  // One source point per candidate point (the closest): many source points piling onto one
-  // candidate point would let a degenerate, tiny "product" win the fit.
-  const bestFor = new Map<number, { q: number; d: number }>();
   try {
-    matcher.knnMatch(a.descriptors, b.descriptors, knn, 2);
-    for (let i = 0; i < knn.size(); i++) {
-      const pair = knn.get(i);
-      if (pair.size() >= 2) {
-        const m = pair.get(0), n = pair.get(1);
-        if (m.distance < ratio * n.distance) {
-          const prev = bestFor.get(m.trainIdx);
-          if (!prev || m.distance < prev.d) bestFor.set(m.trainIdx, { q: m.queryIdx, d: m.distance });
+    for (const a of sources) {
+      if (a.count < 2) continue;
+      const knn = new cv.DMatchVectorVector();
+      try {
+        matcher.knnMatch(a.descriptors, b.descriptors, knn, 2);
+        for (let i = 0; i < knn.size(); i++) {
+          const pair = knn.get(i);
+          if (pair.size() >= 2) {
+            const m = pair.get(0), n = pair.get(1);
+            if (m.distance < ratio * n.distance) {
+              const prev = bestFor.get(m.trainIdx);
+              if (!prev || m.distance < prev.d) bestFor.set(m.trainIdx, { x: a.points[2 * m.queryIdx], y: a.points[2 * m.queryIdx + 1], d: m.distance });
+            }
+          }
+          pair.delete();
         }
+      } finally {
+        knn.delete();
       }
-      pair.delete();
     }
   } finally {
     matcher.delete();
-    knn.delete();
   }
   const count = bestFor.size;
   const src = new Float64Array(count * 2), dst = new Float64Array(count * 2);
   let k = 0;
-  for (const [t, { q }] of bestFor) {
-    src[2 * k] = a.points[2 * q]; src[2 * k + 1] = a.points[2 * q + 1];
+  for (const [t, { x, y }] of bestFor) {
+    src[2 * k] = x; src[2 * k + 1] = y;
     dst[2 * k] = b.points[2 * t]; dst[2 * k + 1] = b.points[2 * t + 1];
     k++;
   }
   return { src, dst, count };
 }
 
-/** Grey, with the product's surroundings replaced by flat grey (blended by the mask's alpha). */
-function greyFilled(cv: CV, rgba: CV, mask: CV): CV {
-  const gray = new cv.Mat();
-  cv.cvtColor(rgba, gray, cv.COLOR_RGBA2GRAY);
-  const g = gray.data as Uint8Array, m = mask.data as Uint8Array;
-  for (let i = 0; i < g.length; i++) g[i] = Math.round((g[i] * m[i] + 128 * (255 - m[i])) / 255);
-  return gray;
+/** Grey, with the product's surroundings replaced by a flat grey `level` (blended by the mask's alpha). */
+function greyFilled(cv: CV, gray: CV, mask: CV, level: number): CV {
+  const out = gray.clone();
+  const g = out.data as Uint8Array, m = mask.data as Uint8Array;
+  for (let i = 0; i < g.length; i++) g[i] = Math.round((g[i] * m[i] + level * (255 - m[i])) / 255);
+  return out;
 }
 
 /** Compose: first `inner`, then `outer` (both 2x3 affines). */
@@ -236,32 +248,40 @@ function clampBox(b: Box, w: number, h: number): Box {
  * thin chains and outlines.
  */
 function alignmentScore(cv: CV, srcGray: CV, srcMask: CV, candGray: CV, m: Affine, productPx: number): number {
-  const size = new cv.Size(candGray.cols, candGray.rows);
-  const M = cv.matFromArray(2, 3, cv.CV_64F, m);
+  const sigma = Math.max(1.2, 0.006 * productPx);
+  // only the product's box (and a blur's reach) of the candidate is read
+  const mb = mapBox(m, { x: 0, y: 0, width: srcGray.cols, height: srcGray.rows });
+  const margin = Math.ceil(3 * sigma) + 2;
+  const r = clampBox({ x: mb.x - margin, y: mb.y - margin, width: mb.width + 2 * margin, height: mb.height + 2 * margin }, candGray.cols, candGray.rows);
+  if (r.width < 8 || r.height < 8) return 0;
+  const size = new cv.Size(r.width, r.height);
+  const M = cv.matFromArray(2, 3, cv.CV_64F, composeAffine([1, 0, -r.x, 0, 1, -r.y], m));
+  const roi = candGray.roi(new cv.Rect(r.x, r.y, r.width, r.height));
+  const cand = roi.clone();
+  roi.delete();
   const wg = new cv.Mat(), wm = new cv.Mat(), cb = new cv.Mat();
   try {
     cv.warpAffine(srcGray, wg, M, size, cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Scalar(0));
     cv.warpAffine(srcMask, wm, M, size, cv.INTER_LINEAR, cv.BORDER_CONSTANT, new cv.Scalar(0));
-    const a = wg.data as Uint8Array, c = candGray.data as Uint8Array, w = wm.data as Uint8Array;
+    const a = wg.data as Uint8Array, c = cand.data as Uint8Array, w = wm.data as Uint8Array;
     for (let i = 0; i < a.length; i++) a[i] = (a[i] * w[i] + c[i] * (255 - w[i]) + 127) / 255;
-    const sigma = Math.max(1.2, 0.006 * productPx);
     const k = new cv.Size(0, 0);
     cv.GaussianBlur(wg, wg, k, sigma);
-    cv.GaussianBlur(candGray, cb, k, sigma);
+    cv.GaussianBlur(cand, cb, k, sigma);
     const b = cb.data as Uint8Array;
     let n = 0, sa = 0, sb = 0;
     for (let i = 0; i < w.length; i++) if (w[i] >= 128) { n++; sa += a[i]; sb += b[i]; }
     if (n < 50) return 0;
-    const ma = sa / n, mb = sb / n;
+    const ma = sa / n, mb2 = sb / n;
     let num = 0, da = 0, db = 0;
     for (let i = 0; i < w.length; i++) {
       if (w[i] < 128) continue;
-      const x = a[i] - ma, y = b[i] - mb;
+      const x = a[i] - ma, y = b[i] - mb2;
       num += x * y; da += x * x; db += y * y;
     }
     return da > 0 && db > 0 ? num / Math.sqrt(da * db) : 0;
   } finally {
-    M.delete(); wg.delete(); wm.delete(); cb.delete();
+    M.delete(); wg.delete(); wm.delete(); cb.delete(); cand.delete();
   }
 }
 
@@ -312,15 +332,20 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
     const sw = Math.max(8, Math.round(sbox.width * sScale)), sh = Math.max(8, Math.round(sbox.height * sScale));
     const sRgba = keep(resized(cv, keep(rgbaMat(cv, source, sbox)), sw, sh));
     const sMask = keep(resized(cv, keep(planeMat(cv, sourceMask, source.width, source.height, sbox)), sw, sh));
-    const sGray = keep(greyFilled(cv, sRgba, sMask));
     const sGrayRaw = keep(new cv.Mat());
     cv.cvtColor(sRgba, sGrayRaw, cv.COLOR_RGBA2GRAY);
     // Keypoints on the product and its rim (the outline against grey is a feature too).
     const sDet = keep(new cv.Mat());
     cv.threshold(sMask, sDet, 20, 255, cv.THRESH_BINARY);
     cv.dilate(sDet, sDet, keep(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(7, 7))));
-    const sf = orbFeatures(cv, sGray, sDet, 1500, 12);
-    keep(sf.descriptors);
+    // The product on several greys: a bright chain on a dark surface and on a pale one gives
+    // opposite intensity comparisons around it, and the scene's surface is unknown.
+    const sfs = o.greys.map((level) => {
+      const f = orbFeatures(cv, keep(greyFilled(cv, sGrayRaw, sMask, level)), sDet, o.sourceFeatures, 12);
+      keep(f.descriptors);
+      return f;
+    });
+    const sfCount = Math.max(...sfs.map((f) => f.count));
     mark('source');
     // source feature frame -> full source: x = sbox.x + u / scaleX
     const fx = sbox.width / sw, fy = sbox.height / sh;
@@ -338,9 +363,9 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
     mark('candidate');
     const toCandidateFull: Affine = [candidate.width / cw, 0, 0, 0, candidate.height / ch, 0];
 
-    if (sf.count < 8) return notFound(`The source product shows too little detail to be found in another image (${sf.count} features).`);
+    if (sfCount < 8) return notFound(`The source product shows too little detail to be found in another image (${sfCount} features).`);
     if (cf.count < 8) return notFound('This image shows too little detail to find the product in it.');
-    const pairs = ratioMatches(cv, sf, cf, o.ratio);
+    const pairs = ratioMatches(cv, sfs, cf, o.ratio);
     if (pairs.count < o.minInliers) {
       return notFound(`The product was not found in this image: only ${pairs.count} distinctive points of the source matched (${o.minInliers} needed).`, { matches: pairs.count });
     }

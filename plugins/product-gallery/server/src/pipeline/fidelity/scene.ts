@@ -47,6 +47,8 @@ export const SCENE_LIMITS = {
   /** relative error of the product's size against mm x px/mm */
   SIZE_WARN: 0.1,
   SIZE_FAIL: 0.2,
+  /** below this share of the piece inside its rim, parts cannot be compared one by one */
+  MIN_INTERIOR_SHARE: 0.12,
   /** long side of the comparison grid over the product, px */
   GRID_LONG_SIDE: 256,
 } as const;
@@ -188,6 +190,8 @@ export interface SceneMeasures {
   anisotropy: number;
   sizeError: number | null;
   thin: boolean;
+  /** share of the piece left once its rim is set aside: what the part-by-part comparison sees */
+  interiorShare: number;
 }
 
 /** The numbers behind the checks (exported for the evaluation and the difference map). */
@@ -260,6 +264,7 @@ export function measureScene(source: RawImage, sourceMask: Uint8Array, candidate
       anisotropy: reg.anisotropy,
       sizeError,
       thin: isThinMask(g.mask, w, h),
+      interiorShare: area ? innerCount / area : 0,
     },
     residual,
     grid: { w, h, mask: g.mask, k: g.k },
@@ -300,12 +305,17 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
     colorMsg = `ΔE2000 ${r1(s.globalDE)} between the piece's colours and the source's once the scene's light is allowed for (limit ${L.COLOR_GLOBAL_FAIL}). The metal or stones may have been recoloured.`;
   }
 
-  const structStatus = grade(s.changedPct, L.STRUCT_WARN, L.STRUCT_FAIL);
-  const structMsg =
+  let structStatus = grade(s.changedPct, L.STRUCT_WARN, L.STRUCT_FAIL);
+  let structMsg =
     structStatus === 'pass'
       ? `The piece lines up with the source where it was found (largest changed patch ${r1(s.changedPct)}% of the piece, limit ${L.STRUCT_FAIL}%).`
       : `A patch covering ${r1(s.changedPct)}% of the piece differs from the source where it was found (limit ${L.STRUCT_FAIL}%): a stone or part may have been added or removed.`;
 
+  if (structStatus !== 'fail' && s.interiorShare < L.MIN_INTERIOR_SHARE) {
+    // Nothing measured cannot be a pass: a chain a pixel or two wide here has no inside to compare.
+    structStatus = 'unverified';
+    structMsg = `Cannot verify the parts: the piece is too thin at this size to compare part by part (${Math.round(s.interiorShare * 100)}% of it lies away from its edges, ${Math.round(L.MIN_INTERIOR_SHARE * 100)}% needed), so a link, bead or charm added or removed would not be seen. A person must look at it beside the source.`;
+  }
   let scaleStatus: QcStatus = 'pass';
   let scaleMsg = `The piece keeps its proportions (stretch ${r1((s.anisotropy - 1) * 100)}%, limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
   let scaleValue: number = Math.round(s.anisotropy * 1000) / 1000;
