@@ -1,7 +1,7 @@
 /**
  * Default scene templates for the local compositor, drawn by the project itself (SVG rendered
  * with sharp): a hand for rings, a neckline for necklaces and pendants, an ear for earrings,
- * a wrist for bracelets, and a styled surface for lifestyle shots. Each carries the anchor
+ * a wrist for bracelets, and open linen with props at its edges for lifestyle shots. Each carries the anchor
  * where the piece sits, the angle it sits at, and the scene's scale in pixels per millimetre,
  * so that a composite is true to the product's real size.
  */
@@ -41,7 +41,16 @@ const SKIN = { light: '#e9c3a6', mid: '#d9a989', shade: '#b98467' };
  * wide, a neckline from shoulder to shoulder about 360 mm, an ear about 60 mm tall, a wrist
  * about 55 mm wide, and the surface scene frames about 300 mm.
  */
-const templates: Record<SceneKind, (w: number, h: number) => { svg: string; anchor: { x: number; y: number }; angle: number; pxPerMm: number }> = {
+interface Template {
+  svg: string;
+  anchor: { x: number; y: number };
+  angle: number;
+  pxPerMm: number;
+  /** Props drawn at the frame's edges whatever the framing (frame coordinates, w x h). */
+  props?: (w: number, h: number) => string;
+}
+
+const templates: Record<SceneKind, (w: number, h: number) => Template> = {
   hand: (w, h) => {
     const fingerW = w * 0.09; // ~18 mm
     const pxPerMm = fingerW / 18;
@@ -113,15 +122,16 @@ const templates: Record<SceneKind, (w: number, h: number) => { svg: string; anch
   },
   surface: (w, h) => {
     const pxPerMm = w / 300;
+    // The piece lies on open linen; the props stay at the frame's edges, so nothing but the
+    // surface is around the piece (a dish rim through it would read as part of it).
     return {
-      svg: `<defs><linearGradient id="linen" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f3ede4"/><stop offset="1" stop-color="#e2d8ca"/></linearGradient>
-        <radialGradient id="dish" cx=".45" cy=".4" r=".7"><stop offset="0" stop-color="#fbfaf7"/><stop offset="1" stop-color="#ddd6cc"/></radialGradient></defs>
-        <rect width="${w}" height="${h}" fill="url(#linen)"/>
-        <ellipse cx="${w * 0.5}" cy="${h * 0.55}" rx="${w * 0.26}" ry="${h * 0.3}" fill="#d2c7b8" opacity=".55"/>
-        <ellipse cx="${w * 0.5}" cy="${h * 0.52}" rx="${w * 0.25}" ry="${h * 0.29}" fill="url(#dish)"/>
-        <path d="M${w * 0.82},${h * 0.1} q${w * 0.05},${h * 0.2} ${w * 0.01},${h * 0.4}" stroke="#9fae8a" stroke-width="${w * 0.012}" fill="none"/>
-        <ellipse cx="${w * 0.85}" cy="${h * 0.18}" rx="${w * 0.03}" ry="${h * 0.05}" fill="#b9c7a2"/>`,
-      anchor: { x: w * 0.5, y: h * 0.52 },
+      svg: `<defs><linearGradient id="linen" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f3ede4"/><stop offset="1" stop-color="#e6ddd0"/></linearGradient></defs>
+        <rect width="${w}" height="${h}" fill="url(#linen)"/>`,
+      props: (fw, fh) => `<ellipse cx="${fw * 0.02}" cy="${fh * 1.02}" rx="${fw * 0.16}" ry="${fh * 0.2}" fill="#d8cfc2"/>
+        <ellipse cx="${fw * 0.02}" cy="${fh * 1.0}" rx="${fw * 0.15}" ry="${fh * 0.19}" fill="#fbfaf7"/>
+        <path d="M${fw * 0.95},${-fh * 0.02} q${fw * 0.03},${fh * 0.12} ${fw * 0.005},${fh * 0.24}" stroke="#9fae8a" stroke-width="${fw * 0.008}" fill="none"/>
+        <ellipse cx="${fw * 0.965}" cy="${fh * 0.06}" rx="${fw * 0.02}" ry="${fh * 0.035}" fill="#b9c7a2"/>`,
+      anchor: { x: w * 0.5, y: h * 0.5 },
       angle: -12,
       pxPerMm,
     };
@@ -152,7 +162,7 @@ export async function renderScene(kind: SceneKind, width = 1600, height = 2000, 
   const t = zoom === 1 ? base : templates[kind](width * zoom, height * zoom);
   const x0 = Math.min(Math.max(0, t.anchor.x - width / 2), width * zoom - width);
   const y0 = Math.min(Math.max(0, t.anchor.y - height / 2), height * zoom - height);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${x0} ${y0} ${width} ${height}">${t.svg}</svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><svg width="${width}" height="${height}" viewBox="${x0} ${y0} ${width} ${height}">${t.svg}</svg>${t.props?.(width, height) ?? ''}</svg>`;
   const image = await sharp(Buffer.from(svg)).png().toBuffer();
   return { kind, image, width, height, anchor: { x: t.anchor.x - x0, y: t.anchor.y - y0 }, angle: t.angle, pxPerMm: t.pxPerMm };
 }

@@ -2,15 +2,15 @@
  * Deterministic shots made from the source pixels (the `local` generator):
  * - clean: the cutout on pure white, centred on a square canvas, product long side = fill * size;
  * - detail: a close-up crop of the product's most detailed region at a given aspect ratio.
- * Product pixels are the source's pixels resampled with lanczos3, never re-synthesised. On the soft
- * edge the background's contribution is swapped for white (out = src + (1 - alpha) * (255 - bg)),
- * which removes the grey/marble fringe and is the identity where alpha = 255.
+ * Product pixels are the source's pixels resampled with lanczos3, never re-synthesised. On the
+ * edge the background's contribution is taken out (matte.ts) and white put in its place, which
+ * removes the grey/marble fringe and leaves the product's core untouched.
  */
 import sharp, { type Sharp } from 'sharp';
 import { PipelineError } from './errors';
 import type { PipelineWarning } from './intake';
 import type { CutoutResult } from './cutout';
-import { backgroundRgbAt } from './cutout';
+import { unmixedProduct } from './matte';
 import { downscaleRgba, type BBox, type RawImage } from './raw-image';
 
 export type ShotFormat = 'png' | 'jpeg';
@@ -61,34 +61,15 @@ export function maskBox(mask: Uint8Array, w: number, h: number, threshold = 8, p
 }
 
 /**
- * The product region composited over pure white (RGB, 3 channels) with edge decontamination.
- * Pure function over raw buffers.
+ * The product region composited over pure white (RGB, 3 channels), its edge unmixed from the
+ * photo's background first (matte.ts), so no grey or marble rim remains. Pure function over raw buffers.
  */
 export function compositeOnWhite(working: RawImage, cut: Pick<CutoutResult, 'mask' | 'background'>, box: BBox): Uint8Array {
-  const { data, width: W, height: H } = working;
+  const product = unmixedProduct(working, cut.mask, box, cut.background);
   const out = new Uint8Array(box.width * box.height * 3);
-  for (let y = 0; y < box.height; y++) {
-    const sy = box.y + y;
-    for (let x = 0; x < box.width; x++) {
-      const sx = box.x + x;
-      const i = sy * W + sx;
-      const a = cut.mask[i] / 255;
-      const o = (y * box.width + x) * 3;
-      if (a >= 1) {
-        out[o] = data[i * 4]; out[o + 1] = data[i * 4 + 1]; out[o + 2] = data[i * 4 + 2];
-      } else if (a <= 0) {
-        out[o] = 255; out[o + 1] = 255; out[o + 2] = 255;
-      } else {
-        const bg = backgroundRgbAt(cut.background, sx, sy, W, H);
-        const srcA = data[i * 4 + 3] / 255;
-        for (let c = 0; c < 3; c++) {
-          // a transparent source pixel has no background colour to remove
-          const b = srcA > 0 ? Math.min(255, Math.max(0, bg[c])) : 255;
-          const v = data[i * 4 + c] + (1 - a) * (255 - b);
-          out[o + c] = v >= 255 ? 255 : v <= 0 ? 0 : Math.round(v);
-        }
-      }
-    }
+  for (let i = 0, n = box.width * box.height; i < n; i++) {
+    const a = product.data[i * 4 + 3];
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = a === 255 ? product.data[i * 4 + c] : Math.round((product.data[i * 4 + c] * a + 255 * (255 - a)) / 255);
   }
   return out;
 }
