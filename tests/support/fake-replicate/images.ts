@@ -90,3 +90,35 @@ async function render(source: Buffer | undefined, fmt: 'jpeg' | 'webp' | 'png', 
   const bytes = await (fmt === 'png' ? img.png({ compressionLevel: 2 }) : img.toFormat(fmt)).toBuffer();
   return { bytes, contentType: `image/${fmt}` };
 }
+
+/**
+ * Background removers (recraft-ai/recraft-remove-background, 851-labs/background-remover): the
+ * source as a PNG whose alpha is 0 where a pixel is close to the photo's border colour. A plain
+ * colour-distance matte, unlike the app's own cutout, so a second opinion can disagree with it.
+ */
+export const BACKGROUND_REMOVERS: Record<string, { knownInputs: string[]; requiredInputs: string[] }> = {
+  // Replicate's published input schemas: recraft takes only `image`; 851-labs also `format`,
+  // `reverse`, `threshold` and `background_type`.
+  'recraft-ai/recraft-remove-background': { knownInputs: ['image'], requiredInputs: ['image'] },
+  '851-labs/background-remover': { knownInputs: ['image', 'format', 'reverse', 'threshold', 'background_type'], requiredInputs: ['image'] },
+};
+
+export async function removeBackground(source: Buffer | undefined): Promise<GeneratedImage> {
+  if (!source) throw new Error('no image');
+  const { data, info } = await sharp(source).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { width: w, height: h } = info;
+  const border: number[][] = [[], [], []];
+  for (let x = 0; x < w; x += 2) for (const y of [0, h - 1]) for (let c = 0; c < 3; c++) border[c].push(data[(y * w + x) * 3 + c]);
+  for (let y = 0; y < h; y += 2) for (const x of [0, w - 1]) for (let c = 0; c < 3; c++) border[c].push(data[(y * w + x) * 3 + c]);
+  const bg = border.map((v) => v.sort((a, b) => a - b)[v.length >> 1]);
+  const out = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const d = Math.hypot(data[i * 3] - bg[0], data[i * 3 + 1] - bg[1], data[i * 3 + 2] - bg[2]);
+    out[i * 4] = data[i * 3];
+    out[i * 4 + 1] = data[i * 3 + 1];
+    out[i * 4 + 2] = data[i * 3 + 2];
+    out[i * 4 + 3] = Math.max(0, Math.min(255, Math.round(((d - 28) / 20) * 255)));
+  }
+  const bytes = await sharp(out, { raw: { width: w, height: h, channels: 4 } }).png({ compressionLevel: 2 }).toBuffer();
+  return { bytes, contentType: 'image/png' };
+}

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeDataUri, generateOutputImage, imageInputOf, type GeneratedImage } from './images';
+import { decodeDataUri, generateOutputImage, imageInputOf, type GeneratedImage, BACKGROUND_REMOVERS, removeBackground } from './images';
 import { DEFAULT_SCENARIO, type Endpoint, type HttpFault, type Scenario } from './scenario';
 
 export type FakeStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -191,7 +191,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const sleep = (ms: number) => new Promise<void>((r) => later(ms, r));
 
   function scenarioFor(model: string | undefined, version: string | undefined): Scenario {
-    const s: Scenario = { ...globalScenario };
+    // A model whose published input schema is known validates its inputs like Replicate does.
+    const s: Scenario = { ...globalScenario, ...(model ? BACKGROUND_REMOVERS[model] : undefined) };
     for (const key of [model, version]) {
       const m = key ? modelScenarios.get(key) : undefined;
       if (m) Object.assign(s, m, { webhook: { ...s.webhook, ...m.webhook } });
@@ -345,7 +346,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     }
     const urls: string[] = [];
     for (let i = 0; i < count; i++) {
-      const img = await generateOutputImage(srcBytes, p.input.output_format, i * 37 + p.id.charCodeAt(0));
+      const img = BACKGROUND_REMOVERS[p.model] ? await removeBackground(srcBytes) : await generateOutputImage(srcBytes, p.input.output_format, i * 37 + p.id.charCodeAt(0));
       const ext = img.contentType.split('/')[1] === 'jpeg' ? 'jpg' : img.contentType.split('/')[1];
       const name = `out-${i}.${ext}`;
       rec.outputs.set(name, img);

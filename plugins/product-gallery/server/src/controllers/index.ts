@@ -4,6 +4,7 @@ import gallery from './gallery';
 import products from './products';
 import generation from './generation';
 import replicateWebhook from './replicate-webhook';
+import reference from './reference';
 import difference from './difference';
 
 export default {
@@ -13,5 +14,6 @@ export default {
   products,
   generation,
   'replicate-webhook': replicateWebhook,
+  reference,
   difference,
 };

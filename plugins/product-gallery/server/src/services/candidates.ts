@@ -72,9 +72,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const media = getService(strapi, 'media');
       const bytes = input.bytes ?? (await media.readFile(await media.findFile(fileId)));
       const reference = (input.product.reference ?? null) as ProductReference | null;
+      // The mask a person confirmed is the product's outline on the source: compared as it is, not cut out again.
+      const sourceMask = input.spec.sourceMask ?? (await getService(strapi, 'reference').confirmedMask(input.product));
       const check = await pipeline.run<CandidateCheck>(
         'checkCandidate',
-        [bytes, { ...input.spec, reference: reference?.fingerprint ?? null }, pipeline.limits(), input.sourceBytes],
+        [bytes, { ...input.spec, reference: reference?.fingerprint ?? null, sourceMask }, pipeline.limits(), input.sourceBytes],
         'file'
       );
       if (reference?.needsReview) {

@@ -179,6 +179,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const contextOf = async (asset: any): Promise<Context> => {
     const product = await productOf(asset);
     if (!product?.sourcePhoto) throw unprocessable('The product has no source photo any more: add one and regenerate.');
+    // Queued before the photo changed, or regenerated: still nothing is made from an unconfirmed cutout.
+    const blocked = getService(strapi, 'reference').blockedReason(product.reference);
+    if (blocked) throw unprocessable(`${blocked}, then regenerate this image.`);
     const brief = await getService(strapi, 'briefs').effectiveFor(product);
     const spec = getService(strapi, 'briefs').roleSpec(brief, asset.role);
     if (!spec) throw unprocessable(`The brief no longer has a ${asset.role} role.`);

@@ -160,6 +160,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           productLongSideMm: scale.longSideMm,
         } satisfies LocalShotSpec,
         pipeline.limits(),
+        // Cut with the mask a person confirmed, when there is one.
+        await getService(strapi, 'reference').confirmedMaskPng(job.product),
       ]);
       return {
         bytes: Buffer.from(shot.buffer),

@@ -12,6 +12,7 @@ import candidates from './candidates';
 import planner from './planner';
 import generation from './generation';
 import dispatch from './dispatch';
+import reference from './reference';
 import difference from './difference';
 
 export default {
@@ -29,5 +30,6 @@ export default {
   planner,
   generation,
   dispatch,
+  reference,
   difference,
 };

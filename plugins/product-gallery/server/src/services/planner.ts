@@ -84,6 +84,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!product.sourcePhoto || !product.reference) {
         throw unprocessable('This product has no analysed source photo yet. Add a source photo first: every shot is made from it.');
       }
+      // An uncertain cutout is not a reference until a person has confirmed or corrected it.
+      getService(strapi, 'reference').assertReady(product);
       const unknown = (roles ?? []).filter((r) => !plan.shots.some((s) => s.role === r));
       if (unknown.length) {
         throw new errors.ValidationError(`roles: the brief "${plan.brief.name}" has no ${unknown.join(', ')} role.`, {

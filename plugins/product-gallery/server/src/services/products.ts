@@ -49,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * image is refused with a 4xx naming the field; a low-confidence cutout is accepted but
      * flagged (needsReview) so a person looks before anything is generated from it.
      */
-    async analyzeSourcePhoto(fileId: number, label = 'source'): Promise<ProductReference> {
+    async analyzeSourcePhoto(fileId: number, label = 'source', maskPng?: Buffer | null): Promise<ProductReference> {
       const media = getService(strapi, 'media');
       const pipeline = getService(strapi, 'pipeline');
       const file = await media.findFile(fileId);
@@ -59,7 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
       }
       const bytes = await media.readFile(file);
-      const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [bytes, pipeline.limits()], 'sourcePhoto');
+      const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [bytes, pipeline.limits(), maskPng ?? null], 'sourcePhoto');
       const { cutoutPng, ...rest } = analysis;
       const meta = await sharp(Buffer.from(cutoutPng)).metadata();
       const cutoutFile = await media.storeImage({
@@ -86,7 +86,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!product.sourcePhoto) {
         throw new errors.ValidationError('sourcePhoto: this product has no source photo yet. Add one first.');
       }
-      const reference = await service.analyzeSourcePhoto(product.sourcePhoto.id, product.sku);
+      // The same photo keeps the mask a person confirmed for it (and the AI's): analysed again with it.
+      const previous = product.reference?.sourceFileId === product.sourcePhoto.id ? product.reference : null;
+      const maskPng = previous?.mask?.confirmedAt ? await getService(strapi, 'reference').confirmedMaskPng(product) : null;
+      const analysed = await service.analyzeSourcePhoto(product.sourcePhoto.id, product.sku, maskPng);
+      const reference = maskPng
+        ? { ...analysed, mask: previous.mask, aiMask: previous.aiMask ?? null }
+        : { ...analysed, aiMask: previous?.aiMask ?? null };
       await strapi.db.query(UID.product).update({ where: { id: product.id }, data: { reference } });
       return reference;
     },

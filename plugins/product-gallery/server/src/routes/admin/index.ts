@@ -19,6 +19,12 @@ export default {
     { method: 'GET', path: '/products/:documentId', handler: 'generation.workspace', config: can(ACTIONS.read) },
     { method: 'POST', path: '/products/:documentId/analyze', handler: 'generation.reanalyze', config: can(ACTIONS.generate) },
     { method: 'POST', path: '/products/:documentId/generate', handler: 'generation.generate', config: can(ACTIONS.generate) },
+    // The reference cutout: a refinement preview and the AI second opinion change nothing a shopper
+    // sees; confirming it decides what every check compares against (a reviewer's call).
+    { method: 'POST', path: '/products/:documentId/reference/preview', handler: 'reference.preview', config: can(ACTIONS.generate) },
+    { method: 'POST', path: '/products/:documentId/reference/ai', handler: 'reference.secondOpinion', config: can(ACTIONS.generate) },
+    { method: 'POST', path: '/products/:documentId/reference/confirm', handler: 'reference.confirm', config: can(ACTIONS.review) },
+    { method: 'GET', path: '/products/:documentId/reference/history', handler: 'reference.history', config: can(ACTIONS.read) },
     { method: 'POST', path: '/products/:documentId/assets', handler: 'generation.importAsset', config: can(ACTIONS.import) },
     // Review and publishing (issue 5). The transition route checks the target's own action
     // (submit, review, publish or generate) in the controller: it depends on the body.

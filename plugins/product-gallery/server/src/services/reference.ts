@@ -1,0 +1,276 @@
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { UID } from '../domain/vocabulary';
+import type { RawMask } from '../pipeline/raw-image';
+import type { RefineStroke } from '../pipeline/cutout';
+import { decodeMaskPng, type SourceAnalysis, type SourceRefinement } from '../pipeline/jobs';
+import { isReplicateError, outputUrls, predictionError } from '../replicate';
+import { conflict, httpStatusError, unprocessable } from '../utils/errors';
+import { getConfig, getService } from '../utils/get-service';
+import type { ProductReference } from './products';
+import { actorLabel, type Actor } from './workflow';
+
+/** The background remover asked for a second opinion (official model: input `image`, output one URI). */
+export const AI_CUTOUT_MODEL = 'recraft-ai/recraft-remove-background';
+
+export const NEEDS_CHECK_MESSAGE =
+  "The product cutout of the source photo needs a person's check: open the workspace and confirm or refine it";
+
+/** A mask stored in the Media Library (greyscale PNG at the source's size, 255 = product). */
+export interface StoredMask {
+  fileId: number;
+  url: string;
+}
+
+/** The reference's mask as a person confirmed it: what every check and local shot is made from. */
+export interface ConfirmedMask extends StoredMask {
+  /** auto: the automatic cutout as it was; refined: corrected with strokes; ai: the AI background remover's, adopted */
+  method: 'auto' | 'refined' | 'ai';
+  confirmedBy: string;
+  confirmedById: number | null;
+  confirmedAt: string;
+  strokes: number;
+  note: string | null;
+  /** The automatic cutout's confidence when it was confirmed (why it needed a person). */
+  automaticConfidence: number;
+}
+
+/** The AI background remover's mask, kept beside ours until an editor adopts it or not. */
+export interface AiMask extends StoredMask {
+  model: string;
+  predictionId: string;
+  at: string;
+  areaFraction: number;
+  /** intersection over union with the automatic cutout */
+  agreement: number;
+}
+
+export type ReferenceWithMask = ProductReference & { mask?: ConfirmedMask | null; aiMask?: AiMask | null };
+
+export type ReferenceState = 'missing' | 'needs-check' | 'automatic' | 'confirmed';
+
+/** Where a product's reference stands: only `needs-check` blocks generation. */
+export const referenceState = (reference: ReferenceWithMask | null | undefined): ReferenceState => {
+  if (!reference) return 'missing';
+  if (reference.mask?.confirmedAt) return 'confirmed';
+  return reference.needsReview ? 'needs-check' : 'automatic';
+};
+
+const dataUri = (png: Buffer | Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+
+/**
+ * The product's reference (the fingerprint every check compares against) and its mask: refined
+ * with an editor's strokes, confirmed by a person, or taken from an AI background remover. An
+ * uncertain automatic cutout blocks generation until a person has confirmed a mask.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const loadProduct = async (documentId: string) => {
+    const product = await getService(strapi, 'products').get(documentId);
+    if (!product.sourcePhoto || !product.reference) {
+      throw unprocessable('This product has no analysed source photo yet. Add a source photo first: its cutout is what gets checked.');
+    }
+    return product as any;
+  };
+
+  const readMask = async (stored: StoredMask): Promise<Buffer> => {
+    const media = getService(strapi, 'media');
+    const file = await media.findFile(stored.fileId);
+    if (!file) throw unprocessable(`The stored mask (Media Library file ${stored.fileId}) is gone: refine and confirm the cutout again.`);
+    return media.readFile(file);
+  };
+
+  const storeMask = async (png: Buffer, size: { width: number; height: number }, name: string, caption: string) => {
+    const file = await getService(strapi, 'media').storeImage({ buffer: png, name, mime: 'image/png', ext: '.png', width: size.width, height: size.height, caption });
+    return { fileId: file.id as number, url: file.url as string };
+  };
+
+  const sourceBytes = (product: any) => getService(strapi, 'media').readSource(product.sourcePhoto);
+
+  const refine = async (product: any, strokes: RefineStroke[], from: 'auto' | 'ai') => {
+    const reference = product.reference as ReferenceWithMask;
+    let initialMaskPng: Buffer | null = null;
+    if (from === 'ai') {
+      if (!reference.aiMask) throw unprocessable('from: there is no AI background remover mask for this photo yet: ask for the second opinion first.');
+      initialMaskPng = await readMask(reference.aiMask);
+    }
+    const pipeline = getService(strapi, 'pipeline');
+    return pipeline.run<SourceRefinement>('refineSource', [await sourceBytes(product), strokes, pipeline.limits(), { initialMaskPng }], 'strokes');
+  };
+
+  const service = {
+    referenceState,
+
+    /** Null when shots may be made from the product's reference, else why not (for a 409 or a failed shot). */
+    blockedReason(reference: ReferenceWithMask | null | undefined): string | null {
+      return referenceState(reference) === 'needs-check' ? NEEDS_CHECK_MESSAGE : null;
+    },
+
+    /** Throws a 409 naming the cutout when nothing may be generated from the product yet. */
+    assertReady(product: { reference?: ReferenceWithMask | null }) {
+      const reason = service.blockedReason(product.reference);
+      if (reason) {
+        const reasons = (product.reference?.cutout?.reasons ?? []).map((r) => r.message);
+        throw conflict(`${reason}.${reasons.length ? ` Why: ${reasons.join(' ')}` : ''}`, { code: 'reference_needs_check', reasons });
+      }
+    },
+
+    /** The confirmed mask as raw pixels, for the checks (CandidateCheckSpec.sourceMask); null when none. */
+    async confirmedMask(product: { reference?: ReferenceWithMask | null }): Promise<RawMask | null> {
+      const mask = product.reference?.mask;
+      if (!mask?.confirmedAt) return null;
+      return decodeMaskPng(await readMask(mask));
+    },
+
+    /** The confirmed mask's PNG bytes, for local shots (makeLocalShot); null when none. */
+    async confirmedMaskPng(product: { reference?: ReferenceWithMask | null }): Promise<Buffer | null> {
+      const mask = product.reference?.mask;
+      return mask?.confirmedAt ? readMask(mask) : null;
+    },
+
+    /** A refinement preview: nothing is stored. */
+    async preview(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai' }) {
+      const product = await loadProduct(documentId);
+      const r = await refine(product, input.strokes, input.from);
+      return { automatic: r.automatic, refined: r.refined, width: r.width, height: r.height, maskPreview: dataUri(r.previewPng) };
+    },
+
+    /**
+     * A person confirms the cutout (as it is, refined with strokes, or the AI's): the mask is
+     * stored in the Media Library, the fingerprint is made again from it, and who and when are
+     * written in the reference and in the audit trail.
+     */
+    async confirm(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai'; note?: string }, actor: Actor) {
+      const product = await loadProduct(documentId);
+      const before = product.reference as ReferenceWithMask;
+      const r = await refine(product, input.strokes, input.from);
+      const method: ConfirmedMask['method'] = input.strokes.length ? 'refined' : input.from === 'ai' ? 'ai' : 'auto';
+      if (r.refined.areaFraction < 0.0005) {
+        throw new errors.ValidationError('strokes: the confirmed mask would contain no product. Keep at least part of the piece.', {
+          errors: [{ path: ['strokes'], message: 'the mask would be empty', name: 'ValidationError' }],
+        });
+      }
+      const stored = await storeMask(Buffer.from(r.maskPng), r, `mask-${product.sku}`, `product-gallery confirmed mask (${method})`);
+      const pipeline = getService(strapi, 'pipeline');
+      const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
+      const { cutoutPng, ...rest } = analysis;
+      const cutoutFile = await getService(strapi, 'media').storeImage({
+        buffer: Buffer.from(cutoutPng),
+        name: `cutout-${product.sku}`,
+        mime: 'image/png',
+        ext: '.png',
+        width: Math.min(1024, r.width),
+        height: Math.min(1024, r.height),
+        caption: 'product-gallery cutout preview',
+      });
+      const at = new Date();
+      const mask: ConfirmedMask = {
+        ...stored,
+        method,
+        confirmedBy: actorLabel(actor),
+        confirmedById: actor.kind === 'admin' ? actor.id : null,
+        confirmedAt: at.toISOString(),
+        strokes: input.strokes.length,
+        note: input.note ?? null,
+        automaticConfidence: r.automatic.confidence,
+      };
+      const reference: ReferenceWithMask = {
+        ...rest,
+        // the automatic cutout's own confidence and reasons stay on record
+        cutout: { ...rest.cutout, confidence: r.automatic.confidence, reasons: r.automatic.reasons },
+        needsReview: false,
+        sourceFileId: before.sourceFileId,
+        cutoutFileId: cutoutFile?.id ?? null,
+        cutoutUrl: cutoutFile?.url ?? null,
+        analyzedAt: at.toISOString(),
+        mask,
+        aiMask: before.aiMask ?? null,
+      };
+      await strapi.db.transaction(async () => {
+        await strapi.db.query(UID.product).update({ where: { id: product.id }, data: { reference } });
+        await strapi.db.query(UID.audit).createMany({
+          data: [
+            {
+              asset: `reference:${product.documentId}`,
+              product: product.documentId,
+              from: referenceState(before),
+              to: 'confirmed',
+              actor: actorLabel(actor),
+              actorId: actor.kind === 'admin' ? actor.id : null,
+              at,
+              note: `Reference cutout confirmed (${method}${input.strokes.length ? `, ${input.strokes.length} stroke${input.strokes.length > 1 ? 's' : ''}` : ''}; mask file ${stored.fileId}; automatic confidence ${r.automatic.confidence})${input.note ? `: ${input.note}` : ''}`,
+              override: false,
+              qc: { method, maskFileId: stored.fileId, areaFraction: r.refined.areaFraction, agreement: r.refined.agreement, automaticConfidence: r.automatic.confidence },
+            },
+          ],
+        });
+      });
+      const { fingerprint: _fp, ...visible } = reference;
+      return { reference: visible, maskPreview: dataUri(r.previewPng) };
+    },
+
+    /** The reference's audit events (confirmations), oldest first. */
+    async history(documentId: string) {
+      return strapi.db.query(UID.audit).findMany({ where: { asset: `reference:${documentId}` }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+    },
+
+    /**
+     * A second opinion from an AI background remover on Replicate: its mask is stored beside ours
+     * (not adopted: an editor adopts it by confirming `from: 'ai'`).
+     */
+    async secondOpinion(documentId: string, actor: Actor) {
+      const cfg = getConfig(strapi);
+      if (!cfg.replicate.apiToken) {
+        throw unprocessable('A second opinion needs Replicate: no Replicate API token is configured (REPLICATE_API_TOKEN).', { code: 'replicate_not_configured' });
+      }
+      const product = await loadProduct(documentId);
+      try {
+        return await service.askBackgroundRemover(product, actor);
+      } catch (error) {
+        // The provider's failure is the provider's: a 502 that says what it answered, never a 500.
+        if (isReplicateError(error)) throw httpStatusError(502, `The AI background remover did not give a mask: ${(error as Error).message}`, { code: (error as { code?: string }).code });
+        throw error;
+      }
+    },
+
+    async askBackgroundRemover(product: any, actor: Actor) {
+      const cfg = getConfig(strapi);
+      const gateway = getService(strapi, 'generation').replicateGateway();
+      const signal = AbortSignal.timeout(cfg.replicate.deadlineMs);
+      const bytes = await sourceBytes(product);
+      const image = await gateway.imageInput(bytes, product.sourcePhoto.mime ?? 'image/jpeg', { signal });
+      const { prediction: created } = await gateway.createPrediction({
+        model: AI_CUTOUT_MODEL,
+        input: { image },
+        tag: `reference-${crypto.randomUUID()}`,
+        preferWaitSec: Math.min(60, cfg.replicate.preferWaitSec || 60),
+        signal,
+      });
+      const prediction = await gateway.waitForPrediction(created.id, { signal, deadline: Date.now() + cfg.replicate.deadlineMs, pollIntervalMs: cfg.replicate.pollIntervalMs });
+      const failure = predictionError(prediction);
+      if (failure) throw failure;
+      const [url] = outputUrls(prediction);
+      if (!url) throw unprocessable('The background remover finished without an image.');
+      const output = await gateway.downloadOutput(url, { signal, maxBytes: cfg.pipeline.maxBytes });
+      // Its alpha at the source's size, summarised against our automatic cutout (in the worker).
+      const pipeline = getService(strapi, 'pipeline');
+      const r = await pipeline.run<SourceRefinement>('refineSource', [bytes, [], pipeline.limits(), { initialMaskPng: output.bytes }], 'file');
+      const stored = await storeMask(Buffer.from(r.maskPng), r, `ai-mask-${product.sku}`, `product-gallery AI background remover mask (${AI_CUTOUT_MODEL})`);
+      const aiMask: AiMask = {
+        ...stored,
+        model: AI_CUTOUT_MODEL,
+        predictionId: prediction.id,
+        at: new Date().toISOString(),
+        areaFraction: r.refined.areaFraction,
+        agreement: r.refined.agreementWithAutomatic,
+      };
+      // Re-read just before writing: a confirmation that landed meanwhile keeps its mask.
+      const current = (await strapi.db.query(UID.product).findOne({ where: { id: product.id }, select: ['id', 'reference'] }))?.reference as ReferenceWithMask | null;
+      if (current) await strapi.db.query(UID.product).update({ where: { id: product.id }, data: { reference: { ...current, aiMask } } });
+      strapi.log.info(`[product-gallery] AI cutout second opinion for ${product.documentId} asked by ${actorLabel(actor)}: prediction ${prediction.id}`);
+      return { aiMask, automatic: r.automatic, maskPreview: dataUri(r.previewPng) };
+    },
+  };
+
+  return service;
+};
