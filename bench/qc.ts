@@ -18,8 +18,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import {
-  analyzeSource, checkCandidate, cutout, fidelityChecks, intake, makeLocalShot, technicalQc, type SourceAnalysis,
+  analyzeSource, checkCandidate, cutout, downscaleRgba, fidelityChecks, intake, makeLocalShot, technicalQc, ANALYSIS_LONG_SIDE, type SourceAnalysis,
 } from '../plugins/product-gallery/server/src/pipeline';
+import { registerProduct } from '../plugins/product-gallery/server/src/pipeline/fidelity/registration';
 import { arg, fmt, median, table } from './lib/stats';
 
 sharp.concurrency(1);
@@ -53,8 +54,10 @@ async function main() {
   const runs = Number(arg('runs', '5'));
   const file = photo(arg('photo', '04_') as string);
   const sourceBytes = fs.readFileSync(file);
-  const source: SourceAnalysis = await analyzeSource(sourceBytes);
-  const reference = source.fingerprint;
+  const analysis: SourceAnalysis = await analyzeSource(sourceBytes);
+  const reference = analysis.fingerprint;
+  const sourceWorking = (await intake(sourceBytes)).working;
+  const source = { working: sourceWorking, mask: cutout(sourceWorking).mask };
   const clean = await makeLocalShot(sourceBytes, { role: 'clean', aspectRatio: '1:1', minLongEdge: 2000, fill: 0.85 });
   const composite = await makeLocalShot(sourceBytes, { role: 'model', aspectRatio: '1:1', minLongEdge: 2000, scene: { kind: 'neckline' } as never, productLongSideMm: 30 });
   const cases = [
@@ -78,7 +81,8 @@ async function main() {
   const stages: Array<[string, () => Promise<unknown>]> = [
     ['intake (decode, limits, working copy)', () => intake(cb)],
     ['technical QC', () => technicalQc(Buffer.from(cb), { role: 'clean', minLongEdge: 2000, aspect: '1:1' })],
-    ['cutout of the candidate', async () => cutout(working)],
+    [`cutout of the candidate at ${ANALYSIS_LONG_SIDE} px`, async () => cutout(downscaleRgba(working, ANALYSIS_LONG_SIDE).image)],
+    ['registration of the scene (ORB, RANSAC)', async () => registerProduct(source.working, source.mask, (await intake(cases[2].bytes)).working)],
     ['fidelity checks (cutout included)', () => fidelityChecks(working, cases[0].spec as never, reference, null)],
   ];
   const srows: Array<Array<string | number>> = [];

@@ -170,7 +170,7 @@ function paintDisc(img: RawImage, cx: number, cy: number, r: number, color: (x: 
   return { ...img, data: out };
 }
 
-type Case = { kind: CaseKind; name: string; image: RawImage };
+export type Case = { kind: CaseKind; name: string; image: RawImage };
 
 /** The whole image transformed, then centre-cropped (or padded white) back to its size. */
 async function wholeImage(img: RawImage, fn: (s: sharp.Sharp, box: { w: number; h: number }) => sharp.Sharp): Promise<RawImage> {
@@ -213,7 +213,7 @@ function closeUpCut(sourceCut: CutoutResult, region: { x: number; y: number; wid
 }
 
 /** What changes the product itself, on a shot whose product is `cut`. */
-async function alterations(img: RawImage, cut: CutoutResult, refChroma: number, image: ImageKind): Promise<Case[]> {
+export async function alterations(img: RawImage, cut: CutoutResult, refChroma: number, image: ImageKind): Promise<Case[]> {
   const W = img.width, H = img.height;
   const long = Math.max(cut.bbox.width, cut.bbox.height);
   const s = () => sharpOf(img);
@@ -250,7 +250,7 @@ async function alterations(img: RawImage, cut: CutoutResult, refChroma: number, 
 }
 
 /** What leaves the product as it is: the file re-encoded, resized, cropped, its white changed. */
-async function preservations(img: RawImage, cut: CutoutResult, image: ImageKind): Promise<Case[]> {
+export async function preservations(img: RawImage, cut: CutoutResult, image: ImageKind): Promise<Case[]> {
   const W = img.width, H = img.height;
   const s = () => sharpOf(img);
   const out: Case[] = [];
@@ -263,17 +263,30 @@ async function preservations(img: RawImage, cut: CutoutResult, image: ImageKind)
     out.push({ kind: 'preserved', name: 'crop-2%', image: await toRaw(s().extract({ left: dx, top: dy, width: W - 2 * dx, height: H - 2 * dy }).resize(W, H, { kernel: 'lanczos3' })) });
   }
   if (image === 'clean') {
-    // another studio white under the same product
+    // another studio white under the same product: the pure-white background only, so that
+    // faint parts the cutout misses are kept
     const data = new Uint8Array(img.data);
+    const bg = [246, 246, 243];
     for (let i = 0; i < W * H; i++) {
-      const a = cut.mask[i] / 255;
-      const bg = [246, 246, 243];
-      for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.round(img.data[i * 4 + c] * a + bg[c] * (1 - a));
+      const p = i * 4;
+      if (img.data[p] < 250 || img.data[p + 1] < 250 || img.data[p + 2] < 250) continue;
+      for (let c = 0; c < 3; c++) data[p + c] = bg[c];
     }
     out.push({ kind: 'preserved', name: 'white-swap', image: { ...img, data } });
   }
   return out;
 }
+
+/** A product photo's reference and its clean view as the plugin makes it, with the clean view's product mask. */
+export async function cleanViewOf(bytes: Buffer): Promise<{ source: RawImage; sourceCut: CutoutResult; reference: ReturnType<typeof fingerprint>; clean: RawImage; cleanCut: CutoutResult }> {
+  const src = await intake(bytes);
+  const sourceCut = cutout(src.working);
+  const reference = fingerprint(src.working, sourceCut, src.sha256);
+  const clean = await toRaw(sharp((await renderClean(src.working, sourceCut, { size: CLEAN_SIZE, fill: CLEAN_FILL, format: 'png' })).buffer));
+  return { source: src.working, sourceCut, reference, clean, cleanCut: cutout(clean) };
+}
+
+export { CLEAN_FILL };
 
 /** The cases of one product photo, each with the spec its check gets. */
 export async function buildCases(bytes: Buffer): Promise<{ source: RawImage; reference: ReturnType<typeof fingerprint>; shots: Array<{ image: ImageKind; spec: Parameters<typeof fidelityChecks>[1]; cases: Case[] }> }> {

@@ -24,7 +24,7 @@ describe('fingerprint', () => {
       expect(fp.shape.longSideFraction).toBeGreaterThan(0.1);
       expect(JSON.stringify(fp).length).toBeLessThan(12_000);
       // self-noise of the structure measures (re-cut of the unchanged product) and frame clipping
-      expect(fp.selfNoise).toEqual({ outline: expect.any(Number), localDE: expect.any(Number), missingCells: expect.any(Number), phash: expect.any(Number) });
+      expect(fp.selfNoise).toEqual({ outline: expect.any(Number), localDE: expect.any(Number), missingCells: expect.any(Number), phash: expect.any(Number), shapeCells: expect.any(Number) });
       expect(fp.shape.clipped).toEqual({ x: expect.any(Boolean), y: expect.any(Boolean) });
     }
   });

@@ -5,7 +5,7 @@
  */
 import { colorSignature, rgbToLab, type ColorSignature } from './color';
 import { backgroundRgbAt, cutout as runCutout, type CutoutResult } from './cutout';
-import { structureMetrics } from './fidelity/structure';
+import { alignShape, structureMetrics } from './fidelity/structure';
 import { components } from './morphology';
 import { downscaleRgba, type BBox, type RawImage } from './raw-image';
 import { maskBox } from './shots';
@@ -75,7 +75,7 @@ export interface Fingerprint {
    * product moves under edits that do not change it. Low-contrast products (white pearls on marble)
    * have noisy cutouts; the structure limits widen with it. Absent in older fingerprints.
    */
-  selfNoise?: { outline: number; localDE: number; missingCells: number; phash: number };
+  selfNoise?: { outline: number; localDE: number; missingCells: number; phash: number; shapeCells?: number };
 }
 
 /**
@@ -311,6 +311,36 @@ export function unpackPresence(bits: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
+/** The wide grid's square over the plain one, in pixels (normalizeProduct frames a box's long side x 1.04 + 2). */
+export const shapeWideRatio = (long: number) => (long * SHAPE_WIDE * 1.04 + 2) / (long * 1.04 + 2);
+
+/** Background lightness spread (L units) under which a background counts as plain (a studio white). */
+const PLAIN_BACKGROUND_SPREAD = 4;
+
+/**
+ * On a plain background, everything that is not the background is product: a thin silver chain
+ * fading into white is still there even where the cutout's thresholds let it go. Without this a
+ * faint part reads as a missing part and moves the product's box (the reference's cutout, on the
+ * source photo, kept it). Busy backgrounds keep the cutout as it is.
+ */
+export function withFaintParts(img: RawImage, cut: Pick<CutoutResult, 'mask' | 'background'>): Uint8Array {
+  if (cut.background.lightnessSpread > PLAIN_BACKGROUND_SPREAD) return cut.mask;
+  const { data, width: W, height: H } = img;
+  const out = new Uint8Array(cut.mask);
+  const lab = [0, 0, 0], bgLab = [0, 0, 0];
+  const [r, g, b] = cut.background.rgb.map((v) => Math.max(0, Math.min(255, Math.round(v))));
+  rgbToLab(r, g, b, bgLab, 0);
+  for (let i = 0; i < W * H; i++) {
+    if (out[i] === 255) continue;
+    rgbToLab(data[i * 4], data[i * 4 + 1], data[i * 4 + 2], lab, 0);
+    const d = Math.hypot(lab[0] - bgLab[0], lab[1] - bgLab[1], lab[2] - bgLab[2]);
+    // ΔE 4 is below what JPEG leaves on a flat white; ΔE 12 is clearly something there
+    const a = Math.round(Math.max(0, Math.min(1, (d - 4) / 8)) * 255);
+    if (a > out[i]) out[i] = a;
+  }
+  return out;
+}
+
 /** A box grown by `k` about its centre (normalizeProduct frames the square around it). */
 function grownBox(b: BBox, k: number): BBox {
   const w = b.width * k, h = b.height * k;
@@ -363,10 +393,13 @@ export function fingerprint(working: RawImage, cut: CutoutResult, source: string
   let selfNoise: Fingerprint['selfNoise'];
   try {
     const pert = selfPerturbation(working, cut);
-    const pf = productFeatures(pert, runCutout(pert));
+    const pc = runCutout(pert);
+    // measured the way a candidate is (checkFidelity): faint parts on a plain background kept
+    const pf = productFeatures(pert, { ...pc, mask: withFaintParts(pert, pc) });
     const covBytes = Buffer.from(f.shape.mask, 'base64');
     const sm = structureMetrics(new Uint8Array(covBytes), f.thumb, pf.cov, pf.thumb, GRID);
-    selfNoise = { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: Math.round(sm.localDE * 100) / 100, missingCells: sm.missingCells, phash: hammingHex(f.phash, pf.phash) };
+    const shape = alignShape(unpackPresence(packPresence(f.cov96), SHAPE_GRID * SHAPE_GRID), SHAPE_GRID, pf.covWide, SHAPE_WIDE_CELLS, shapeWideRatio(pf.productLongSidePx), SHAPE_PRESENT);
+    selfNoise = { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: Math.round(sm.localDE * 100) / 100, missingCells: sm.missingCells, phash: hammingHex(f.phash, pf.phash), shapeCells: Math.max(shape.missing, shape.extra) };
   } catch {
     selfNoise = undefined;
   }

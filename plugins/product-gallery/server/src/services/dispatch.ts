@@ -285,9 +285,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         expectedProductLongSidePx: hints.expectedProductLongSidePx ?? null,
         productBox: hints.productBox ?? null,
         sourceRegion: hints.sourceRegion ?? null,
+        // our own clean shots are framed at the brief's fill; a generator's framing is its own
+        fill: local && asset.role === 'clean' ? spec?.fill ?? null : null,
+        category: product.category ?? null,
       },
-      // Local shots are made from the source: their checks may relate to it (regions, sharpness).
-      sourceBytes: local && product.sourcePhoto ? await getService(strapi, 'media').readSource(product.sourcePhoto) : undefined,
+      // Every check may need the source's pixels: a close-up is compared with its region, and a
+      // generated scene is searched for the source's product before anything is compared.
+      sourceBytes: product.sourcePhoto ? await getService(strapi, 'media').readSource(product.sourcePhoto) : undefined,
     });
     // Compare-and-set against the row as claimed: the lease kept its version (a renewal moves only
     // the lease), so a changed version means someone else moved the asset meanwhile.

@@ -5,6 +5,6 @@ export { alignShape, outlineDistance, structureMetrics, structureCheck, type Ali
 export { colorCheck } from './color';
 export { sharpnessCheck } from './sharpness';
 export { scaleCheck, type ScaleExpectation } from './scale';
-export { checkFidelity, type FidelityOptions } from './product';
+export { ANALYSIS_LONG_SIDE, checkFidelity, type FidelityOptions } from './product';
 export { compareRegion, cropRaw, clampBox } from './region';
 export { fidelityChecks, needsSourcePixels, sourceMaskFor, NO_REFERENCE_MESSAGE, type CandidateCheckSpec } from './checks';

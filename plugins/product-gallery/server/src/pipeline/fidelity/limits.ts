@@ -27,8 +27,8 @@ export const FIDELITY_THRESHOLDS = {
    * largest group of cells (of a 96x96 grid, product aligned by its own box) present in one image
    * with nothing within a cell in the other: a part removed or added
    */
-  SHAPE_CELLS_WARN: 8,
-  SHAPE_CELLS_FAIL: 14,
+  SHAPE_CELLS_WARN: 12,
+  SHAPE_CELLS_FAIL: 20,
   /** relative stretch of the product (its box's aspect, its principal axes), where its orientation is known */
   STRETCH_WARN: 0.06,
   STRETCH_FAIL: 0.09,
@@ -60,4 +60,7 @@ export const REGION_LIMITS = {
   /** largest strongly changed patch, fraction of the grid */
   patchWarn: 0.006,
   patchFail: 0.012,
+  /** candidate / source edge steepness over the piece, at the source region's own resolution */
+  sharpWarn: 0.85,
+  sharpFail: 0.78,
 } as const;

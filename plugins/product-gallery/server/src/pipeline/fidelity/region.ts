@@ -5,7 +5,7 @@ import type { QcCheck } from '../qc';
 import { gradientEnergy } from '../fingerprint';
 import { components, dilate } from '../morphology';
 import { resizePlaneArea, type BBox, type RawImage } from '../raw-image';
-import { FIDELITY_THRESHOLDS as T, REGION_LIMITS as L } from './limits';
+import { REGION_LIMITS as L } from './limits';
 import { grade, worst } from './verdict';
 
 /** A box grown by `margin` (fraction of its size) and kept inside a w x h image. */
@@ -201,13 +201,13 @@ export async function compareRegion(candidate: RawImage, region: RawImage, regio
     },
     {
       id: 'fidelity.sharpness',
-      status: grade(sharpRatio, T.SHARPNESS_WARN, T.SHARPNESS_FAIL, false),
+      status: grade(sharpRatio, L.sharpWarn, L.sharpFail, false),
       value: Math.round(sharpRatio * 100) / 100,
-      threshold: T.SHARPNESS_FAIL,
+      threshold: L.sharpFail,
       message:
-        grade(sharpRatio, T.SHARPNESS_WARN, T.SHARPNESS_FAIL, false) === 'pass'
-          ? `The close-up is as sharp as the same region of the source (${(sharpRatio * 100).toFixed(0)}% of its edge steepness, minimum ${(T.SHARPNESS_FAIL * 100).toFixed(0)}%).`
-          : `The close-up is softer than the same region of the source: ${(sharpRatio * 100).toFixed(0)}% of its edge steepness (minimum ${(T.SHARPNESS_FAIL * 100).toFixed(0)}%). Engraving, chain links and facets lose definition.`,
+        grade(sharpRatio, L.sharpWarn, L.sharpFail, false) === 'pass'
+          ? `The close-up is as sharp as the same region of the source (${(sharpRatio * 100).toFixed(0)}% of its edge steepness, minimum ${(L.sharpFail * 100).toFixed(0)}%).`
+          : `The close-up is softer than the same region of the source: ${(sharpRatio * 100).toFixed(0)}% of its edge steepness (minimum ${(L.sharpFail * 100).toFixed(0)}%). Engraving, chain links and facets lose definition.`,
     },
     { id: 'fidelity.scale', status: 'pass', value: null, threshold: null, message: 'A close-up of a known region of the source: its scale is that of the source.' },
   ];

@@ -250,7 +250,7 @@ export interface StructureInput {
   blobsRef: number;
   blobsCandidate: number;
   /** the reference's own noise on each measure (a re-cut of the unchanged product) */
-  noise: { outline: number; localDE: number; missingCells: number; phash: number };
+  noise: { outline: number; localDE: number; missingCells: number; phash: number; shapeCells?: number };
   /** the shapes aligned and compared on the finer grid (references that carry it) */
   shape?: AlignedShape;
   /** whether the view keeps the product's orientation, so that a stretch can be measured */
@@ -274,7 +274,8 @@ export function structureCheck(x: StructureInput): QcCheck {
   ];
   const shapeCells = x.shape ? Math.max(x.shape.missing, x.shape.extra) : 0;
   const stretch = x.shape && x.orientationKnown ? x.shape.stretch : 0;
-  parts.push(grade(shapeCells, T.SHAPE_CELLS_WARN, T.SHAPE_CELLS_FAIL), grade(stretch, T.STRETCH_WARN, T.STRETCH_FAIL));
+  const shapeLim = [T.SHAPE_CELLS_WARN + (nz.shapeCells ?? 0), T.SHAPE_CELLS_FAIL + (nz.shapeCells ?? 0)];
+  parts.push(grade(shapeCells, shapeLim[0], shapeLim[1]), grade(stretch, T.STRETCH_WARN, T.STRETCH_FAIL));
   const status = worst(parts);
   const why: string[] = [];
   if (parts[0] !== 'pass') why.push(`the outline moved by ${(sm.outline * 100).toFixed(1)}% of the product's size (limit ${(lim.outline[1] * 100).toFixed(1)}%)`);
@@ -283,7 +284,7 @@ export function structureCheck(x: StructureInput): QcCheck {
   if (parts[3] !== 'pass') why.push(`the overall look differs (perceptual hash ${ph} bits of 64 apart, limit ${lim.phash[1]})`);
   if (parts[4] !== 'pass' && x.shape) {
     const what = x.shape.missing >= x.shape.extra ? 'missing here' : 'new here';
-    why.push(`a part of the product is ${what} (${shapeCells} cells of a 96x96 grid with nothing near them in the other image, limit ${T.SHAPE_CELLS_FAIL})`);
+    why.push(`a part of the product is ${what} (${shapeCells} cells of a 96x96 grid with nothing near them in the other image, limit ${shapeLim[1]})`);
   }
   if (parts[5] !== 'pass') why.push(`the product is stretched by ${(stretch * 100).toFixed(0)}% along one direction (limit ${(T.STRETCH_FAIL * 100).toFixed(0)}%)`);
   if (x.blobsRef !== x.blobsCandidate) why.push(`stones or beads counted: ${x.blobsRef} in the source, ${x.blobsCandidate} here`);
@@ -292,7 +293,7 @@ export function structureCheck(x: StructureInput): QcCheck {
     status,
     value: Math.round(sm.outline * 1e4) / 1e4,
     threshold: Math.round(lim.outline[1] * 1e4) / 1e4,
-    metrics: { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: r2(sm.localDE), missingCells: sm.missingCells, phash: ph, blobsRef: x.blobsRef, blobsCandidate: x.blobsCandidate, noiseLocalDE: nz.localDE, noiseMissingCells: nz.missingCells, shapeMissing: x.shape?.missing ?? null, shapeExtra: x.shape?.extra ?? null, stretch: x.shape ? r2(x.shape.stretch) : null, alignScale: x.shape ? r2(x.shape.scale) : null },
+    metrics: { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: r2(sm.localDE), missingCells: sm.missingCells, phash: ph, blobsRef: x.blobsRef, blobsCandidate: x.blobsCandidate, noiseLocalDE: nz.localDE, noiseMissingCells: nz.missingCells, shapeMissing: x.shape?.missing ?? null, noiseShapeCells: nz.shapeCells ?? null, shapeExtra: x.shape?.extra ?? null, stretch: x.shape ? r2(x.shape.stretch) : null, alignScale: x.shape ? r2(x.shape.scale) : null },
     message: status === 'pass' ? 'Shape, stones and outline match the source.' : `The product's structure ${status === 'fail' ? 'changed' : 'may have changed'}: ${why.join('; ')}.`,
   };
 }
