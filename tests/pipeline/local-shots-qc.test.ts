@@ -1,13 +1,18 @@
 /**
- * Acceptance: on every product photo, the local clean and detail shots pass their own QC
- * (no failing check), through the same jobs the generation service runs in the worker pool.
+ * Acceptance: on every product photo, the project's own shots made from the untouched source
+ * pixels (clean, close-up, and the model and lifestyle composites on the default scenes) pass
+ * their own fidelity checks: no 'fail' and no 'unverified'. Each shot is made and checked through
+ * the same worker jobs, with the same check spec, as the generation and dispatch services.
  */
 import * as fs from 'fs';
+import sharp from 'sharp';
 import { createPipelinePool, type PipelinePool } from '../../plugins/product-gallery/server/src/pipeline/pool';
-import type { CandidateCheck, LocalShot, SourceAnalysis } from '../../plugins/product-gallery/server/src/pipeline/jobs';
-import { productPhotos } from '../support/photos';
+import type { CandidateCheck, LocalShot, LocalShotSpec, SourceAnalysis } from '../../plugins/product-gallery/server/src/pipeline/jobs';
+import { SCENE_FOR_CATEGORY } from '../../plugins/product-gallery/server/src/pipeline/scenes';
+import { productLongSideMm } from '../../plugins/product-gallery/server/src/domain/scale';
+import { productPhotos, PHOTO_SET } from '../support/photos';
 
-jest.setTimeout(15 * 60 * 1000);
+jest.setTimeout(20 * 60 * 1000);
 
 let pool: PipelinePool;
 beforeAll(() => {
@@ -17,44 +22,75 @@ afterAll(async () => {
   await pool.destroy();
 });
 
-const specs = {
-  clean: { role: 'clean', aspectRatio: '1:1', minLongEdge: 2000, fill: 0.85 },
-  detail: { role: 'detail', aspectRatio: '1:1', minLongEdge: 1200 },
-} as const;
+/** The default brief's roles (domain/default-briefs.ts) and the scene services/generation.ts picks for each. */
+const shotSpecs = (category: string): LocalShotSpec[] => {
+  const mm = productLongSideMm(category, {}).longSideMm;
+  return [
+    { role: 'clean', aspectRatio: '1:1', minLongEdge: 2000, fill: 0.85 },
+    { role: 'detail', aspectRatio: '1:1', minLongEdge: 1200 },
+    { role: 'model', aspectRatio: '4:5', minLongEdge: 1200, scene: { kind: SCENE_FOR_CATEGORY[category] ?? 'surface' }, productLongSideMm: mm },
+    { role: 'lifestyle', aspectRatio: '16:9', minLongEdge: 1600, scene: { kind: 'surface' }, productLongSideMm: mm },
+  ];
+};
 
-test.each(productPhotos().map((p) => [p.filename, p.path]))('%s: clean and detail shots pass their own QC', async (_name, file) => {
+/** What services/dispatch.ts asks of the check for a local shot (its hints from services/generation.ts). */
+const checkSpec = (spec: LocalShotSpec, shot: LocalShot, source: SourceAnalysis, category: string) => ({
+  role: spec.role,
+  aspectRatio: spec.aspectRatio,
+  minLongEdge: spec.minLongEdge,
+  reference: source.fingerprint,
+  expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
+  productBox: shot.productBox ?? null,
+  sourceRegion: shot.sourceRegion ?? null,
+  fill: spec.role === 'clean' ? spec.fill ?? null : null,
+  category,
+});
+
+const label = (spec: LocalShotSpec) => (spec.scene && 'kind' in spec.scene ? `${spec.role} on ${spec.scene.kind}` : spec.role);
+
+test.each(productPhotos().map((p) => [p.filename, p.path, p.category]))(`%s (${PHOTO_SET.kind} set): its own shots pass their own checks`, async (_name, file, category) => {
   const bytes = fs.readFileSync(file);
   const source = await pool.run<SourceAnalysis>('analyzeSource', [bytes]);
-  for (const spec of Object.values(specs)) {
-    const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
-    const check = await pool.run<CandidateCheck>('checkCandidate', [
-      shot.buffer,
-      { role: spec.role, aspectRatio: spec.aspectRatio, minLongEdge: spec.minLongEdge, reference: source.fingerprint, sourceRegion: shot.sourceRegion ?? null, expectedProductLongSidePx: null },
-      {},
-      bytes,
-    ]);
-    const failing = check.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.message}`);
-    expect([spec.role, failing]).toEqual([spec.role, []]);
-    expect(check.qcStatus).not.toBe('fail');
-    if (spec.role === 'clean') {
-      expect([shot.width, shot.height]).toEqual([2000, 2000]);
-      expect(check.checks.find((c) => c.id === 'tech.srgb')?.status).toBe('pass');
-    }
-  }
+  const results = await Promise.all(
+    shotSpecs(category).map(async (spec) => {
+      const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
+      const check = await pool.run<CandidateCheck>('checkCandidate', [shot.buffer, checkSpec(spec, shot, source, category), {}, bytes]);
+      return { spec, shot, check };
+    })
+  );
+  const blocking = results.flatMap(({ spec, check }) =>
+    check.checks.filter((c) => c.id.startsWith('fidelity') && (c.status === 'fail' || c.status === 'unverified')).map((c) => `${label(spec)}: ${c.id} ${c.status} (${c.value}): ${c.message}`)
+  );
+  expect(blocking).toEqual([]);
+  const clean = results.find((r) => r.spec.role === 'clean')!;
+  expect([clean.shot.width, clean.shot.height]).toEqual([2000, 2000]);
+  expect(clean.check.checks.find((c) => c.id === 'tech.srgb')?.status).toBe('pass');
+  for (const { shot } of results.filter((r) => r.shot.composite)) expect(shot.productBox).toBeTruthy();
 });
 
 test('a recoloured close-up fails against its source region', async () => {
-  const bytes = fs.readFileSync(productPhotos().find((p) => p.filename.startsWith('04_'))!.path);
+  const photo = productPhotos().find((p) => p.filename.startsWith('04_')) ?? productPhotos()[0];
+  const bytes = fs.readFileSync(photo.path);
   const source = await pool.run<SourceAnalysis>('analyzeSource', [bytes]);
-  const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, specs.detail]);
-  const sharp = require('sharp');
+  const spec: LocalShotSpec = { role: 'detail', aspectRatio: '1:1', minLongEdge: 1200 };
+  const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
   const recoloured = await sharp(Buffer.from(shot.buffer)).modulate({ hue: 60 }).jpeg({ quality: 92 }).toBuffer();
-  const check = await pool.run<CandidateCheck>('checkCandidate', [
-    recoloured,
-    { role: 'detail', aspectRatio: '1:1', minLongEdge: 1200, reference: source.fingerprint, sourceRegion: shot.sourceRegion ?? null },
-    {},
-    bytes,
-  ]);
+  const check = await pool.run<CandidateCheck>('checkCandidate', [recoloured, checkSpec(spec, shot, source, photo.category), {}, bytes]);
   expect(check.checks.find((c) => c.id === 'fidelity.color')?.status).toBe('fail');
   expect(check.qcStatus).toBe('fail');
+});
+
+test('a composite whose product was recoloured fails', async () => {
+  const photo = productPhotos().find((p) => p.filename.startsWith('04_')) ?? productPhotos()[0];
+  const bytes = fs.readFileSync(photo.path);
+  const source = await pool.run<SourceAnalysis>('analyzeSource', [bytes]);
+  const spec = shotSpecs(photo.category).find((s) => s.role === 'lifestyle')!;
+  const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
+  // the product's box recoloured in place, the scene around it untouched
+  const box = shot.productBox!;
+  const region = { left: box.x, top: box.y, width: Math.min(box.width, shot.width - box.x), height: Math.min(box.height, shot.height - box.y) };
+  const patch = await sharp(Buffer.from(shot.buffer)).extract(region).modulate({ hue: 90 }).png().toBuffer();
+  const recoloured = await sharp(Buffer.from(shot.buffer)).composite([{ input: patch, left: region.left, top: region.top }]).jpeg({ quality: 92 }).toBuffer();
+  const check = await pool.run<CandidateCheck>('checkCandidate', [recoloured, checkSpec(spec, shot, source, photo.category), {}, bytes]);
+  expect(check.checks.find((c) => c.id === 'fidelity.color')?.status).toBe('fail');
 });

@@ -132,7 +132,9 @@ const templates: Record<SceneKind, (w: number, h: number) => Template> = {
         <path d="M${fw * 0.95},${-fh * 0.02} q${fw * 0.03},${fh * 0.12} ${fw * 0.005},${fh * 0.24}" stroke="#9fae8a" stroke-width="${fw * 0.008}" fill="none"/>
         <ellipse cx="${fw * 0.965}" cy="${fh * 0.06}" rx="${fw * 0.02}" ry="${fh * 0.035}" fill="#b9c7a2"/>`,
       anchor: { x: w * 0.5, y: h * 0.5 },
-      angle: -12,
+      // as photographed: a decorative tilt adds nothing true about the piece, and a composite's
+      // box is compared with the source view for view
+      angle: 0,
       pxPerMm,
     };
   },
