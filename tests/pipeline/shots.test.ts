@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import sharp from 'sharp';
 import { composeOnScene, cutout, intake, renderClean, renderDetail, isPipelineError, type RawImage, type Scene } from '../../plugins/product-gallery/server/src/pipeline';
+import { placementAffine } from '../../plugins/product-gallery/server/src/pipeline/fidelity/difference-map';
 import { productPhotos } from '../support/photos';
 
 // Shared machine: pixel loops run slowly under load.
@@ -117,6 +118,25 @@ describe('composeOnScene', () => {
     const tr = at(x1 - 3, y0 + 3), tl = at(x0 + 3, y0 + 3);
     expect(tr[0] - tr[1]).toBeGreaterThan(100);
     expect(Math.abs(tl[0] - tl[1])).toBeLessThan(40);
+  });
+
+  it('says where each source pixel went: the placement maps the source onto the composite', async () => {
+    const { working, cut } = frameSource();
+    for (const angle of [0, 90, -12]) {
+      const scene = await gradientScene(600, 600, angle, 1.5);
+      const r = await composeOnScene(working, cut, scene, 100);
+      const p = r.placement;
+      const m = placementAffine(p.sourceBox, { x: p.left, y: p.top, width: p.width, height: p.height }, p.angle);
+      const { data } = await sharp(r.buffer).raw().toBuffer({ resolveWithObject: true });
+      const at = (sx: number, sy: number) => {
+        const x = Math.round(m[0] * sx + m[1] * sy + m[2]), y = Math.round(m[3] * sx + m[4] * sy + m[5]);
+        return Array.from(data.subarray((y * 600 + x) * 3, (y * 600 + x) * 3 + 3));
+      };
+      const red = at(60, 60), frame = at(150, 60), hole = at(150, 100);
+      expect([angle, red[0] - red[1] > 100]).toEqual([angle, true]);
+      expect([angle, frame[0] + frame[1] + frame[2] < 250]).toEqual([angle, true]);
+      expect([angle, hole[0] + hole[1] + hole[2] > 450]).toEqual([angle, true]);
+    }
   });
 
   it('leaves the scene seen through and around the piece as smooth as elsewhere (no stripe rows)', async () => {

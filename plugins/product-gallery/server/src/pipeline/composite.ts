@@ -38,7 +38,14 @@ export interface Placement {
   /** Size of the placed (resized, rotated) product on the scene. */
   width: number;
   height: number;
+  /** Clockwise degrees, about the placed box's centre (sharp's convention). */
   angle: number;
+  /**
+   * The source region that was placed (working-image pixels): with the placed box and the angle
+   * it gives the exact source-to-scene mapping (fidelity/difference-map placementAffine), so a
+   * check can compare the composite where the product is without searching or cutting it out.
+   */
+  sourceBox: BBox;
 }
 
 export interface CompositeResult {
@@ -172,6 +179,7 @@ export async function composeOnScene(
       width: pw,
       height: ph,
       angle: scene.angle,
+      sourceBox: { ...cut.bbox },
     },
     warnings,
   };
