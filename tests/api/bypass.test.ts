@@ -1,5 +1,6 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createAsset, createProduct, publishedGallery, stopWorker, uploadPhoto, UID } from '../support/fixtures';
+import { photoPath } from '../support/photos';
 
 /**
  * The review workflow is the only way an image reaches a shopper: the Content Manager and the
@@ -193,7 +194,31 @@ describe('bypass: only the plugin writes image assets, audit events and computed
     expect(await snapshot()).toEqual(before);
   });
 
-  it("the plugin's own flows still write: import, review, publish over its admin API", async () => {
+  it('the Media Library cannot replace or delete a gallery image or a source photo; other files still can', async () => {
+    const s = sessions['Super Admin'];
+    const before = await snapshot();
+    const stored = await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: file.id } });
+    const bytes = (await app.http.get(stored.url)).body as Buffer;
+    const other = photoPath('04_');
+    const replaced = await app.http.post(`/upload/files/${file.id}/replace`).set(s.auth).field('fileInfo', JSON.stringify({ name: 'swap.jpg' })).attach('files', other);
+    expectRefused(replaced, 'replace a gallery image file', /image.* of the Product gallery and cannot be replaced/);
+    expectRefused(await app.http.post(`/upload?id=${file.id}`).set(s.auth).attach('files', other), 'replace through ?id=', /cannot be replaced/);
+    expectRefused(await app.http.delete(`/upload/files/${file.id}`).set(s.auth), 'delete a gallery image file', /cannot be deleted/);
+    const bulk = await app.http.post('/upload/actions/bulk-delete').set(s.auth).send({ fileIds: [file.id], folderIds: [] });
+    expectRefused(bulk, 'bulk delete a gallery image file', /cannot be deleted/);
+    expect(await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: file.id } })).toEqual(stored);
+    expect(Buffer.compare((await app.http.get(stored.url)).body as Buffer, bytes)).toBe(0);
+    expect(await snapshot()).toEqual(before);
+
+    // A source photo only (no image made from it yet) is refused too; an unused file is not.
+    const source = await uploadPhoto(app);
+    await createProduct(app, { sourcePhoto: source.id });
+    expectRefused(await app.http.delete(`/upload/files/${source.id}`).set(s.auth), 'delete a source photo', /source photo of a product/);
+    const unused = await uploadPhoto(app);
+    expect((await app.http.delete(`/upload/files/${unused.id}`).set(s.auth)).status).toBe(200);
+  });
+
+  it("the plugin's own flows still write: review and publish over its admin API", async () => {
     const s = sessions.Editor;
     const before = await snapshot();
     const a = await createAsset(app, { product: gallery.product, role: 'detail', status: 'in_review', file });
