@@ -48,8 +48,9 @@ export interface RegistrationOptions {
   /** below this long side in the candidate (px) the product is too small to verify */
   minProductPx?: number;
   minInliers?: number;
-  /** alignment score below which the match is not trusted */
+  /** alignment score below which the match is not trusted (unless sureInliers agree) */
   minScore?: number;
+  sureInliers?: number;
   /** measured times of the steps, ms (for benchmarks) */
   timings?: Record<string, number>;
 }
@@ -60,6 +61,8 @@ export const REGISTRATION_DEFAULTS = {
   minProductPx: 100,
   minInliers: 10,
   minScore: 0.35,
+  /** inliers at which the placement is certain whatever the alignment score */
+  sureInliers: 60,
   /** grey levels the source cutout is laid on before extracting features */
   greys: [40, 128, 215] as readonly number[],
   /** ORB features of the source per grey */
@@ -426,7 +429,10 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
     if (inliers.length < o.minInliers) {
       return { ...base, found: false, reason: `The product was not found with confidence: only ${inliers.length} matched points agree (${o.minInliers} needed).` };
     }
-    if (score < o.minScore) {
+    // Many matched points agreeing on one placement are not chance: the product is there, and a
+    // poor alignment then means its content differs (a part missing, a stone added), which is for
+    // the comparison to judge, not a reason to give up.
+    if (score < o.minScore && inliers.length < o.sureInliers) {
       return { ...base, found: false, reason: `The product was not found with confidence: where the matched points place it, the source does not line up with the image (alignment ${score.toFixed(2)}, at least ${o.minScore} needed).` };
     }
     if (productLongSidePx < o.minProductPx) {
