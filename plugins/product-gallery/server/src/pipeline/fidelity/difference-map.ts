@@ -13,6 +13,7 @@ import { components, dilate, erode, boxBlur } from '../morphology';
 import { downscaleRgba, resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
 import { maskBox } from '../shots';
 import { sourceMaskFor } from './checks';
+import { cropRaw } from './region';
 import { composeAffine, mapBox, registerProduct, warpSourceToCandidate, type Affine } from './registration';
 
 export interface DifferenceMapSpec {
@@ -65,10 +66,10 @@ export const DIFFERENCE_LIMITS = {
   LIGHTNESS_DL: 28,
   /** misregistration tolerance: each pixel may match the other image within this radius, analysis px */
   TOLERANCE_PX: 2,
-  /** a known placement is settled within this many analysis px (best lightness match) */
-  SETTLE_PX: 4,
   /** the same when the placement was found by registration (a fitted affine is off by a pixel or two more at the ends of a long piece) */
   REGISTERED_TOLERANCE_PX: 3,
+  /** a known placement is settled within this many analysis px (best lightness match) */
+  SETTLE_PX: 4,
   /** smallest region drawn, share of the product's area (and at least MIN_REGION_PX analysis px) */
   MIN_REGION_SHARE: 0.004,
   MIN_REGION_PX: 10,
@@ -82,16 +83,6 @@ const CHANGE_RGB = [255, 0, 170] as const;
 // ---------- geometry ----------
 
 const scaleAffine = (sx: number, sy = sx): Affine => [sx, 0, 0, 0, sy, 0];
-
-function cropRgba(img: RawImage, b: BBox): RawImage {
-  if (b.x === 0 && b.y === 0 && b.width === img.width && b.height === img.height) return img;
-  const out = new Uint8Array(b.width * b.height * 4);
-  for (let row = 0; row < b.height; row++) {
-    const start = ((b.y + row) * img.width + b.x) * 4;
-    out.set(img.data.subarray(start, start + b.width * 4), row * b.width * 4);
-  }
-  return { data: out, width: b.width, height: b.height, channels: 4 };
-}
 
 /** A plane of fw x fh placed at (ox, oy) on an empty w x h plane. */
 function pasteInto(plane: Uint8Array, fw: number, fh: number, w: number, h: number, ox: number, oy: number): Uint8Array {
@@ -291,7 +282,7 @@ export async function differenceMap(candidateBytes: Buffer | Uint8Array, sourceB
     return unregistered('The product lands outside this image, so no difference can be shown: compare it with the source by eye.');
   }
   const frame: BBox = { x: fx0, y: fy0, width: fx1 - fx0, height: fy1 - fy0 };
-  const ana = downscaleRgba(cropRgba(candFull, frame), L.ANALYSIS_PX).image;
+  const ana = downscaleRgba(cropRaw(candFull, frame), L.ANALYSIS_PX).image;
   const w = ana.width, h = ana.height, n = w * h;
   const k = w / frame.width;
   let warped = await warpSourceToCandidate(source, mask, affine, frame, k);
