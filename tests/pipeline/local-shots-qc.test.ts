@@ -41,6 +41,7 @@ const checkSpec = (spec: LocalShotSpec, shot: LocalShot, source: SourceAnalysis,
   reference: source.fingerprint,
   expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
   productBox: shot.productBox ?? null,
+  placement: shot.placement ?? null,
   sourceRegion: shot.sourceRegion ?? null,
   fill: spec.role === 'clean' ? spec.fill ?? null : null,
   category,
@@ -93,4 +94,35 @@ test('a composite whose product was recoloured fails', async () => {
   const recoloured = await sharp(Buffer.from(shot.buffer)).composite([{ input: patch, left: region.left, top: region.top }]).jpeg({ quality: 92 }).toBuffer();
   const check = await pool.run<CandidateCheck>('checkCandidate', [recoloured, checkSpec(spec, shot, source, photo.category), {}, bytes]);
   expect(check.checks.find((c) => c.id === 'fidelity.color')?.status).toBe('fail');
+});
+
+test('composites compared at their known placement: the untouched ones pass, recoloured ones fail', async () => {
+  const { intake } = await import('../../plugins/product-gallery/server/src/pipeline/intake');
+  const { placementRegistration } = await import('../../plugins/product-gallery/server/src/pipeline/composite');
+  const { compareScene } = await import('../../plugins/product-gallery/server/src/pipeline/fidelity/scene');
+  const { sourceMaskFor } = await import('../../plugins/product-gallery/server/src/pipeline/fidelity/checks');
+  const blocking: string[] = [];
+  const caught: string[] = [];
+  const photos = productPhotos().filter((_, i) => i % 3 === 0);
+  for (const photo of photos) {
+    const bytes = fs.readFileSync(photo.path);
+    const source = (await intake(bytes)).working;
+    const mask = sourceMaskFor(source, null);
+    for (const spec of shotSpecs(photo.category).filter((s) => s.scene)) {
+      const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
+      const reg = placementRegistration(shot.placement!);
+      const opts = { role: spec.role, productLongSideMm: spec.productLongSideMm, pxPerMm: shot.placement!.pxPerMm, category: photo.category };
+      const asMade = compareScene(source, mask, (await intake(Buffer.from(shot.buffer))).working, reg, null, opts);
+      blocking.push(...asMade.filter((c) => c.status === 'fail' || c.status === 'unverified').map((c) => `${photo.filename} ${label(spec)}: ${c.id} ${c.status}: ${c.message}`));
+      const b = shot.productBox!;
+      const region = { left: b.x, top: b.y, width: Math.min(b.width, shot.width - b.x), height: Math.min(b.height, shot.height - b.y) };
+      const patch = await sharp(Buffer.from(shot.buffer)).extract(region).modulate({ hue: 120 }).png().toBuffer();
+      const recoloured = await sharp(Buffer.from(shot.buffer)).composite([{ input: patch, left: region.left, top: region.top }]).jpeg({ quality: 92 }).toBuffer();
+      const after = compareScene(source, mask, (await intake(recoloured)).working, reg, null, opts);
+      if (after.some((c) => c.status === 'fail')) caught.push(`${photo.filename} ${label(spec)}`);
+    }
+  }
+  expect(blocking).toEqual([]);
+  // a hue turn barely moves white or black pieces (pearls, onyx, leather): most, not all, must be caught
+  expect(caught.length).toBeGreaterThanOrEqual(Math.ceil(photos.length * 2 * 0.6));
 });

@@ -11,6 +11,8 @@ import sharp, { type Sharp } from 'sharp';
 import type { BackgroundModel } from './cutout';
 import { unmixedProduct } from './matte';
 import { robustBox } from './fingerprint';
+import { placementAffine } from './fidelity/difference-map';
+import type { Registration } from './fidelity/registration';
 import type { BBox, RawImage } from './raw-image';
 import type { Scene } from './scenes';
 
@@ -182,5 +184,32 @@ export async function composeOnScene(
       sourceBox: { ...cut.bbox },
     },
     warnings,
+  };
+}
+
+/**
+ * A composite's placement as a registration: where the source product is on the scene is known
+ * exactly, so a check compares there (fidelity/scene compareScene) instead of searching for it or
+ * cutting it out of the scene (a cutout cannot tell a piece from the skin, finger edges or ear it
+ * lies on). The stretch is not measured: the placement is uniform by construction.
+ */
+export function placementRegistration(placement: Placement): Registration {
+  const placed = { x: placement.left, y: placement.top, width: placement.width, height: placement.height };
+  const affine = placementAffine(placement.sourceBox, placed, placement.angle);
+  const scale = Math.sqrt(Math.abs(affine[0] * affine[4] - affine[1] * affine[3]));
+  return {
+    found: true,
+    confidence: 1,
+    inliers: 0,
+    matches: 0,
+    score: 1,
+    affine,
+    scale,
+    rotationDeg: placement.angle,
+    anisotropy: 1,
+    anisotropyMeasurable: false,
+    box: placed,
+    productLongSidePx: placement.productLongSidePx,
+    reason: null,
   };
 }
