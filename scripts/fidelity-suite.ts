@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import {
   backgroundRgbAt, compositeOnWhite, cutout, fidelityChecks, fingerprint, intake, renderClean, renderDetail, resizePlaneBilinear, summarizeQc,
   type CutoutResult, type QcCheck, type QcStatus, type RawImage,
@@ -65,12 +65,12 @@ const DETAIL_SIZE = 600;
 
 const raw = (data: Uint8Array, w: number, h: number) => ({ raw: { width: w, height: h, channels: 4 as const } });
 
-async function toRaw(img: sharp.Sharp): Promise<RawImage> {
+async function toRaw(img: Sharp): Promise<RawImage> {
   const { data, info } = await img.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: 4 };
 }
 
-function sharpOf(img: RawImage): sharp.Sharp {
+function sharpOf(img: RawImage): Sharp {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), raw(img.data, img.width, img.height));
 }
 
@@ -93,7 +93,7 @@ function whiteBase(img: RawImage, cut: CutoutResult): RawImage {
 }
 
 /** Product (premultiplied-free RGBA, alpha = mask) transformed by `fn` and laid on a white canvas. */
-async function transformProductOnWhite(img: RawImage, cut: CutoutResult, fn: (s: sharp.Sharp, box: { w: number; h: number }) => sharp.Sharp): Promise<RawImage> {
+async function transformProductOnWhite(img: RawImage, cut: CutoutResult, fn: (s: Sharp, box: { w: number; h: number }) => Sharp): Promise<RawImage> {
   const W = img.width, H = img.height;
   const white = whiteBase(img, cut);
   // product layer: decontaminated colours, alpha = mask
@@ -173,7 +173,7 @@ function paintDisc(img: RawImage, cx: number, cy: number, r: number, color: (x: 
 export type Case = { kind: CaseKind; name: string; image: RawImage };
 
 /** The whole image transformed, then centre-cropped (or padded white) back to its size. */
-async function wholeImage(img: RawImage, fn: (s: sharp.Sharp, box: { w: number; h: number }) => sharp.Sharp): Promise<RawImage> {
+async function wholeImage(img: RawImage, fn: (s: Sharp, box: { w: number; h: number }) => Sharp): Promise<RawImage> {
   const W = img.width, H = img.height;
   const t = await fn(sharpOf(img), { w: W, h: H }).png().toBuffer({ resolveWithObject: true });
   const tw = t.info.width, th = t.info.height;
@@ -236,7 +236,7 @@ export async function alterations(img: RawImage, cut: CutoutResult, refChroma: n
     out.push({ kind: 'altered', name: 'part-removed', image: paintDisc(img, p.x, p.y, r, (x, y) => backgroundRgbAt(cut.background, x, y, W, H).map((v) => Math.max(0, Math.min(255, v))) as [number, number, number]) });
   }
   // A clean view's product is moved on its white; a close-up is distorted as a whole, background and all.
-  const geometry = (name: string, fn: (im: sharp.Sharp, b: { w: number; h: number }) => sharp.Sharp) =>
+  const geometry = (name: string, fn: (im: Sharp, b: { w: number; h: number }) => Sharp) =>
     image === 'clean' ? transformProductOnWhite(img, cut, fn) : wholeImage(img, fn);
   out.push({ kind: 'altered', name: 'stretch-x+18%', image: await geometry('stretch', (im, b) => im.resize(Math.round(b.w * 1.18), b.h, { kernel: 'lanczos3', fit: 'fill' })) });
   out.push({ kind: 'altered', name: 'stretch-y+15%', image: await geometry('stretch', (im, b) => im.resize(b.w, Math.round(b.h * 1.15), { kernel: 'lanczos3', fit: 'fill' })) });
@@ -263,14 +263,25 @@ export async function preservations(img: RawImage, cut: CutoutResult, image: Ima
     out.push({ kind: 'preserved', name: 'crop-2%', image: await toRaw(s().extract({ left: dx, top: dy, width: W - 2 * dx, height: H - 2 * dy }).resize(W, H, { kernel: 'lanczos3' })) });
   }
   if (image === 'clean') {
-    // another studio white under the same product: the pure-white background only, so that
-    // faint parts the cutout misses are kept
+    // another studio white under the same product: the pure-white background only (near-white
+    // pixels reached from the image's edge), so a white pearl's own highlights stay as they are
     const data = new Uint8Array(img.data);
     const bg = [246, 246, 243];
-    for (let i = 0; i < W * H; i++) {
-      const p = i * 4;
-      if (img.data[p] < 250 || img.data[p + 1] < 250 || img.data[p + 2] < 250) continue;
-      for (let c = 0; c < 3; c++) data[p + c] = bg[c];
+    const white = (i: number) => img.data[i * 4] >= 250 && img.data[i * 4 + 1] >= 250 && img.data[i * 4 + 2] >= 250;
+    const seen = new Uint8Array(W * H);
+    const stack: number[] = [];
+    for (let x = 0; x < W; x++) stack.push(x, (H - 1) * W + x);
+    for (let y = 0; y < H; y++) stack.push(y * W, y * W + W - 1);
+    while (stack.length) {
+      const i = stack.pop() as number;
+      if (seen[i] || !white(i)) continue;
+      seen[i] = 1;
+      for (let c = 0; c < 3; c++) data[i * 4 + c] = bg[c];
+      const x = i % W;
+      if (x > 0) stack.push(i - 1);
+      if (x < W - 1) stack.push(i + 1);
+      if (i >= W) stack.push(i - W);
+      if (i < (H - 1) * W) stack.push(i + W);
     }
     out.push({ kind: 'preserved', name: 'white-swap', image: { ...img, data } });
   }

@@ -284,6 +284,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         minLongEdge: spec?.minLongEdge,
         expectedProductLongSidePx: hints.expectedProductLongSidePx ?? null,
         productBox: hints.productBox ?? null,
+        // a local composite's exact placement: the source is compared where it was laid
+        placement: local ? asset.provenance?.placement ?? null : null,
         sourceRegion: hints.sourceRegion ?? null,
         // our own clean shots are framed at the brief's fill; a generator's framing is its own
         fill: local && asset.role === 'clean' ? spec?.fill ?? null : null,

@@ -1,12 +1,14 @@
 /**
  * Which comparison an image gets, from what is known about it:
- *   - a composite (the product's box is known): that box against the reference;
+ *   - a local composite (its placement is known): the source laid where it was placed, compared
+ *     there; with only the product's box known, that box against the reference;
  *   - a close-up of a known source region: that region of the source, pixel for pixel;
  *   - a clean view: the isolated product against the reference;
  *   - anything else (a worn or styled scene, a close-up of an unknown region): the product must
  *     be found first (registration), then compared where it was found.
  * Nothing is downgraded by role: a measure that cannot decide says so ('unverified').
  */
+import { placementRegistration, type Placement } from '../composite';
 import { cutout } from '../cutout';
 import type { Fingerprint } from '../fingerprint';
 import type { QcCheck } from '../qc';
@@ -29,6 +31,11 @@ export interface CandidateCheckSpec {
   fill?: number | null;
   /** Known size of the product in the candidate (composites), for the scale check. */
   expectedProductLongSidePx?: number | null;
+  /**
+   * How a local composite placed the source's product (its source box, placed box, angle and
+   * scale): the source is laid exactly where it went and compared there, with no cutout of the scene.
+   */
+  placement?: Placement | null;
   /** Where the product sits in the candidate, when known (composites): only that region is compared. */
   productBox?: BBox | null;
   /** The source region a close-up shows (local detail shots): compared with that region of the source. */
@@ -61,11 +68,21 @@ export function sourceMaskFor(source: RawImage, given?: Uint8Array | RawMask | n
 }
 
 /** Whether the comparison needs the source's pixels (close-ups and scenes): the caller decodes them only then. */
-export const needsSourcePixels = (spec: CandidateCheckSpec): boolean => Boolean(spec.reference) && !spec.productBox && (Boolean(spec.sourceRegion) || spec.role !== 'clean');
+export const needsSourcePixels = (spec: CandidateCheckSpec): boolean => Boolean(spec.reference) && (Boolean(spec.placement) || (!spec.productBox && (Boolean(spec.sourceRegion) || spec.role !== 'clean')));
 
 /** Fidelity checks of a decoded candidate against the product's reference (and source pixels, when given). */
 export async function fidelityChecks(candidate: RawImage, spec: CandidateCheckSpec, reference: Fingerprint | null | undefined, source?: RawImage | null): Promise<QcCheck[]> {
   if (!reference) return unverified(NO_REFERENCE_MESSAGE, ['fidelity.reference']);
+  if (spec.placement && source) {
+    const mask = sourceMaskFor(source, spec.sourceMask);
+    return compareScene(source, mask, candidate, placementRegistration(spec.placement), reference, {
+      role: spec.role,
+      productLongSideMm: spec.productLongSideMm ?? null,
+      pxPerMm: spec.placement.pxPerMm ?? spec.pxPerMm ?? null,
+      category: spec.category ?? null,
+      description: spec.description ?? null,
+    });
+  }
   if (spec.productBox) {
     const region = cropRaw(candidate, clampBox(spec.productBox, candidate.width, candidate.height, 0.1));
     return checkFidelity(region, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined });
