@@ -229,4 +229,27 @@ describe('bypass: only the plugin writes image assets, audit events and computed
     expect(after.page.body.data.slots.map((x: any) => x.slot)).toEqual([...before.page.body.data.slots.map((x: any) => x.slot), 'gallery-3']);
     expect(after.audits.length).toBe(before.audits.length + 3);
   });
+
+  it('the Content Manager shows the fields read-only, also in an installation that stored them editable', async () => {
+    const s = sessions['Super Admin'];
+    const config = async (uid: string) => (await app.http.get(`/content-manager/content-types/${uid}/configuration`).set(s.auth)).body.data.contentType.metadatas;
+    const editable = (metadatas: any, fields: string[]) => fields.map((f) => [f, metadatas[f].edit.editable]);
+    const assetFields = ['status', 'slot', 'qcStatus', 'qc', 'file', 'product', 'alt'];
+    expect(editable(await config(UID.asset), assetFields)).toEqual(assetFields.map((f) => [f, false]));
+    expect(editable(await config(UID.audit), ['note', 'to'])).toEqual([['note', false], ['to', false]]);
+    expect(editable(await config(UID.product), ['assets', 'title', 'sourcePhoto'])).toEqual([['assets', false], ['title', true], ['sourcePhoto', true]]);
+
+    // An older installation's stored view configuration (every field editable) is corrected at start.
+    const store = app.strapi.store({ type: 'plugin', name: 'content_manager' });
+    const key = `configuration_content_types::${UID.asset}`;
+    const stored: any = await store.get({ key });
+    for (const f of Object.keys(stored.metadatas)) if (stored.metadatas[f].edit) stored.metadatas[f].edit.editable = true;
+    await store.set({ key, value: stored });
+    const dbEnv = app.dbEnv;
+    await app.stop({ keepDatabase: true });
+    app = await startApp({ dbEnv });
+    const admin = await adminSession(app);
+    const after = (await app.http.get(`/content-manager/content-types/${UID.asset}/configuration`).set(admin.auth)).body.data.contentType.metadatas;
+    expect(editable(after, assetFields)).toEqual(assetFields.map((f) => [f, false]));
+  });
 });

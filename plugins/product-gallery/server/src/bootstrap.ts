@@ -1,13 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { getConfig, getService } from './utils/get-service';
 import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './services/permissions-setup';
-import { refuseDraftActionsOverHttp } from './services/write-ownership';
+import { lockContentManagerFields, refuseDraftActionsOverHttp } from './services/write-ownership';
 import { guardUsedFiles } from './services/file-guards';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Before the router (mounted after bootstrap): the Content Manager's draft actions answer 4xx, not 500.
   refuseDraftActionsOverHttp(strapi);
   guardUsedFiles(strapi);
+  await lockContentManagerFields(strapi);
   await registerPermissionActions(strapi);
   await grantDefaultRolePermissions(strapi);
   await grantPublicGalleryAccess(strapi);
