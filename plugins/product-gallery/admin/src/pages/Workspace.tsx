@@ -34,6 +34,7 @@ import {
   type Workspace,
 } from '../api';
 import { AssetHistory } from '../components/AssetHistory';
+import { CutoutRefine } from '../components/CutoutRefine';
 import { ImportDialog } from '../components/ImportDialog';
 import { QcChips } from '../components/QcChips';
 import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
@@ -130,14 +131,6 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
             {t('workspace.noWarnings', 'No intake warnings')}
           </Typography>
         ) : null}
-        {ref?.needsReview ? (
-          <Box background="danger100" borderColor="danger200" borderStyle="solid" borderWidth="1px" hasRadius padding={3}>
-            <Typography variant="pi" fontWeight="bold" textColor="danger700" tag="div">
-              {t('workspace.needsReview.title', 'Check the cutout')}
-            </Typography>
-            <Typography variant="pi">{t('workspace.needsReview', 'The cutout is uncertain: look at it before generating from this photo.')}</Typography>
-          </Box>
-        ) : null}
         {ref?.reasons?.length ? (
           <Typography variant="pi" textColor="neutral600">
             {ref.reasons.join(' · ')}
@@ -233,7 +226,7 @@ const ShotList = ({
                         size="S"
                         variant="tertiary"
                         startIcon={<Magic />}
-                        disabled={generating || !ws.source}
+                        disabled={generating || !ws.source || Boolean(ws.reference?.needsReview)}
                         onClick={() => onGenerate([r.role])}
                         aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
                       >
@@ -449,7 +442,7 @@ export const WorkspacePage = () => {
               startIcon={<Magic />}
               onClick={() => onGenerate()}
               loading={generate.isLoading}
-              disabled={!ws.source || generate.isLoading}
+              disabled={!ws.source || generate.isLoading || Boolean(ws.reference?.needsReview)}
             >
               {t('workspace.generateAll', 'Generate all')}
             </Button>
@@ -501,6 +494,14 @@ export const WorkspacePage = () => {
               </Flex>
             </Box>
           ) : null}
+          {/* The reference cutout: an uncertain one blocks generation until a person checks it. */}
+          <CutoutRefine
+            documentId={ws.product.documentId}
+            source={ws.source}
+            canConfirm={can.review}
+            canGenerate={can.generate}
+            replicateConfigured={Boolean(config.data?.replicateConfigured)}
+          />
           <Grid.Root gap={4}>
             <Grid.Item col={4} s={12} direction="column" alignItems="stretch" gap={4}>
               <SourceCard ws={ws} />
