@@ -39,10 +39,12 @@ export function checkFidelity(candidate: RawImage, candidateCut: CutoutResult | 
       'fidelity.scale',
     ]);
   }
-  const cand = productFeatures(candidate, { ...cut, mask: withFaintParts(candidate, cut) });
+  const mask = withFaintParts(candidate, cut);
+  const cand = productFeatures(candidate, { ...cut, mask });
   const nz = ref.selfNoise ?? { outline: 0, localDE: 0, missingCells: 0, phash: 0 };
   const checks: QcCheck[] = [
-    colorCheck(ref.color, cand.color),
+    // colour is read where the cutout itself is sure, as the reference's was (not the faint parts)
+    colorCheck(ref.color, cand.color, { rgba: candidate.data, mask: cut.mask, width: candidate.width, height: candidate.height }),
     structureCheck({
       metrics: structureMetrics(decodeB64(ref.shape.mask), decodeB64(ref.thumb), cand.cov, cand.thumb, GRID),
       phash: hammingHex(ref.phash, cand.phash),
