@@ -164,7 +164,7 @@ const DifferenceMapPane = ({ assetId, view, setView }: { assetId: string; view: 
       {data && !data.registered ? (
         <Box padding={3} hasRadius background="secondary100" borderColor="secondary200" borderStyle="solid" borderWidth="1px" data-testid="difference-map-unregistered">
           <Flex gap={2} alignItems="flex-start">
-            <Question width="1.2em" height="1.2em" aria-hidden />
+            <Question width={20} height={20} aria-hidden style={{ flexShrink: 0 }} />
             <Typography variant="omega" textColor="secondary700">
               {t('compare.mapNotFound', 'Cannot verify: {reason} Compare the image with the source photo by eye.', { reason: data.reason ?? '' })}
             </Typography>

@@ -49,6 +49,14 @@ export const ReasonDialog = ({
     }
   }, [open]);
   const error = touched && !reason.trim() ? t('reason.required', 'A reason is required') : undefined;
+  // Checks that could not decide for one reason say it once, under all their names.
+  const groups: { key: string; status: QcStatus; message: string | null; checks: DialogCheck[] }[] = [];
+  for (const c of checks ?? []) {
+    const key = `${c.status}|${c.message ?? c.id}`;
+    const group = groups.find((g) => g.key === key);
+    if (group) group.checks.push(c);
+    else groups.push({ key, status: c.status, message: c.message ?? null, checks: [c] });
+  }
   const submit = () => {
     setTouched(true);
     if (reason.trim()) onConfirm(reason.trim());
@@ -65,19 +73,22 @@ export const ReasonDialog = ({
               {description}
             </Typography>
           ) : null}
-          {checks?.length ? (
+          {groups.length ? (
             <Box tag="ul" marginBottom={4} data-testid="dialog-checks" style={{ listStyle: 'none', padding: 0 }}>
-              {checks.map((c) => (
-                <Box tag="li" key={c.id} paddingBottom={2} data-dialog-check={c.id} data-qc-status={c.status}>
+              {groups.map((g) => (
+                <Box tag="li" key={g.key} paddingBottom={3}>
                   <Flex gap={2} wrap="wrap">
-                    <QcStatusBadge status={c.status} size="S" />
-                    <Typography variant="omega" fontWeight="semiBold">
-                      {c.label}
-                    </Typography>
+                    <QcStatusBadge status={g.status} size="S" />
+                    {g.checks.map((c, i) => (
+                      <Typography key={c.id} variant="omega" fontWeight="semiBold" data-dialog-check={c.id} data-qc-status={c.status}>
+                        {c.label}
+                        {i < g.checks.length - 1 ? ' ·' : ''}
+                      </Typography>
+                    ))}
                   </Flex>
-                  {c.message ? (
+                  {g.message ? (
                     <Typography variant="pi" textColor="neutral700" tag="p">
-                      {c.message}
+                      {g.message}
                     </Typography>
                   ) : null}
                 </Box>

@@ -49,10 +49,10 @@ export const useQcStatusLabel = () => {
   const t = useT();
   return (status: QcStatus) =>
     ({
-      pass: t('qc.status.pass', 'Pass'),
-      warn: t('qc.status.warn', 'Warning'),
-      unverified: t('qc.status.unverified', 'Cannot verify'),
-      fail: t('qc.status.fail', 'Fail'),
+      pass: t('qc.verdict.pass', 'Pass'),
+      warn: t('qc.verdict.warn', 'Warning'),
+      unverified: t('qc.verdict.unverified', 'Cannot verify'),
+      fail: t('qc.verdict.fail', 'Fail'),
     })[status] ?? status;
 };
 
