@@ -3,7 +3,7 @@
  * (in-process, libvips and libuv limited to one thread), for the three roads a candidate takes:
  *
  *   clean     : a clean view (the isolated product against the reference)
- *   composite : a local composite (the product's box is known: that box against the reference)
+ *   composite : a local composite (its placement is known: the source laid there and compared)
  *   scene     : a scene with no known box (the product must be found first)
  *
  * Reported as the median of several runs, as a ratio to the 1.5 s target and to the cost of
@@ -62,7 +62,7 @@ async function main() {
   const composite = await makeLocalShot(sourceBytes, { role: 'model', aspectRatio: '1:1', minLongEdge: 2000, scene: { kind: 'neckline' } as never, productLongSideMm: 30 });
   const cases = [
     { name: 'clean', bytes: clean.buffer, spec: { role: 'clean', aspectRatio: '1:1', minLongEdge: 2000, fill: 0.85, reference } },
-    { name: 'composite', bytes: composite.buffer, spec: { role: 'model', aspectRatio: '1:1', minLongEdge: 2000, reference, productBox: composite.productBox, expectedProductLongSidePx: composite.placement?.width ? Math.max(composite.placement.width, composite.placement.height) : null } },
+    { name: 'composite', bytes: composite.buffer, spec: { role: 'model', aspectRatio: '1:1', minLongEdge: 2000, reference, productBox: composite.productBox, placement: composite.placement, expectedProductLongSidePx: composite.placement?.width ? Math.max(composite.placement.width, composite.placement.height) : null } },
     { name: 'scene', bytes: composite.buffer, spec: { role: 'model', aspectRatio: '1:1', minLongEdge: 2000, reference } },
   ];
   console.log(`bench:qc  ${path.basename(file)}, candidates ${clean.width}x${clean.height}, ${runs} runs each (median), one core\n`);
