@@ -12,7 +12,7 @@ import type { BackgroundModel } from './cutout';
 import { unmixedProduct } from './matte';
 import { robustBox } from './fingerprint';
 import { placementAffine } from './fidelity/difference-map';
-import type { Registration } from './fidelity/registration';
+import { mapBox, type Registration } from './fidelity/registration';
 import type { BBox, RawImage } from './raw-image';
 import type { Scene } from './scenes';
 
@@ -197,6 +197,8 @@ export function placementRegistration(placement: Placement): Registration {
   const placed = { x: placement.left, y: placement.top, width: placement.width, height: placement.height };
   const affine = placementAffine(placement.sourceBox, placed, placement.angle);
   const scale = Math.sqrt(Math.abs(affine[0] * affine[4] - affine[1] * affine[3]));
+  // as registerProduct measures it: the source's product box carried onto the scene
+  const box = mapBox(affine, placement.sourceBox);
   return {
     found: true,
     confidence: 1,
@@ -208,8 +210,8 @@ export function placementRegistration(placement: Placement): Registration {
     rotationDeg: placement.angle,
     anisotropy: 1,
     anisotropyMeasurable: false,
-    box: placed,
-    productLongSidePx: placement.productLongSidePx,
+    box,
+    productLongSidePx: Math.max(box.width, box.height),
     reason: null,
   };
 }
