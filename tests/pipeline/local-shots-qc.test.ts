@@ -126,3 +126,16 @@ test('composites compared at their known placement: the untouched ones pass, rec
   // a hue turn barely moves white or black pieces (pearls, onyx, leather): most, not all, must be caught
   expect(caught.length).toBeGreaterThanOrEqual(Math.ceil(photos.length * 2 * 0.6));
 });
+
+test('a composite recorded without its source region is cannot-verify, not an error', async () => {
+  const { placementRegistration } = await import('../../plugins/product-gallery/server/src/pipeline/composite');
+  const photo = productPhotos()[0];
+  const bytes = fs.readFileSync(photo.path);
+  const source = await pool.run<SourceAnalysis>('analyzeSource', [bytes]);
+  const spec = shotSpecs(photo.category).find((s) => s.role === 'lifestyle')!;
+  const shot = await pool.run<LocalShot>('makeLocalShot', [bytes, spec]);
+  const { sourceBox: _dropped, ...older } = shot.placement!;
+  expect(placementRegistration(older as any).found).toBe(false);
+  const check = await pool.run<CandidateCheck>('checkCandidate', [shot.buffer, { ...checkSpec(spec, shot, source, photo.category), placement: older }, {}, bytes]);
+  expect(check.checks.filter((c) => c.id.startsWith('fidelity')).map((c) => c.status)).toContain('unverified');
+});

@@ -195,6 +195,14 @@ export async function composeOnScene(
  */
 export function placementRegistration(placement: Placement): Registration {
   const placed = { x: placement.left, y: placement.top, width: placement.width, height: placement.height };
+  if (!placement.sourceBox || !(placement.sourceBox.width > 0) || !(placement.width > 0)) {
+    // a composite recorded before placements named their source region: where its pixels came from is unknown
+    return {
+      found: false, confidence: 0, inliers: 0, matches: 0, score: 0, affine: [1, 0, 0, 0, 1, 0], scale: 0, rotationDeg: 0, anisotropy: 1,
+      anisotropyMeasurable: false, box: placed, productLongSidePx: 0,
+      reason: 'this composite was made before its placement recorded which part of the source it shows, so where the product lies in it is not known exactly.',
+    };
+  }
   const affine = placementAffine(placement.sourceBox, placed, placement.angle);
   const scale = Math.sqrt(Math.abs(affine[0] * affine[4] - affine[1] * affine[3]));
   // as registerProduct measures it: the source's product box carried onto the scene
