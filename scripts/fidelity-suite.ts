@@ -62,6 +62,8 @@ export interface SuiteResult {
 const CLEAN_SIZE = 800;
 const CLEAN_FILL = 0.85;
 const DETAIL_SIZE = 600;
+/** FIDELITY_CASES=white-swap,jpeg-q60 runs only those cases (to re-measure one kind of edit). */
+const ONLY = process.env.FIDELITY_CASES ? process.env.FIDELITY_CASES.split(',') : null;
 
 const raw = (data: Uint8Array, w: number, h: number) => ({ raw: { width: w, height: h, channels: 4 as const } });
 
@@ -263,25 +265,14 @@ export async function preservations(img: RawImage, cut: CutoutResult, image: Ima
     out.push({ kind: 'preserved', name: 'crop-2%', image: await toRaw(s().extract({ left: dx, top: dy, width: W - 2 * dx, height: H - 2 * dy }).resize(W, H, { kernel: 'lanczos3' })) });
   }
   if (image === 'clean') {
-    // another studio white under the same product: the pure-white background only (near-white
-    // pixels reached from the image's edge), so a white pearl's own highlights stay as they are
+    // another studio white under the same product: every pure-white pixel off the product (the
+    // background, and the inside of a loop), not the white of a pearl's own highlights
     const data = new Uint8Array(img.data);
     const bg = [246, 246, 243];
-    const white = (i: number) => img.data[i * 4] >= 250 && img.data[i * 4 + 1] >= 250 && img.data[i * 4 + 2] >= 250;
-    const seen = new Uint8Array(W * H);
-    const stack: number[] = [];
-    for (let x = 0; x < W; x++) stack.push(x, (H - 1) * W + x);
-    for (let y = 0; y < H; y++) stack.push(y * W, y * W + W - 1);
-    while (stack.length) {
-      const i = stack.pop() as number;
-      if (seen[i] || !white(i)) continue;
-      seen[i] = 1;
-      for (let c = 0; c < 3; c++) data[i * 4 + c] = bg[c];
-      const x = i % W;
-      if (x > 0) stack.push(i - 1);
-      if (x < W - 1) stack.push(i + 1);
-      if (i >= W) stack.push(i - W);
-      if (i < (H - 1) * W) stack.push(i + W);
+    for (let i = 0; i < W * H; i++) {
+      const p = i * 4;
+      if (cut.mask[i] > 0 || img.data[p] < 250 || img.data[p + 1] < 250 || img.data[p + 2] < 250) continue;
+      for (let c = 0; c < 3; c++) data[p + c] = bg[c];
     }
     out.push({ kind: 'preserved', name: 'white-swap', image: { ...img, data } });
   }
@@ -337,6 +328,7 @@ export async function runFidelitySuite(photoPaths: string[], log: (line: string)
     const built = await buildCases(fs.readFileSync(p));
     for (const shot of built.shots) {
       for (const c of shot.cases) {
+        if (ONLY && !ONLY.includes(c.name)) continue;
         const checks = await fidelityChecks(c.image, shot.spec, built.reference, built.source);
         const verdict = summarizeQc(checks);
         const correct = c.kind === 'altered' ? verdict === 'fail' || verdict === 'unverified' : verdict !== 'fail';
