@@ -25,7 +25,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const asset = await strapi.db.query(UID.asset).findOne({
       where: { documentId },
       select: ['id', 'documentId', 'role', 'status', 'provenance'],
-      populate: { file: true, product: { select: ['id', 'documentId', 'title'], populate: { sourcePhoto: true } } },
+      populate: { file: true, product: { select: ['id', 'documentId', 'title', 'reference'], populate: { sourcePhoto: true } } },
     });
     if (!asset) throw new errors.NotFoundError(`No image asset with id ${documentId}.`);
     if (!asset.file) throw conflict('This image has no file yet (it is still being made), so there is no difference map to show.', { documentId });
@@ -55,7 +55,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     keyOf(asset: any): string {
-      const parts = [asset.documentId, asset.file.hash ?? asset.file.url, asset.product.sourcePhoto.hash ?? asset.product.sourcePhoto.url, JSON.stringify(specOf(asset))];
+      const mask = asset.product.reference?.mask;
+      const parts = [
+        asset.documentId,
+        asset.file.hash ?? asset.file.url,
+        asset.product.sourcePhoto.hash ?? asset.product.sourcePhoto.url,
+        mask?.confirmedAt ? `${mask.fileId ?? ''}@${mask.confirmedAt}` : 'auto',
+        JSON.stringify(specOf(asset)),
+      ];
       return crypto.createHash('sha1').update(parts.join('|')).digest('hex').slice(0, 20);
     },
 
@@ -71,8 +78,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const media = getService(strapi, 'media');
       const pipeline = getService(strapi, 'pipeline');
       const job = (async () => {
-        const [candidate, source] = await Promise.all([media.readFile(asset.file), media.readSource(asset.product.sourcePhoto)]);
-        const map = await pipeline.run<DifferenceMap>('differenceMap', [candidate, source, specOf(asset)], 'file');
+        // The product as an editor confirmed it, when they did: the same mask the checks compare with.
+        const [candidate, source, sourceMask] = await Promise.all([
+          media.readFile(asset.file),
+          media.readSource(asset.product.sourcePhoto),
+          getService(strapi, 'reference').confirmedMask(asset.product),
+        ]);
+        const map = await pipeline.run<DifferenceMap>('differenceMap', [candidate, source, { ...specOf(asset), sourceMask }], 'file');
         return { ...map, png: Buffer.from(map.png), etag };
       })();
       cache.set(etag, job);
