@@ -168,6 +168,16 @@ describe('reference: an uncertain cutout blocks generation until a person confir
     expect(ws.body.data.reference.fingerprint).toBeUndefined();
   });
 
+  it('analysing the same photo again keeps the confirmed mask', async () => {
+    const before = await dbReference();
+    const res = await app.http.post(url('/analyze')).set(admin.auth).send({});
+    expect([res.status, res.body.error?.message]).toEqual([200, undefined]);
+    const after = await dbReference();
+    expect(after.mask).toEqual(before.mask);
+    expect(after.needsReview).toBe(false);
+    expect(after.cutout.areaFraction).toBeCloseTo(before.cutout.areaFraction, 4);
+  });
+
   it('generation then works, cut and checked with the confirmed mask', async () => {
     const res = await app.http.post(url('/generate')).set(admin.auth).send({ roles: ['clean'] });
     expect([res.status, res.body.error?.message]).toEqual([202, undefined]);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import sharp from 'sharp';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { UID } from '../domain/vocabulary';
@@ -154,13 +155,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const pipeline = getService(strapi, 'pipeline');
       const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
       const { cutoutPng, ...rest } = analysis;
+      const preview = await sharp(Buffer.from(cutoutPng)).metadata();
       const cutoutFile = await getService(strapi, 'media').storeImage({
         buffer: Buffer.from(cutoutPng),
         name: `cutout-${product.sku}`,
         mime: 'image/png',
         ext: '.png',
-        width: Math.min(1024, r.width),
-        height: Math.min(1024, r.height),
+        width: preview.width ?? 0,
+        height: preview.height ?? 0,
         caption: 'product-gallery cutout preview',
       });
       const at = new Date();
