@@ -282,21 +282,31 @@ export async function differenceMap(candidateBytes: Buffer | Uint8Array, sourceB
     return unregistered('The product lands outside this image, so no difference can be shown: compare it with the source by eye.');
   }
   const frame: BBox = { x: fx0, y: fy0, width: fx1 - fx0, height: fy1 - fy0 };
-  const ana = downscaleRgba(cropRaw(candFull, frame), L.ANALYSIS_PX).image;
-  const w = ana.width, h = ana.height, n = w * h;
-  const k = w / frame.width;
-  let warped = await warpSourceToCandidate(source, mask, affine, frame, k);
-  if (warped.image.width !== w || warped.image.height !== h) throw new Error(`difference map: warped ${warped.image.width}x${warped.image.height}, expected ${w}x${h}`);
+  // Both sides at one scale; the two sizes are rounded apart, so they may differ by a row or a
+  // column at the frame's far edge (inside its margin): both are cut to the common size.
+  const shrunk = downscaleRgba(cropRaw(candFull, frame), L.ANALYSIS_PX).image;
+  const k = shrunk.width / frame.width;
+  const fit = async (a: Affine) => {
+    const ws = await warpSourceToCandidate(source, mask, a, frame, k);
+    const cw = Math.min(shrunk.width, ws.image.width), ch = Math.min(shrunk.height, ws.image.height);
+    const cut = { x: 0, y: 0, width: cw, height: ch };
+    const plane = new Uint8Array(cw * ch);
+    for (let y = 0; y < ch; y++) plane.set(ws.mask.subarray(y * ws.image.width, y * ws.image.width + cw), y * cw);
+    return { ana: cropRaw(shrunk, cut), image: cropRaw(ws.image, cut), mask: plane };
+  };
+  let warped = await fit(affine);
   if (method !== 'registration') {
     // A known placement is where the generator put its own cutout's box; this cutout of the source
     // (re-read, perhaps re-encoded by the Media Library) can sit a pixel or two apart: settle the
     // last few pixels by the best lightness match before comparing.
-    const [dx, dy] = bestShift(ana, warped.image, warped.mask, L.SETTLE_PX);
+    const [dx, dy] = bestShift(warped.ana, warped.image, warped.mask, L.SETTLE_PX);
     if (dx || dy) {
       affine = composeAffine([1, 0, dx / k, 0, 1, dy / k], affine);
-      warped = await warpSourceToCandidate(source, mask, affine, frame, k);
+      warped = await fit(affine);
     }
   }
+  const ana = warped.ana;
+  const w = ana.width, h = ana.height, n = w * h;
   const srcRgba = warped.image.data;
   const inside = new Uint8Array(n);
   const inMask = new Uint8Array(n);
