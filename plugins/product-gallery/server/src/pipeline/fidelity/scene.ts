@@ -325,8 +325,9 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   let scaleValue: number = Math.round(s.anisotropy * 1000) / 1000;
   let scaleThreshold: number = L.ANISOTROPY_FAIL;
   if (!reg.anisotropyMeasurable || reg.inliers < L.ANISOTROPY_MIN_INLIERS) {
-    scaleStatus = 'warn';
-    scaleMsg = `The piece's proportions could not be measured reliably here (${reg.inliers} matched points${reg.anisotropyMeasurable ? '' : ', nearly on one line'}): check by eye that it is not stretched.`;
+    // A stretch that cannot be measured is not a pass, nor a mere warning: a person decides.
+    scaleStatus = 'unverified';
+    scaleMsg = `Cannot verify the proportions: too few matched points${reg.anisotropyMeasurable ? '' : ', or points nearly on one line,'} to measure a stretch here (${reg.inliers}, ${L.ANISOTROPY_MIN_INLIERS} needed, spread across the piece). A person must check that it is not stretched.`;
   } else {
     scaleStatus = grade(s.anisotropy, L.ANISOTROPY_WARN, L.ANISOTROPY_FAIL);
     if (scaleStatus !== 'pass') scaleMsg = `The piece is stretched: ${r1((s.anisotropy - 1) * 100)}% longer one way than the other compared with the source (limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
@@ -334,7 +335,7 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   if (s.sizeError !== null) {
     const e = Math.abs(s.sizeError);
     const st = grade(e, L.SIZE_WARN, L.SIZE_FAIL);
-    if (rank(st) > rank(scaleStatus) || (st !== 'pass' && scaleStatus === 'warn')) {
+    if (rank(st) > rank(scaleStatus)) {
       scaleStatus = st;
       scaleValue = Math.round(s.sizeError * 1000) / 1000;
       scaleThreshold = L.SIZE_FAIL;
