@@ -22,6 +22,7 @@ import { fingerprint, type Fingerprint } from '../plugins/product-gallery/server
 import { rgbToLab } from '../plugins/product-gallery/server/src/pipeline/color';
 import type { RawImage } from '../plugins/product-gallery/server/src/pipeline/raw-image';
 import { registerProduct, type Registration } from '../plugins/product-gallery/server/src/pipeline/fidelity/registration';
+import { rng } from '../plugins/product-gallery/server/src/pipeline/fidelity/similarity';
 import { compareScene, isFlexibleCategory, measureScene } from '../plugins/product-gallery/server/src/pipeline/fidelity/scene';
 import { summarizeQc, type QcCheck } from '../plugins/product-gallery/server/src/pipeline/qc';
 import { PHOTO_SET, positivePhotos, productPhotos, sceneOnlyPhotos, type PhotoEntry } from '../tests/support/photos';
@@ -73,17 +74,7 @@ export async function loadSource(file: string): Promise<SourceProduct> {
   return { working: src.working, mask: c.mask, bbox: c.bbox, reference: fingerprint(src.working, c, src.sha256) };
 }
 
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 // ---- alterations, on the product layer (RGBA, alpha = cutout mask), in the source frame
 
@@ -374,7 +365,7 @@ async function main() {
         scaleError, checks: checks.map((c) => ({ id: c.id, status: c.status, value: c.value })), ms,
       });
       if (verbose) {
-        const m = reg.found ? measureScene(src.working, src.mask, sc.candidate, reg, {}).measures : null;
+        const m = reg.found ? measureScene(src.working, src.mask, sc.candidate, reg, { role: 'lifestyle', category: photo.category, description: photo.description }).measures : null;
         const mm = m ? `in=${m.interiorShare.toFixed(2)} g=${m.globalDE.toFixed(1)} l=${m.localDE.toFixed(1)} wb=${m.wbShift.toFixed(1)} ch=${m.changedPct.toFixed(1)}${m.thin ? ' thin' : ''}` : '';
         const ok = spec.alteration === 'none' ? verdict !== 'fail' && verdict !== 'unverified' : verdict === 'fail';
         console.log(`${ok ? 'ok  ' : verdict === 'unverified' ? 'CV  ' : 'MISS'} ${photo.filename.slice(0, 26).padEnd(26)} ${spec.alteration.padEnd(13)} bg=${bgName.padEnd(5)} rot=${String(spec.rotationDeg).padStart(3)} reg=${reg.found ? 'Y' : 'n'} inl=${String(reg.inliers).padStart(3)} sc=${reg.score.toFixed(2)} sErr=${scaleError === null ? '  -  ' : (scaleError * 100).toFixed(1).padStart(5)}% an=${reg.anisotropy.toFixed(3)} ${ms}ms ${mm} ${checks.map((c) => `${c.id.slice(9, 13)}=${c.status}`).join(' ')}${reg.reason ? ' | ' + reg.reason : ''}`);

@@ -191,7 +191,7 @@ export async function composeOnScene(
  * A composite's placement as a registration: where the source product is on the scene is known
  * exactly, so a check compares there (fidelity/scene compareScene) instead of searching for it or
  * cutting it out of the scene (a cutout cannot tell a piece from the skin, finger edges or ear it
- * lies on). The stretch is not measured: the placement is uniform by construction.
+ * lies on). No stretch is estimated: the placement is uniform by construction (`exact`).
  */
 export function placementRegistration(placement: Placement): Registration {
   const placed = { x: placement.left, y: placement.top, width: placement.width, height: placement.height };
@@ -218,6 +218,7 @@ export function placementRegistration(placement: Placement): Registration {
     rotationDeg: placement.angle,
     anisotropy: 1,
     anisotropyMeasurable: false,
+    exact: true,
     box,
     productLongSidePx: Math.max(box.width, box.height),
     reason: null,

@@ -14,7 +14,7 @@ import { summarizeQc, type QcCheck, type QcStatus } from './qc';
 import { deliveryPack } from './delivery';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
-import type { RawImage, RawMask } from './raw-image';
+import type { BBox, RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
   bbox: CutoutResult['bbox'];
@@ -232,12 +232,8 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
   };
 }
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+/** One box type across the pipeline. */
+export type Box = BBox;
 
 export interface CandidateCheck {
   intake: SourceAnalysis['intake'];

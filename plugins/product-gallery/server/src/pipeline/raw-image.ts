@@ -105,3 +105,23 @@ export function resizePlaneArea(src: Float32Array | Uint8Array, sw: number, sh: 
   }
   return out;
 }
+
+/** A box grown by `margin` (fraction of its size), in whole pixels, kept inside a w x h image (at least 1x1). */
+export function clampBox(b: BBox, w: number, h: number, margin = 0): BBox {
+  const mx = Math.round(b.width * margin);
+  const my = Math.round(b.height * margin);
+  const x = Math.max(0, Math.floor(b.x - mx));
+  const y = Math.max(0, Math.floor(b.y - my));
+  return { x, y, width: Math.max(1, Math.min(w, Math.ceil(b.x + b.width + mx)) - x), height: Math.max(1, Math.min(h, Math.ceil(b.y + b.height + my)) - y) };
+}
+
+/** The pixels of an RGBA image inside a box (clamped to the image). */
+export function cropRaw(img: RawImage, box: BBox): RawImage {
+  const b = clampBox(box, img.width, img.height);
+  const out = new Uint8Array(b.width * b.height * 4);
+  for (let row = 0; row < b.height; row++) {
+    const start = ((b.y + row) * img.width + b.x) * 4;
+    out.set(img.data.subarray(start, start + b.width * 4), row * b.width * 4);
+  }
+  return { data: out, width: b.width, height: b.height, channels: 4 };
+}

@@ -8,7 +8,7 @@
  * (finer) is kept.
  */
 import { loadOpenCv } from '../fidelity/opencv';
-import { downscaleRgba, resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
+import { cropRaw, downscaleRgba, resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
 import { components } from '../morphology';
 import { maskGeometry } from './alpha';
 import { partsAndContact } from './holes';
@@ -148,7 +148,7 @@ export async function refineMask(working: RawImage, initial: Uint8Array, strokes
     // Only the region around the product and the strokes is cut: far background stays background,
     // and grabCut's time follows the piece's size, not the photo's.
     const roi = regionOfInterest(labels, w, h);
-    const cut = await grabCut(cropRgba(small, roi), cropPlane(labels, w, roi), options.iterations ?? REFINE_DEFAULTS.iterations);
+    const cut = await grabCut(cropRaw(small, roi), cropPlane(labels, w, roi), options.iterations ?? REFINE_DEFAULTS.iterations);
     refinedSmall = new Uint8Array(n);
     for (let y = 0; y < roi.height; y++) refinedSmall.set(cut.subarray(y * roi.width, (y + 1) * roi.width), (roi.y + y) * w + roi.x);
   } else {
@@ -211,15 +211,6 @@ function cropPlane(plane: Uint8Array, w: number, b: BBox): Uint8Array {
   const out = new Uint8Array(b.width * b.height);
   for (let y = 0; y < b.height; y++) out.set(plane.subarray((b.y + y) * w + b.x, (b.y + y) * w + b.x + b.width), y * b.width);
   return out;
-}
-
-function cropRgba(img: RawImage, b: BBox): RawImage {
-  const out = new Uint8Array(b.width * b.height * 4);
-  for (let y = 0; y < b.height; y++) {
-    const start = ((b.y + y) * img.width + b.x) * 4;
-    out.set(img.data.subarray(start, start + b.width * 4), y * b.width * 4);
-  }
-  return { data: out, width: b.width, height: b.height, channels: 4 };
 }
 
 /** grabCut with GC_INIT_WITH_MASK on an RGBA image; returns 255 where it decided product. */

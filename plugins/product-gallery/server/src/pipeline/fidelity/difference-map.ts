@@ -10,10 +10,9 @@ import sharp from 'sharp';
 import { rgbaToLabPlanes } from '../color';
 import { intake } from '../intake';
 import { components, dilate, erode, boxBlur } from '../morphology';
-import { downscaleRgba, resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
+import { cropRaw, downscaleRgba, resizePlaneBilinear, type BBox, type RawImage, type RawMask } from '../raw-image';
 import { maskBox } from '../shots';
 import { sourceMaskFor } from './checks';
-import { cropRaw } from './region';
 import { composeAffine, mapBox, registerProduct, warpSourceToCandidate, type Affine } from './registration';
 
 export interface DifferenceMapSpec {

@@ -6,5 +6,6 @@ export { colorCheck } from './color';
 export { sharpnessCheck } from './sharpness';
 export { scaleCheck, type ScaleExpectation } from './scale';
 export { ANALYSIS_LONG_SIDE, checkFidelity, type FidelityOptions } from './product';
-export { compareRegion, cropRaw, clampBox } from './region';
+export { compareRegion } from './region';
+export { cropRaw, clampBox } from '../raw-image';
 export { fidelityChecks, needsSourcePixels, sourceMaskFor, NO_REFERENCE_MESSAGE, type CandidateCheckSpec } from './checks';

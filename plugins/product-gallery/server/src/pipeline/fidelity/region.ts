@@ -8,25 +8,6 @@ import { resizePlaneArea, type BBox, type RawImage } from '../raw-image';
 import { REGION_LIMITS as L } from './limits';
 import { grade, worst } from './verdict';
 
-/** A box grown by `margin` (fraction of its size) and kept inside a w x h image. */
-export const clampBox = (b: BBox, w: number, h: number, margin = 0): BBox => {
-  const mx = Math.round(b.width * margin);
-  const my = Math.round(b.height * margin);
-  const x = Math.max(0, Math.floor(b.x - mx));
-  const y = Math.max(0, Math.floor(b.y - my));
-  return { x, y, width: Math.max(1, Math.min(w, Math.ceil(b.x + b.width + mx)) - x), height: Math.max(1, Math.min(h, Math.ceil(b.y + b.height + my)) - y) };
-};
-
-export function cropRaw(img: RawImage, box: BBox): RawImage {
-  const b = clampBox(box, img.width, img.height);
-  const out = new Uint8Array(b.width * b.height * 4);
-  for (let row = 0; row < b.height; row++) {
-    const start = ((b.y + row) * img.width + b.x) * 4;
-    out.set(img.data.subarray(start, start + b.width * 4), row * b.width * 4);
-  }
-  return { data: out, width: b.width, height: b.height, channels: 4 };
-}
-
 /** An image reduced to a small w x h grid, as Lab planes. */
 async function labGrid(img: RawImage, w: number, h: number): Promise<Float32Array> {
   const raw = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } })

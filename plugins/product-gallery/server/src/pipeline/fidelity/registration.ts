@@ -5,7 +5,7 @@
  * an alignment score of the warped source against the candidate. A weak match is reported as
  * not found, with the reason: the checks then say "cannot verify" instead of guessing.
  */
-import type { BBox, RawImage } from '../raw-image';
+import { clampBox, type BBox, type RawImage } from '../raw-image';
 import { loadOpenCv, type CV } from './opencv';
 import { decompose, fitAffine, inliersOf, ransacSimilarity, type Affine, type PointPairs } from './similarity';
 
@@ -32,6 +32,11 @@ export interface Registration {
   anisotropy: number;
   /** false when the matched points are too nearly on one line to measure a stretch across it */
   anisotropyMeasurable: boolean;
+  /**
+   * The mapping is known, not estimated (a local composite's own placement): its stretch is 1 by
+   * construction, and anything stretched after placing shows in the aligned comparison instead.
+   */
+  exact?: boolean;
   /** the product's box in the candidate (candidate px) */
   box: Box;
   /** the product's long side in the candidate, px */
@@ -237,11 +242,6 @@ export function mapBox(m: Affine, b: Box): Box {
   }
   const x0 = Math.min(...xs), y0 = Math.min(...ys);
   return { x: x0, y: y0, width: Math.max(...xs) - x0, height: Math.max(...ys) - y0 };
-}
-
-function clampBox(b: Box, w: number, h: number): Box {
-  const x = Math.max(0, Math.floor(b.x)), y = Math.max(0, Math.floor(b.y));
-  return { x, y, width: Math.max(0, Math.min(w, Math.ceil(b.x + b.width)) - x), height: Math.max(0, Math.min(h, Math.ceil(b.y + b.height)) - y) };
 }
 
 /**

@@ -324,7 +324,9 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   let scaleMsg = `The piece keeps its proportions (stretch ${r1((s.anisotropy - 1) * 100)}%, limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
   let scaleValue: number = Math.round(s.anisotropy * 1000) / 1000;
   let scaleThreshold: number = L.ANISOTROPY_FAIL;
-  if (!reg.anisotropyMeasurable || reg.inliers < L.ANISOTROPY_MIN_INLIERS) {
+  if (reg.exact) {
+    scaleMsg = `The piece was placed at one scale on both axes and lines up with the source there (a stretch would show as a changed patch).`;
+  } else if (!reg.anisotropyMeasurable || reg.inliers < L.ANISOTROPY_MIN_INLIERS) {
     // A stretch that cannot be measured is not a pass, nor a mere warning: a person decides.
     scaleStatus = 'unverified';
     scaleMsg = `Cannot verify the proportions: too few matched points${reg.anisotropyMeasurable ? '' : ', or points nearly on one line,'} to measure a stretch here (${reg.inliers}, ${L.ANISOTROPY_MIN_INLIERS} needed, spread across the piece). A person must check that it is not stretched.`;

@@ -31,7 +31,7 @@ export interface RansacOptions {
 }
 
 /** mulberry32: small, seeded, good enough to draw samples. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
