@@ -1,6 +1,7 @@
 /** One jest run: pipeline and provider unit tests, API tests against a booted Strapi, browser tests. */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment with an ordinary global object: see the file for why.
+  testEnvironment: '<rootDir>/tests/support/environment.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   transform: {
