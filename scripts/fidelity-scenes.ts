@@ -278,13 +278,17 @@ export interface EvalRow {
   alteration: Alteration;
   background: string;
   verdict: string;
-  reg: Pick<Registration, 'found' | 'inliers' | 'score' | 'scale' | 'rotationDeg' | 'anisotropy' | 'reason'>;
+  reg: Pick<Registration, 'found' | 'inliers' | 'score' | 'scale' | 'rotationDeg' | 'anisotropy' | 'reason' | 'denseRho'>;
   scaleError: number | null;
   checks: Array<Pick<QcCheck, 'id' | 'status' | 'value'>>;
   ms: number;
 }
 
-export function specsFor(photo: PhotoEntry, backgrounds: PhotoEntry[], perPhoto: { preserved: number }): SceneSpec[] {
+/**
+ * The cases of one product: per round, `preserved` unchanged scenes then one of each alteration.
+ * A later round only adds cases: the earlier rounds' draws are the same whatever the count.
+ */
+export function specsFor(photo: PhotoEntry, backgrounds: PhotoEntry[], perPhoto: { preserved: number; rounds?: number }): SceneSpec[] {
   const r = rng(photoNumber(photo) * 7919 + 17);
   const pickBg = (i: number): SceneSpec['background'] =>
     i % 3 === 2 || !backgrounds.length ? { plain: PLAINS[Math.floor(r() * PLAINS.length)] } : { photo: backgrounds[Math.floor(r() * backgrounds.length)].path };
@@ -302,8 +306,11 @@ export function specsFor(photo: PhotoEntry, backgrounds: PhotoEntry[], perPhoto:
     stretch: 1.15 + r() * 0.05,
   });
   const out: SceneSpec[] = [];
-  for (let i = 0; i < perPhoto.preserved; i++) out.push(base(i, 'none'));
-  ALTERATIONS.forEach((a, i) => out.push(base(i + perPhoto.preserved, a)));
+  for (let round = 0; round < (perPhoto.rounds ?? 1); round++) {
+    const at = out.length;
+    for (let i = 0; i < perPhoto.preserved; i++) out.push(base(at + i, 'none'));
+    ALTERATIONS.forEach((a, i) => out.push(base(at + i + perPhoto.preserved, a)));
+  }
   return out;
 }
 
@@ -341,6 +348,7 @@ async function main() {
   const verbose = args.includes('--verbose');
   const write = !args.includes('--no-write');
   const preserved = args.includes('--preserved') ? Number(args[args.indexOf('--preserved') + 1]) : 5;
+  const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
   const products = productPhotos().filter((p) => !only || only.some((o) => p.filename.startsWith(o)));
   const backgrounds = sceneOnlyPhotos();
   const rows: EvalRow[] = [];
@@ -348,7 +356,7 @@ async function main() {
   for (const photo of products) {
     const src = await loadSource(photo.path);
     const piece = pieceKind(photo);
-    for (const spec of specsFor(photo, backgrounds, { preserved })) {
+    for (const spec of specsFor(photo, backgrounds, { preserved, rounds })) {
       const sc = await buildSceneCase(src, spec);
       if (!sc.applicable) continue;
       const cpu0 = process.cpuUsage();
@@ -357,18 +365,18 @@ async function main() {
       const cpu = process.cpuUsage(cpu0);
       const ms = Math.round((cpu.user + cpu.system) / 1000);
       const verdict = summarizeQc(checks);
-      const scaleError = reg.found ? reg.scale / sc.scale - 1 : null;
+      const scaleError = reg.inliers > 0 ? reg.scale / sc.scale - 1 : null;
       const bgName = 'photo' in spec.background ? path.basename(spec.background.photo).slice(0, 2) : `plain`;
       rows.push({
         photo: photo.filename, half: photoNumber(photo) % 2 ? 'odd' : 'even', piece, alteration: spec.alteration, background: bgName, verdict,
-        reg: { found: reg.found, inliers: reg.inliers, score: reg.score, scale: reg.scale, rotationDeg: reg.rotationDeg, anisotropy: reg.anisotropy, reason: reg.reason },
+        reg: { found: reg.found, inliers: reg.inliers, score: reg.score, scale: reg.scale, rotationDeg: reg.rotationDeg, anisotropy: reg.anisotropy, reason: reg.reason, denseRho: reg.denseRho },
         scaleError, checks: checks.map((c) => ({ id: c.id, status: c.status, value: c.value })), ms,
       });
       if (verbose) {
         const m = reg.found ? measureScene(src.working, src.mask, sc.candidate, reg, { role: 'lifestyle', category: photo.category, description: photo.description }).measures : null;
-        const mm = m ? `in=${m.interiorShare.toFixed(2)} g=${m.globalDE.toFixed(1)} l=${m.localDE.toFixed(1)} wb=${m.wbShift.toFixed(1)} ch=${m.changedPct.toFixed(1)}${m.thin ? ' thin' : ''}` : '';
+        const mm = m ? `in=${m.interiorShare.toFixed(2)} g=${m.globalDE.toFixed(1)} l=${m.localDE.toFixed(1)} wb=${m.wbShift.toFixed(1)} ch=${m.changedPct.toFixed(1)} add=${m.addedPct.toFixed(1)} flat=${m.flattenedPct.toFixed(1)}${m.thin ? ' thin' : ''}` : '';
         const ok = spec.alteration === 'none' ? verdict !== 'fail' && verdict !== 'unverified' : verdict === 'fail';
-        console.log(`${ok ? 'ok  ' : verdict === 'unverified' ? 'CV  ' : 'MISS'} ${photo.filename.slice(0, 26).padEnd(26)} ${spec.alteration.padEnd(13)} bg=${bgName.padEnd(5)} rot=${String(spec.rotationDeg).padStart(3)} reg=${reg.found ? 'Y' : 'n'} inl=${String(reg.inliers).padStart(3)} sc=${reg.score.toFixed(2)} sErr=${scaleError === null ? '  -  ' : (scaleError * 100).toFixed(1).padStart(5)}% an=${reg.anisotropy.toFixed(3)} ${ms}ms ${mm} ${checks.map((c) => `${c.id.slice(9, 13)}=${c.status}`).join(' ')}${reg.reason ? ' | ' + reg.reason : ''}`);
+        console.log(`${ok ? 'ok  ' : verdict === 'unverified' ? 'CV  ' : 'MISS'} ${photo.filename.slice(0, 26).padEnd(26)} ${spec.alteration.padEnd(13)} bg=${bgName.padEnd(5)} rot=${String(spec.rotationDeg).padStart(3)} reg=${reg.found ? 'Y' : 'n'} inl=${String(reg.inliers).padStart(3)} sc=${reg.score.toFixed(2)} sErr=${scaleError === null ? '  -  ' : (scaleError * 100).toFixed(1).padStart(5)}% an=${reg.anisotropy.toFixed(3)}${reg.denseRho !== undefined ? ` ecc=${reg.denseRho.toFixed(2)}` : ''} ${ms}ms ${mm} ${checks.map((c) => `${c.id.slice(9, 13)}=${c.status}`).join(' ')}${reg.reason ? ' | ' + reg.reason : ''}`);
       }
     }
   }
@@ -404,7 +412,7 @@ function writeDoc(rows: EvalRow[], lines: string[], timing: string) {
   const doc = [
     '# Fidelity on scene images',
     '',
-    'What an AI model returns for the model and lifestyle roles is the product worn or placed in a scene, at another scale, rotation and light. These figures measure the scene check (`pipeline/fidelity/registration.ts`, `pipeline/fidelity/scene.ts`) on cases built from the product photos of ../shared/photos: each product\'s cutout placed on the set\'s on-model and lifestyle photos and on plain backdrops, rotated (±40°), scaled (20-50% of the frame), relit (gain 0.75-1.15, white balance ±6%), sometimes slightly blurred, saved as JPEG (q78-92); one case in two has the product altered first (metal recoloured, a coloured stone recoloured where the piece has one, a red stone added, a part removed, a 15-20% stretch).',
+    'What an AI model returns for the model and lifestyle roles is the product worn or placed in a scene, at another scale, rotation and light. These figures measure the scene check (`pipeline/fidelity/registration.ts`, `pipeline/fidelity/scene.ts`) on cases built from the product photos of ../shared/photos: each product\'s cutout placed on the set\'s on-model and lifestyle photos and on plain backdrops, rotated (±40°), scaled (20-50% of the frame), relit (gain 0.75-1.15, white balance ±6%), sometimes slightly blurred, saved as JPEG (q78-92); one case in two has the product altered first (metal recoloured, a coloured stone recoloured where the piece has one, a red stone added, a part removed, a 15-20% stretch). Per product photo: two rounds of five unchanged scenes and one of each alteration.',
     '',
     'Limits are set on the odd-numbered product photos and reported on the even-numbered ones, which they were never tuned to. An altered image counts as caught when the verdict is fail; "cannot verify" is the product not found with confidence (the reviewer must then decide, in writing).',
     '',

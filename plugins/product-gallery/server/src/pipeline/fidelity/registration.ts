@@ -7,9 +7,11 @@
  */
 import { clampBox, type BBox, type RawImage } from '../raw-image';
 import { loadOpenCv, type CV } from './opencv';
-import { decompose, fitAffine, inliersOf, ransacSimilarity, type Affine, type PointPairs } from './similarity';
+import { refineDense } from './dense';
+import { applyAffine, composeAffine, decompose, fitAffine, invertAffine, inliersOf, ransacSimilarity, type Affine, type PointPairs } from './similarity';
 
 export type { Affine } from './similarity';
+export { applyAffine, composeAffine, invertAffine } from './similarity';
 
 export type Box = BBox;
 
@@ -32,6 +34,11 @@ export interface Registration {
   anisotropy: number;
   /** false when the matched points are too nearly on one line to measure a stretch across it */
   anisotropyMeasurable: boolean;
+  /**
+   * Set when the placement was refined on the piece's pixels (ECC) because the matched points
+   * alone could not measure a stretch: the correlation it reached, -1..1.
+   */
+  denseRho?: number;
   /**
    * The mapping is known, not estimated (a local composite's own placement): its stretch is 1 by
    * construction, and anything stretched after placing shows in the aligned comparison instead.
@@ -57,6 +64,8 @@ export interface RegistrationOptions {
   minScore?: number;
   sureInliers?: number;
   /** measured times of the steps, ms (for benchmarks) */
+  denseBelowInliers?: number;
+  minDenseRho?: number;
   timings?: Record<string, number>;
 }
 
@@ -66,8 +75,12 @@ export const REGISTRATION_DEFAULTS = {
   minProductPx: 100,
   minInliers: 10,
   minScore: 0.35,
-  /** inliers at which the placement is certain whatever the alignment score */
-  sureInliers: 60,
+  /**
+   * inliers at which the placement is certain whatever the alignment score: on the odd-numbered
+   * photos' scenes, no placement with this many was wrong (wrong ones had at most 9), while
+   * altered pieces placed right often lined up poorly
+   */
+  sureInliers: 20,
   /** grey levels the source cutout is laid on before extracting features */
   greys: [40, 128, 215] as readonly number[],
   /** ORB features of the source per grey */
@@ -78,6 +91,10 @@ export const REGISTRATION_DEFAULTS = {
   inlierPx: 4,
   /** ... and as a fraction of the product's size there (tolerates a stretch or a drape while fitting) */
   inlierRelative: 0.02,
+  /** below this many consistent points (or with points on one line) the placement is refined densely */
+  denseBelowInliers: 15,
+  /** ECC correlation a dense refinement must reach to be used */
+  minDenseRho: 0.5,
 } as const;
 
 const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
@@ -211,25 +228,6 @@ function greyFilled(cv: CV, gray: CV, mask: CV, level: number): CV {
   const g = out.data as Uint8Array, m = mask.data as Uint8Array;
   for (let i = 0; i < g.length; i++) g[i] = Math.round((g[i] * m[i] + level * (255 - m[i])) / 255);
   return out;
-}
-
-/** Compose: first `inner`, then `outer` (both 2x3 affines). */
-export function composeAffine(outer: Affine, inner: Affine): Affine {
-  const [a, b, c, d, e, f] = outer;
-  const [p, q, r, s, t, u] = inner;
-  return [a * p + b * s, a * q + b * t, a * r + b * u + c, d * p + e * s, d * q + e * t, d * r + e * u + f];
-}
-
-export function invertAffine(m: Affine): Affine {
-  const [a, b, tx, c, d, ty] = m;
-  const det = a * d - b * c;
-  if (!det) return IDENTITY;
-  const ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
-  return [ia, ib, -(ia * tx + ib * ty), ic, id, -(ic * tx + id * ty)];
-}
-
-export function applyAffine(m: Affine, x: number, y: number): [number, number] {
-  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
 }
 
 /** The region a box covers once mapped by the affine (its four corners' bounds). */
@@ -373,7 +371,9 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
       return notFound(`The product was not found in this image: only ${pairs.count} distinctive points of the source matched (${o.minInliers} needed).`, { matches: pairs.count });
     }
     mark('match');
-    const fit = ransacSimilarity(pairs, { threshold: o.inlierPx, relative: o.inlierRelative, sourceExtent: Math.max(sw, sh), iterations: 2500, minScale: (0.5 * o.minProductPx * cScale) / Math.max(sw, sh), maxScale: 12 });
+    // A placement making the piece larger than the whole image is not one to consider: a clump
+    // of chance matches on a small part of it would otherwise win with an absurd scale.
+    const fit = ransacSimilarity(pairs, { threshold: o.inlierPx, relative: o.inlierRelative, sourceExtent: Math.max(sw, sh), iterations: 2500, minScale: (0.5 * o.minProductPx * cScale) / Math.max(sw, sh), maxScale: Math.min(12, (1.2 * Math.max(cw, ch)) / (Math.max(sbox0.width, sbox0.height) * sScale)) });
     if (!fit || fit.inliers.length < o.minInliers) {
       return notFound(`The product was not found in this image: the matched points do not agree on one position (${fit?.inliers.length ?? 0} consistent of ${pairs.count}, ${o.minInliers} needed).`, { matches: pairs.count, inliers: fit?.inliers.length ?? 0 });
     }
@@ -400,9 +400,24 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
         measurable = inlierSpread(pairs, idx) >= 0.12;
       }
     }
+    const productPx = (m: Affine) => decompose(m).scale * Math.max(sw, sh);
+    let score = alignmentScore(cv, sGrayRaw, sMask, cGray, model, productPx(model));
+    // Too few points, points on one line, or a poor alignment: the piece's own pixels measure
+    // what the points cannot, and the refinement is kept when it lines the piece up at least as well.
+    let denseRho: number | undefined;
+    if (!measurable || inliers.length < o.denseBelowInliers || score < o.minScore) {
+      const dense = refineDense(cv, sGrayRaw, sMask, cGray, model);
+      if (dense && dense.rho >= o.minDenseRho && decompose(dense.model).anisotropy < 1.6) {
+        const denseScore = alignmentScore(cv, sGrayRaw, sMask, cGray, dense.model, productPx(dense.model));
+        if (denseScore >= score - 0.02) {
+          model = dense.model;
+          score = denseScore;
+          measurable = true;
+          denseRho = Math.round(dense.rho * 1000) / 1000;
+        }
+      }
+    }
     mark('fit');
-    const score = alignmentScore(cv, sGrayRaw, sMask, cGray, model, decompose(model).scale * Math.max(sw, sh));
-    mark('score');
     // source full px -> candidate full px
     const full = composeAffine(toCandidateFull, composeAffine(model, invertAffine(fromSourceFeature)));
     const d = decompose(full);
@@ -422,6 +437,7 @@ export async function registerProduct(source: RawImage, sourceMask: Uint8Array, 
       rotationDeg: Math.round(d.rotationDeg * 100) / 100,
       anisotropy: Math.round(d.anisotropy * 10000) / 10000,
       anisotropyMeasurable: measurable,
+      ...(denseRho !== undefined ? { denseRho } : {}),
       box: inside,
       productLongSidePx: Math.round(productLongSidePx),
       reason: null,

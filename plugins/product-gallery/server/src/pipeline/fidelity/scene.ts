@@ -7,7 +7,7 @@
  */
 import { deltaE2000, rgbaToLabPlanes } from '../color';
 import type { Fingerprint } from '../fingerprint';
-import { boxBlur, components, erode } from '../morphology';
+import { boxBlur, components, dilate, erode } from '../morphology';
 import type { QcCheck, QcStatus } from '../qc';
 import { downscaleRgba, type RawImage } from '../raw-image';
 import { applyAffine, composeAffine, invertAffine, type Registration } from './registration';
@@ -27,7 +27,8 @@ export interface SceneCompareOptions {
 /**
  * Limits for scenes, set on the odd-numbered photos (scripts/fidelity-scenes.ts): on their
  * unchanged scenes the largest values were ΔE2000 3.2 overall and 5.5 for a patch, a white-balance
- * shift of 7.1, a changed patch of 0.1% and a stretch of 5.3%.
+ * shift of 7.1, a changed patch of 0.1%, a stretch of 5.3%, new colours touching the piece over
+ * 1.0% of the square on its length, and no patch that lost its detail (0.0%).
  */
 export const SCENE_LIMITS = {
   /** ΔE2000 of the piece's overall colour once the scene's light is fitted */
@@ -55,6 +56,23 @@ export const SCENE_LIMITS = {
   MIN_INTERIOR_SHARE: 0.12,
   /** long side of the comparison grid over the product, px */
   GRID_LONG_SIDE: 256,
+  /** how far beside the piece something added is looked for, fraction of the piece's long side */
+  BESIDE_REACH: 0.08,
+  /** colour distance (Lab, lightness at half weight: shadows are not parts) from both the
+   *  piece's colours and its surroundings' above which a pixel beside the piece is new */
+  BESIDE_DE: 20,
+  /** window over which the piece's detail is compared, fraction of its long side */
+  FLAT_WINDOW: 0.04,
+  /** lightness spread (L units, light fitted) below which the source has no detail to lose */
+  FLAT_MIN_DETAIL: 6,
+  /** candidate spread below this share of the source's: the detail is gone */
+  FLAT_RATIO: 0.35,
+  /** largest patch whose detail is gone, % of the piece's area */
+  FLAT_WARN: 1,
+  FLAT_FAIL: 2,
+  /** largest such patch touching the piece, % of the square on its long side */
+  BESIDE_WARN: 1.5,
+  BESIDE_FAIL: 2.5,
 } as const;
 
 /** Chains, cords and beads: thin, flexible pieces whose worn shape differs from the photo's. */
@@ -112,7 +130,8 @@ function bilinearRgba(img: RawImage, x: number, y: number, out: Float32Array): b
 
 /** The candidate's box and the source warped onto it, on one grid of about GRID_LONG_SIDE px. */
 function sampleGrid(source: RawImage, sourceMask: Uint8Array, candidate: RawImage, reg: Registration): Grid {
-  const pad = 0.08 * Math.max(reg.box.width, reg.box.height);
+  // wide enough for the surroundings beside the piece (three times BESIDE_REACH) to be read
+  const pad = (3 * SCENE_LIMITS.BESIDE_REACH + 0.04) * Math.max(reg.box.width, reg.box.height);
   const bx = Math.max(0, Math.floor(reg.box.x - pad)), by = Math.max(0, Math.floor(reg.box.y - pad));
   const bw = Math.min(candidate.width, Math.ceil(reg.box.x + reg.box.width + pad)) - bx;
   const bh = Math.min(candidate.height, Math.ceil(reg.box.y + reg.box.height + pad)) - by;
@@ -196,6 +215,101 @@ export interface SceneMeasures {
   thin: boolean;
   /** share of the piece left once its rim is set aside: what the part-by-part comparison sees */
   interiorShare: number;
+  /** largest patch just beside the piece in colours neither of the piece nor of its surroundings, % of the square on its long side */
+  addedPct: number;
+  /** largest patch of the piece whose detail is gone (flat where the source has texture), % of the piece's area */
+  flattenedPct: number;
+}
+
+/**
+ * A part removed where the piece lay on a surface of its own colour (silver on a pale backdrop)
+ * changes no colour: what changes is that the part's detail (its edges, facets, highlights) is
+ * gone. Per window of the piece, the spread of lightness in the source (scaled by the scene's
+ * light) against the candidate's; a patch of windows where the source has detail and the
+ * candidate is flat has lost it.
+ */
+function flattened(g: Grid, sel: Uint8Array, light: LightFit, productLongGrid: number, area: number): number {
+  const { w, h } = g, n = w * h;
+  const r = Math.max(2, Math.round(SCENE_LIMITS.FLAT_WINDOW * productLongGrid));
+  const on = new Float32Array(n), s1 = new Float32Array(n), s2 = new Float32Array(n), c1 = new Float32Array(n), c2 = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!sel[i]) continue;
+    on[i] = 1;
+    const sl = light.gain * g.src.L[i], cl = g.cand.L[i];
+    s1[i] = sl; s2[i] = sl * sl; c1[i] = cl; c2[i] = cl * cl;
+  }
+  const [den, ms1, ms2, mc1, mc2] = [on, s1, s2, c1, c2].map((p) => boxBlur(p, w, h, r));
+  const flat = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!sel[i] || den[i] < 0.5) continue;
+    const ms = ms1[i] / den[i], mc = mc1[i] / den[i];
+    const ss = Math.sqrt(Math.max(0, ms2[i] / den[i] - ms * ms)), sc = Math.sqrt(Math.max(0, mc2[i] / den[i] - mc * mc));
+    if (ss >= SCENE_LIMITS.FLAT_MIN_DETAIL && sc < SCENE_LIMITS.FLAT_RATIO * ss) flat[i] = 1;
+  }
+  const comps = components(w, h, (i) => flat[i] !== 0);
+  let largest = 0;
+  for (let c = 1; c <= comps.count; c++) largest = Math.max(largest, comps.areas[c]);
+  return area ? (100 * largest) / area : 0;
+}
+
+/**
+ * Something added beside the piece (a stone set on its edge, a charm in its opening) lies outside
+ * the source's outline, where the source says nothing. It shows as colours found neither on the
+ * piece (light fitted) nor commonly in a band of surroundings further out; the rim itself is left
+ * out, as it blends the piece with whatever it lies on.
+ */
+function addedBeside(g: Grid, light: LightFit, productLongGrid: number): number {
+  const { w, h } = g, n = w * h;
+  const reach = Math.max(2, Math.round(SCENE_LIMITS.BESIDE_REACH * productLongGrid));
+  const any = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (g.mask[i] >= 16) any[i] = 255;
+  const rim = dilate(any, w, h, 2), near = dilate(any, w, h, reach);
+  // the surroundings: a band further out, clear of anything the size of the reach that touches the piece
+  const inner = dilate(any, w, h, Math.round(1.5 * reach)), outer = dilate(any, w, h, 3 * reach);
+  const pick = (sel: (i: number) => boolean, max: number): number[] => {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) if (sel(i)) idx.push(i);
+    const step = Math.max(1, Math.ceil(idx.length / max));
+    return idx.filter((_, j) => j % step === 0);
+  };
+  const t2 = SCENE_LIMITS.BESIDE_DE ** 2;
+  const near2 = (x: number[], i: number, y: number[], j: number) => {
+    const dl = 0.5 * (x[i] - y[j]), da = x[i + 1] - y[j + 1], db = x[i + 2] - y[j + 2];
+    return dl * dl + da * da + db * db <= t2;
+  };
+  const ring: number[] = [];
+  for (const i of pick((i) => outer[i] !== 0 && !inner[i], 400)) ring.push(g.cand.L[i], g.cand.A[i], g.cand.B[i]);
+  // a colour of the surroundings counts when it is common there, not where a stray spot shows it
+  const known: number[] = [];
+  const support = Math.max(3, Math.round(0.02 * (ring.length / 3)));
+  for (let i = 0; i < ring.length; i += 3) {
+    let c = 0;
+    for (let j = 0; j < ring.length && c < support; j += 3) if (near2(ring, i, ring, j)) c++;
+    if (c >= support) known.push(ring[i], ring[i + 1], ring[i + 2]);
+  }
+  for (const i of pick((i) => g.mask[i] >= 128, 400)) known.push(light.gain * g.src.L[i] + light.offset, g.src.A[i] + light.da, g.src.B[i] + light.db);
+  if (!known.length) return 0;
+  // new colours anywhere out to the surroundings, then only the patches that touch the piece's
+  // near side count, at their whole size (a stone reaching past the near band is still one stone)
+  const novel = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!outer[i] || rim[i]) continue;
+    const l = g.cand.L[i], a = g.cand.A[i], b = g.cand.B[i];
+    let isNew = true;
+    for (let j = 0; j < known.length; j += 3) {
+      const dl = 0.5 * (known[j] - l), da = known[j + 1] - a, db = known[j + 2] - b;
+      if (dl * dl + da * da + db * db <= t2) { isNew = false; break; }
+    }
+    if (isNew) novel[i] = 1;
+  }
+  const comps = components(w, h, (i) => novel[i] !== 0);
+  const touches = new Uint8Array(comps.count + 1);
+  for (let i = 0; i < n; i++) if (comps.labels[i] && near[i]) touches[comps.labels[i]] = 1;
+  let largest = 0;
+  for (let c = 1; c <= comps.count; c++) if (touches[c]) largest = Math.max(largest, comps.areas[c]);
+  // against the square on the piece's long side: a stone's size is judged against the piece's
+  // size, whether the piece is a solid disc or a thin chain
+  return (100 * largest) / (productLongGrid * productLongGrid);
 }
 
 /** The numbers behind the checks (exported for the evaluation and the difference map). */
@@ -255,6 +369,8 @@ export function measureScene(source: RawImage, sourceMask: Uint8Array, candidate
   let largest = 0;
   for (let c = 1; c <= comps.count; c++) largest = Math.max(largest, comps.areas[c]);
   const changedPct = area ? (100 * largest) / area : 0;
+  const addedPct = addedBeside(g, light, reg.productLongSidePx * g.k);
+  const flattenedPct = flattened(g, sel, light, reg.productLongSidePx * g.k, area);
   let sizeError: number | null = null;
   if (opts.productLongSideMm && opts.pxPerMm && reg.productLongSidePx > 0) {
     sizeError = reg.productLongSidePx / (opts.productLongSideMm * opts.pxPerMm) - 1;
@@ -269,6 +385,8 @@ export function measureScene(source: RawImage, sourceMask: Uint8Array, candidate
       sizeError,
       thin: isThinMask(g.mask, w, h),
       interiorShare: area ? innerCount / area : 0,
+      addedPct,
+      flattenedPct,
     },
     residual,
     grid: { w, h, mask: g.mask, k: g.k },
@@ -309,11 +427,18 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
     colorMsg = `ΔE2000 ${r1(s.globalDE)} between the piece's colours and the source's once the scene's light is allowed for (limit ${L.COLOR_GLOBAL_FAIL}). The metal or stones may have been recoloured.`;
   }
 
-  let structStatus = grade(s.changedPct, L.STRUCT_WARN, L.STRUCT_FAIL);
+  // Three ways a part shows added or removed; the one furthest past its limit speaks.
+  const structural = [
+    { value: s.changedPct, warn: L.STRUCT_WARN, fail: L.STRUCT_FAIL, says: `A patch covering ${r1(s.changedPct)}% of the piece differs from the source where it was found (limit ${L.STRUCT_FAIL}%): a stone or part may have been added or removed.` },
+    { value: s.addedPct, warn: L.BESIDE_WARN, fail: L.BESIDE_FAIL, says: `Something touching the piece from outside its outline, ${r1(s.addedPct)}% of the square on its length (limit ${L.BESIDE_FAIL}%), has colours found neither on the piece nor around it: a stone or part may have been added beside the piece.` },
+    { value: s.flattenedPct, warn: L.FLAT_WARN, fail: L.FLAT_FAIL, says: `A patch covering ${r1(s.flattenedPct)}% of the piece has lost the detail the source shows there (limit ${L.FLAT_FAIL}%): a part may have been removed, leaving the surface behind it.` },
+  ];
+  const lead = structural.reduce((a, b) => (b.value / b.fail > a.value / a.fail ? b : a));
+  let structStatus = grade(lead.value, lead.warn, lead.fail);
   let structMsg =
     structStatus === 'pass'
-      ? `The piece lines up with the source where it was found (largest changed patch ${r1(s.changedPct)}% of the piece, limit ${L.STRUCT_FAIL}%).`
-      : `A patch covering ${r1(s.changedPct)}% of the piece differs from the source where it was found (limit ${L.STRUCT_FAIL}%): a stone or part may have been added or removed.`;
+      ? `The piece lines up with the source where it was found (largest changed patch ${r1(s.changedPct)}% of the piece, limit ${L.STRUCT_FAIL}%), keeps its detail, and nothing new touches it.`
+      : lead.says;
 
   if (structStatus !== 'fail' && s.interiorShare < L.MIN_INTERIOR_SHARE) {
     // Nothing measured cannot be a pass: a chain a pixel or two wide here has no inside to compare.
@@ -326,7 +451,7 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   let scaleThreshold: number = L.ANISOTROPY_FAIL;
   if (reg.exact) {
     scaleMsg = `The piece was placed at one scale on both axes and lines up with the source there (a stretch would show as a changed patch).`;
-  } else if (!reg.anisotropyMeasurable || reg.inliers < L.ANISOTROPY_MIN_INLIERS) {
+  } else if (!reg.anisotropyMeasurable || (reg.inliers < L.ANISOTROPY_MIN_INLIERS && reg.denseRho === undefined)) {
     // A stretch that cannot be measured is not a pass, nor a mere warning: a person decides.
     scaleStatus = 'unverified';
     scaleMsg = `Cannot verify the proportions: too few matched points${reg.anisotropyMeasurable ? '' : ', or points nearly on one line,'} to measure a stretch here (${reg.inliers}, ${L.ANISOTROPY_MIN_INLIERS} needed, spread across the piece). A person must check that it is not stretched.`;
@@ -346,7 +471,7 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   }
   return [
     { id: 'fidelity.color', status: colorStatus, value: r1(Math.max(s.globalDE, s.localDE)), threshold: L.COLOR_LOCAL_FAIL, message: personMustLook(colorMsg, colorStatus) },
-    { id: 'fidelity.structure', status: structStatus, value: r1(s.changedPct), threshold: L.STRUCT_FAIL, message: personMustLook(structMsg, structStatus) },
+    { id: 'fidelity.structure', status: structStatus, value: r1(lead.value), threshold: lead.fail, message: personMustLook(structMsg, structStatus) },
     { id: 'fidelity.scale', status: scaleStatus, value: scaleValue, threshold: scaleThreshold, message: personMustLook(scaleMsg, scaleStatus) },
   ];
 }

@@ -177,3 +177,22 @@ export function decompose(m: Affine): { scale: number; rotationDeg: number; anis
     shear: n1 > 0 && n2 > 0 ? (a * b + c * d) / (n1 * n2) : 0,
   };
 }
+
+/** Compose: first `inner`, then `outer` (both 2x3 affines). */
+export function composeAffine(outer: Affine, inner: Affine): Affine {
+  const [a, b, c, d, e, f] = outer;
+  const [p, q, r, s, t, u] = inner;
+  return [a * p + b * s, a * q + b * t, a * r + b * u + c, d * p + e * s, d * q + e * t, d * r + e * u + f];
+}
+
+export function invertAffine(m: Affine): Affine {
+  const [a, b, tx, c, d, ty] = m;
+  const det = a * d - b * c;
+  if (!det) return [1, 0, 0, 0, 1, 0];
+  const ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
+  return [ia, ib, -(ia * tx + ib * ty), ic, id, -(ic * tx + id * ty)];
+}
+
+export function applyAffine(m: Affine, x: number, y: number): [number, number] {
+  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
+}
