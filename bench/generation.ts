@@ -36,9 +36,11 @@ import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../tests/supp
 import { freshDatabase, dropDatabase } from '../tests/support/strapi';
 import { spawnChild, type Child } from '../tests/support/rpc';
 import { arg, fmt, median, quantile, table } from './lib/stats';
+import { hasFullSet, photoPath } from '../tests/support/photos';
 
 const ROOT = path.resolve(__dirname, '..');
-const PHOTO = path.resolve(ROOT, '../shared/photos/14_necklace_product_gold-turquoise-bead-layered.jpg');
+// photo 14 from the full set when it is there; on a fresh clone a fixture necklace-like pendant
+const PHOTO = hasFullSet ? photoPath('14_') : photoPath('04_');
 const INSTANCE = path.join(ROOT, 'tests', 'support', 'app-process.ts');
 const ROLES = ['model', 'lifestyle'];
 

@@ -30,9 +30,11 @@ import { deliveryPack } from '../plugins/product-gallery/server/src/pipeline/del
 import { applyEncoder, type OutputFormat } from '../plugins/product-gallery/server/src/pipeline/formats';
 import { productBox, type ProductBox } from '../plugins/product-gallery/server/src/pipeline/product-box';
 import { planRenditions } from '../plugins/product-gallery/server/src/pipeline/renditions';
+import { PHOTO_SET, PHOTOS_DIR } from '../tests/support/photos';
 
 const ROOT = path.resolve(__dirname, '..');
-const PHOTOS = path.resolve(ROOT, '../shared/photos');
+// the full set when it is there (../shared/photos or PRODUCT_GALLERY_PHOTOS), else the committed fixtures
+const PHOTOS = PHOTOS_DIR;
 const WORK = path.join(os.tmpdir(), 'product-gallery-bench');
 const SOURCE = path.join(WORK, 'source-3000.jpg');
 const SIDE = 3000;
@@ -184,8 +186,10 @@ function runChild(args: string[]): string {
 async function prepare(batch: number): Promise<void> {
   fs.mkdirSync(WORK, { recursive: true });
   const base = fs.readdirSync(PHOTOS).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
-  const fourteen = base.find((f) => f.startsWith('14_'));
-  if (!fourteen) throw new Error(`Photo 14_... not found in ${PHOTOS}`);
+  // photo 14 (940x870) where the full set is there; on a fresh clone the first fixture photo
+  const fourteen = base.find((f) => f.startsWith('14_')) ?? base[0];
+  if (!fourteen) throw new Error(`No photo found in ${PHOTOS}`);
+  console.log(`source: ${fourteen} (${PHOTO_SET.kind} photo set)`);
   if (!fs.existsSync(SOURCE)) {
     // Upscale the real photo 14 (940x870) to 3000x3000 (lanczos, cover crop), JPEG q90 like a camera export.
     await sharp(path.join(PHOTOS, fourteen)).resize(SIDE, SIDE, { fit: 'cover' }).jpeg({ quality: 90 }).toFile(SOURCE);

@@ -29,7 +29,8 @@ if (process.argv.includes('--load-worker')) {
   serveLoad();
 } else {
   const ROOT = path.resolve(__dirname, '..');
-  const PHOTOS = path.resolve(ROOT, '../shared/photos');
+  // the full set when it is there (../shared/photos or PRODUCT_GALLERY_PHOTOS), else the committed fixtures
+  const { PHOTOS_DIR: PHOTOS } = require('../tests/support/photos') as typeof import('../tests/support/photos');
   const CATEGORIES = new Set(['ring', 'necklace', 'pendant', 'earrings', 'bracelet']);
 
   const opts = {

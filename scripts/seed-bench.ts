@@ -11,10 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { photoPath } from '../tests/support/photos';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_DB = '.tmp/bench-gallery.db';
-const PHOTO = path.resolve(ROOT, '../shared/photos/07_earrings_product_double-pearl-studs.jpg');
+// in both photo sets: the full one when it is there, else the committed fixtures
+const PHOTO = photoPath('07_');
 const UID = {
   product: 'plugin::product-gallery.product',
   asset: 'plugin::product-gallery.image-asset',
