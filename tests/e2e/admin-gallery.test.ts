@@ -10,66 +10,28 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PHOTOS_DIR } from '../support/photos';
 import {
-  adminBuilt,
-  adminToken,
-  chromiumInstalled,
+  adminApi,
+  describeInBrowser,
   createAdmin,
   launchBrowser,
   login,
   screenshot,
   startBrowserApp,
+  stepsWithScreenshots,
+  until,
   type Browser,
   type BrowserApp,
 } from '../support/browser';
 
 const PHOTO = path.join(PHOTOS_DIR, '04_pendant_product_turquoise-point-pendant.jpg');
-const ready = adminBuilt() && chromiumInstalled();
-const describeIfReady = ready ? describe : describe.skip;
-if (!ready) {
-  // eslint-disable-next-line no-console
-  console.warn('[e2e] skipped: needs the built admin (npm run build) and /usr/bin/chromium (apt-get install -y chromium)');
-}
 
 jest.setTimeout(600_000);
 
 const PRODUCT = { title: 'Turquoise Point Pendant', sku: `TQ-PEND-${Date.now().toString(36).toUpperCase()}` };
 
-/** Runs a step; on failure saves a screenshot named after it, so the artifact shows what went wrong. */
-const step = async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    await screenshot(page, `failure-${name}`).catch(() => undefined);
-    throw error;
-  }
-};
+const step = stepsWithScreenshots('');
 
-/** Polls a condition from the test side (the admin's CSP forbids Playwright's in-page eval polling). */
-const until = async (what: string, fn: () => Promise<boolean>, timeout = 30_000, interval = 500) => {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, interval));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
-const adminApi = async (page: Page, baseUrl: string, method: string, url: string, body?: unknown) => {
-  const token = await adminToken(page);
-  return page.evaluate(
-    async ({ base, method, url, body, token }) => {
-      const res = await fetch(`${base}${url}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { base: baseUrl, method, url, body, token }
-  );
-};
-
-describeIfReady('admin panel: the product gallery workflow in a real browser', () => {
+describeInBrowser('admin panel: the product gallery workflow in a real browser', () => {
   let app: BrowserApp;
   let browser: Browser;
   let page: Page;
@@ -84,7 +46,6 @@ describeIfReady('admin panel: the product gallery workflow in a real browser', (
     author = await createAdmin(app, 'strapi-author', 'Arthur');
     browser = await launchBrowser();
     page = browser.page;
-    page.on('pageerror', (err) => console.warn('[browser error]', err.message));
   });
 
   afterAll(async () => {

@@ -9,46 +9,24 @@ import type { Page } from 'playwright-core';
 import { adminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import {
-  adminBuilt,
-  chromiumInstalled,
+  describeInBrowser,
   createAdmin,
   launchBrowser,
   login,
   screenshot,
   startBrowserApp,
+  stepsWithScreenshots,
+  until,
   type Browser,
   type BrowserApp,
 } from '../support/browser';
 
-const ready = adminBuilt() && chromiumInstalled();
-const describeIfReady = ready ? describe : describe.skip;
-if (!ready) {
-  // eslint-disable-next-line no-console
-  console.warn('[e2e] skipped: needs the built admin (npm run build) and /usr/bin/chromium (apt-get install -y chromium)');
-}
 
 jest.setTimeout(600_000);
 
-const step = async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    await screenshot(page, `failure-refine-${name}`).catch(() => undefined);
-    throw error;
-  }
-};
+const step = stepsWithScreenshots('refine-');
 
-/** Polls a condition from the test side (the admin's CSP forbids Playwright's in-page eval polling). */
-const until = async (what: string, fn: () => Promise<boolean>, timeout = 30_000, interval = 500) => {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, interval));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
-describeIfReady('admin panel: an uncertain cutout is checked and confirmed before generating', () => {
+describeInBrowser('admin panel: an uncertain cutout is checked and confirmed before generating', () => {
   let app: BrowserApp;
   let browser: Browser;
   let page: Page;
@@ -74,7 +52,6 @@ describeIfReady('admin panel: an uncertain cutout is checked and confirmed befor
     productId = res.body.data.documentId;
     browser = await launchBrowser();
     page = browser.page;
-    page.on('pageerror', (err) => console.warn('[browser error]', err.message));
   });
 
   afterAll(async () => {

@@ -15,48 +15,28 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { checkCandidate, makeLocalShot } from '../../plugins/product-gallery/server/src/pipeline';
 import {
-  adminBuilt,
   adminToken,
-  chromiumInstalled,
+  describeInBrowser,
   createAdmin,
   launchBrowser,
   login,
   screenshot,
   startBrowserApp,
+  stepsWithScreenshots,
+  until,
   type Browser,
   type BrowserApp,
 } from '../support/browser';
 import { createAsset, createProduct, stopWorker, uploadPhoto } from '../support/fixtures';
 import { photoPath } from '../support/photos';
 
-const ready = adminBuilt() && chromiumInstalled();
-const describeIfReady = ready ? describe : describe.skip;
-if (!ready) {
-  // eslint-disable-next-line no-console
-  console.warn('[e2e] skipped: needs the built admin (npm run build) and /usr/bin/chromium (apt-get install -y chromium)');
-}
 
 jest.setTimeout(600_000);
 
 const SOURCE = '04_pendant_product_turquoise-point-pendant.jpg';
 
-const step = async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    await screenshot(page, `failure-review-difference-${name}`).catch(() => undefined);
-    throw error;
-  }
-};
-
-const until = async (what: string, fn: () => Promise<boolean>, timeout = 60_000, interval = 500) => {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, interval));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitFor = (what: string, fn: () => Promise<boolean>, timeout = 60_000) => until(what, fn, timeout);
+const step = stepsWithScreenshots('review-difference-');
 
 const uploadBuffer = async (app: BrowserApp, buffer: Buffer, name: string) => {
   const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-e2e-')), name);
@@ -68,7 +48,7 @@ const uploadBuffer = async (app: BrowserApp, buffer: Buffer, name: string) => {
   return file as { id: number; width: number; height: number };
 };
 
-describeIfReady('review queue: difference map, cannot verify, override naming the checks', () => {
+describeInBrowser('review queue: difference map, cannot verify, override naming the checks', () => {
   let app: BrowserApp;
   let browser: Browser;
   let page: Page;
@@ -127,7 +107,6 @@ describeIfReady('review queue: difference map, cannot verify, override naming th
 
     browser = await launchBrowser();
     page = browser.page;
-    page.on('pageerror', (err) => console.warn('[browser error]', err.message));
     await login(page, app.url, editor.email, editor.password);
   });
 
@@ -145,7 +124,7 @@ describeIfReady('review queue: difference map, cannot verify, override naming th
       await expect(modes.getByRole('button', { name: 'Overlay' }).count()).resolves.toBe(0);
       const map = page.getByTestId('difference-map');
       // (the loading spinner is an <img> too: wait for the map's answer, not for any image)
-      await until('the map', async () => (await map.getAttribute('data-registered')) !== null, 120_000);
+      await waitFor('the map', async () => (await map.getAttribute('data-registered')) !== null, 120_000);
       await expect(map.getAttribute('data-registered')).resolves.toBe('true');
       await map.locator('img[alt="Difference map"]').waitFor();
       await expect(page.getByTestId('difference-map-summary').textContent()).resolves.toMatch(/places? differs?/);
@@ -161,7 +140,7 @@ describeIfReady('review queue: difference map, cannot verify, override naming th
       await page.locator(`[data-queue-item="${unverifiedId}"] [data-qc-badge="unverified"]`).waitFor();
       await expect(page.locator(`[data-queue-item="${unverifiedId}"] [data-qc-badge="unverified"]`).textContent()).resolves.toMatch(/cannot verify/i);
       const map = page.getByTestId('difference-map');
-      await until('the map', async () => (await map.getAttribute('data-registered')) !== null, 120_000);
+      await waitFor('the map', async () => (await map.getAttribute('data-registered')) !== null, 120_000);
       await expect(map.getAttribute('data-registered')).resolves.toBe('false');
       await expect(page.getByTestId('difference-map-unregistered').textContent()).resolves.toMatch(/cannot verify/i);
       // the checks panel speaks in words: no machine ids, and an unverified check is not shown as a pass

@@ -48,7 +48,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh headless Chromium profile (its own --user-data-dir). */
+/** A fresh headless Chromium profile (its own --user-data-dir), its page's errors logged. */
 export const launchBrowser = async (): Promise<Browser> => {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -68,6 +68,8 @@ export const launchBrowser = async (): Promise<Browser> => {
   });
   context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
+  // the admin's own errors belong in the test's output, next to what failed
+  page.on('pageerror', (err) => console.warn('[browser error]', err.message));
   return {
     context,
     page,
@@ -128,4 +130,55 @@ export const adminToken = async (page: Page): Promise<string> => {
   const cookie = cookies.find((c) => c.name === 'jwtToken');
   if (!cookie) throw new Error('no admin token in the browser');
   return decodeURIComponent(cookie.value);
+};
+
+/**
+ * `describe` when the built admin and Chromium are there, else `describe.skip` with a line that
+ * says what to install: a browser suite never fails for want of a browser.
+ */
+export function describeInBrowser(title: string, fn: () => void): void {
+  const ready = adminBuilt() && chromiumInstalled();
+  if (!ready) {
+    // eslint-disable-next-line no-console
+    console.warn('[e2e] skipped: needs the built admin (npm run build) and /usr/bin/chromium (apt-get install -y chromium)');
+  }
+  (ready ? describe : describe.skip)(title, fn);
+}
+
+/** A step runner whose failures leave a screenshot named `failure-<prefix><step>`: the artifact shows what went wrong. */
+export const stepsWithScreenshots =
+  (prefix = '') =>
+  async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      await screenshot(page, `failure-${prefix}${name}`).catch(() => undefined);
+      throw error;
+    }
+  };
+
+/** Polls a condition from the test side (the admin's CSP forbids Playwright's in-page eval polling). */
+export const until = async (what: string, fn: () => Promise<boolean>, timeout = 30_000, interval = 500): Promise<void> => {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+/** A call to the admin API from inside the page, as the user logged in there. */
+export const adminApi = async (page: Page, baseUrl: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> => {
+  const token = await adminToken(page);
+  return page.evaluate(
+    async ({ base, method, url, body, token }) => {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    { base: baseUrl, method, url, body, token }
+  );
 };
