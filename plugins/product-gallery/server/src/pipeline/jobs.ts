@@ -168,9 +168,9 @@ export interface LocalShot {
   placement?: Placement;
   sceneKind?: string;
   /** Where the product is in the shot (composites). */
-  productBox?: Box;
+  productBox?: BBox;
   /** The source region the shot shows (close-ups). */
-  sourceRegion?: Box;
+  sourceRegion?: BBox;
 }
 
 async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
@@ -232,8 +232,6 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
   };
 }
 
-/** One box type across the pipeline. */
-export type Box = BBox;
 
 export interface CandidateCheck {
   intake: SourceAnalysis['intake'];
@@ -258,7 +256,7 @@ async function relateSharpnessToSource(
   checks: QcCheck[],
   sourceBytes: Buffer | Uint8Array,
   role: string,
-  region?: Box | null,
+  region?: BBox | null,
   size?: { width: number; height: number }
 ) {
   const i = checks.findIndex((c) => c.id === 'tech.sharpness' && c.status === 'fail');

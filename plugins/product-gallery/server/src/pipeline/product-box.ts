@@ -4,13 +4,10 @@
  * <=256 px copy, so it is cheap (a few ms) and runs once per delivery pack.
  */
 import { fromRaw, hasTransparency, type DecodedImage } from './decode';
+import type { BBox } from './raw-image';
 
-export interface ProductBox {
-  /** Bounding box in source pixels. */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+/** The product's bounding box in source pixels, with how it was found. */
+export interface ProductBox extends BBox {
   /** Share of the frame's pixels that belong to the product (0..1). */
   coverage: number;
   /** How the box was found: 'alpha' (transparency), 'background' (differs from the border colour),

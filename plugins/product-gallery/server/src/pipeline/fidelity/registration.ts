@@ -13,7 +13,6 @@ import { applyAffine, composeAffine, decompose, fitAffine, invertAffine, inliers
 export type { Affine } from './similarity';
 export { applyAffine, composeAffine, invertAffine } from './similarity';
 
-export type Box = BBox;
 
 export interface Registration {
   found: boolean;
@@ -45,7 +44,7 @@ export interface Registration {
    */
   exact?: boolean;
   /** the product's box in the candidate (candidate px) */
-  box: Box;
+  box: BBox;
   /** the product's long side in the candidate, px */
   productLongSidePx: number;
   /** why the product was not found, in an editor's words (null when found) */
@@ -99,7 +98,7 @@ export const REGISTRATION_DEFAULTS = {
 
 const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
-function maskBox(mask: Uint8Array, w: number, h: number, min = 128): Box | null {
+function maskBox(mask: Uint8Array, w: number, h: number, min = 128): BBox | null {
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
@@ -114,7 +113,7 @@ function maskBox(mask: Uint8Array, w: number, h: number, min = 128): Box | null 
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
-function rgbaMat(cv: CV, img: RawImage, box?: Box): CV {
+function rgbaMat(cv: CV, img: RawImage, box?: BBox): CV {
   if (!box || (box.x === 0 && box.y === 0 && box.width === img.width && box.height === img.height)) {
     const m = new cv.Mat(img.height, img.width, cv.CV_8UC4);
     m.data.set(img.data);
@@ -128,7 +127,7 @@ function rgbaMat(cv: CV, img: RawImage, box?: Box): CV {
   return m;
 }
 
-function planeMat(cv: CV, plane: Uint8Array, w: number, h: number, box?: Box): CV {
+function planeMat(cv: CV, plane: Uint8Array, w: number, h: number, box?: BBox): CV {
   const b = box ?? { x: 0, y: 0, width: w, height: h };
   const m = new cv.Mat(b.height, b.width, cv.CV_8UC1);
   for (let row = 0; row < b.height; row++) {
@@ -231,7 +230,7 @@ function greyFilled(cv: CV, gray: CV, mask: CV, level: number): CV {
 }
 
 /** The region a box covers once mapped by the affine (its four corners' bounds). */
-export function mapBox(m: Affine, b: Box): Box {
+export function mapBox(m: Affine, b: BBox): BBox {
   const xs: number[] = [], ys: number[] = [];
   for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]) {
     const [u, v] = applyAffine(m, x, y);
@@ -504,7 +503,7 @@ export async function warpSourceToCandidate(
   source: RawImage,
   sourceMask: Uint8Array,
   affine: Affine,
-  frame: Box,
+  frame: BBox,
   scale = 1
 ): Promise<WarpedSource> {
   const { cv } = await loadOpenCv();
