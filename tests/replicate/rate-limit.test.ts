@@ -12,8 +12,9 @@ describe('creation rate limiter', () => {
     const granted: number[] = [];
     await Promise.all(Array.from({ length: 12 }, () => acquire().then(() => granted.push(Date.now()))));
     granted.sort((a, b) => a - b);
-    // Timers are never early, so the whole run cannot be shorter than 11 intervals.
-    expect(granted[11] - granted[0]).toBeGreaterThanOrEqual(Math.floor(11 * interval) - 1);
+    // Grants keep to a schedule of one per interval; only the first can be late on a busy
+    // machine (its timer fires late, the next ones keep their times), so ten intervals at least.
+    expect(granted[11] - granted[0]).toBeGreaterThanOrEqual(Math.floor(10 * interval) - 1);
     // In any 1 s window, never more than the limit.
     for (let i = 0; i < granted.length; i++) expect(granted.filter((t) => t >= granted[i] && t < granted[i] + 1000).length).toBeLessThanOrEqual(20);
   });
@@ -54,7 +55,8 @@ if (!redis) console.warn('[rate-limit] shared limiter skipped: needs Redis on 12
     await Promise.all(Array.from({ length: 24 }, (_, i) => take(i % 2 ? a : b)));
     granted.sort((x, y) => x - y);
     // Within the limit itself (the 5% margin may shrink by Redis's queueing of a burst of asks).
-    expect(granted[23] - granted[0]).toBeGreaterThanOrEqual(23 * (60_000 / perMinute));
+    // (Less one interval: the first grant's own timer may fire late, as above.)
+    expect(granted[23] - granted[0]).toBeGreaterThanOrEqual(22 * (60_000 / perMinute));
     for (let i = 0; i < granted.length; i++) expect(granted.filter((t) => t >= granted[i] && t < granted[i] + 1000).length).toBeLessThanOrEqual(20);
     // Even: spaced by the interval, not in bursts.
     const gaps = granted.slice(1).map((t, i) => t - granted[i]).sort((x, y) => x - y);
