@@ -14,6 +14,7 @@ import generation from './generation';
 import dispatch from './dispatch';
 import reference from './reference';
 import difference from './difference';
+import models from './models';
 
 export default {
   assets,
@@ -32,4 +33,5 @@ export default {
   dispatch,
   reference,
   difference,
+  models,
 };
