@@ -4,9 +4,9 @@ import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fa
 import { createModelRegistry, ratioValue } from '../../plugins/product-gallery/server/src/models';
 
 const ASSET = 'plugin::product-gallery.image-asset';
-const EDIT_MODELS = createModelRegistry()
-  .list()
-  .filter((m) => m.kind === 'edit');
+const REGISTRY = createModelRegistry();
+const EDIT_MODELS = REGISTRY.list().filter((m) => m.kind === 'edit');
+const UPSCALER = REGISTRY.upscaler();
 
 /**
  * Model and lifestyle shots of a real product photo through each editing model the registry has,
@@ -66,15 +66,30 @@ describe('each editing model, end to end', () => {
       const asset = await app.strapi.db.query(ASSET).findOne({ where: { product: { documentId: product.body.data.documentId }, role }, populate: { file: true } });
       expect([asset.status, asset.error]).toEqual(['draft', null]);
       expect(asset.provenance).toMatchObject({ generator: 'replicate', model: id });
-      expect(Number(asset.cost)).toBeCloseTo(model.price, 6);
       const spec = brief.roles.find((r: any) => r.role === role);
       const { width, height } = asset.file;
       expect(Math.abs(width / height - ratioValue(spec.aspectRatio))).toBeLessThan(0.01);
-      const qc = asset.qc.find((c: any) => c.id === 'tech.aspect');
-      expect(qc?.status).toBe('pass');
+      expect(asset.qc.find((c: any) => c.id === 'tech.aspect')?.status).toBe('pass');
+      // The served image is at the brief's size: an output below the role minimum was upscaled,
+      // paid for and recorded; one that was big enough was not.
+      expect(Math.max(width, height)).toBeGreaterThanOrEqual(spec.minLongEdge);
+      expect(asset.qc.find((c: any) => c.id === 'tech.resolution')?.status).toBe('pass');
+      const up = asset.provenance.upscale;
+      if (up) {
+        expect(Math.max(up.from.width, up.from.height)).toBeLessThan(spec.minLongEdge);
+        expect(up).toMatchObject({ model: UPSCALER.id, to: { width, height } });
+        expect(Number(asset.cost)).toBeCloseTo(model.price + UPSCALER.price, 6);
+      } else {
+        expect(Number(asset.cost)).toBeCloseTo(model.price, 6);
+      }
+      // The default model answers about 1 MP: its shots reach the default briefs' sizes only upscaled.
+      if (id === 'black-forest-labs/flux-kontext-pro') expect(up?.predictionId).toBeTruthy();
     }
     // The creation went where the model runs, in the model's own fields.
-    const creations = fake.state.requests.slice(seen).filter((r) => r.method === 'POST' && r.path.endsWith('/predictions'));
+    const creations = fake.state.requests
+      .slice(seen)
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/predictions'))
+      .filter((r) => r.path.includes(`/models/${id}/`) || String(JSON.parse(r.body).version ?? '').startsWith(`${id}:`));
     expect(creations).toHaveLength(2);
     for (const c of creations) {
       expect(c.path).toBe(model.official ? `/v1/models/${id}/predictions` : '/v1/predictions');

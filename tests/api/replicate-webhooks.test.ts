@@ -69,7 +69,9 @@ describe('Replicate webhooks into the app', () => {
     const id = res.body.data.assets[0].documentId;
     const asset = await waitForStatus(id, ['draft', 'failed']);
     expect([asset.status, asset.error]).toEqual(['draft', null]);
-    expect(fake.creationCount()).toBe(1);
+    // One prediction for the shot, one for its upscale to the role's minimum.
+    const byModel = [...fake.predictions.values()].map((p) => p.model).sort();
+    expect(byModel).toEqual(['black-forest-labs/flux-kontext-pro', 'nightmareai/real-esrgan']);
     expect(fake.state.webhookDeliveries.length).toBeGreaterThanOrEqual(3);
     const audit = await app.strapi.db.query('plugin::product-gallery.audit-event').findMany({ where: { asset: id } });
     expect(audit.filter((a: any) => a.to === 'draft')).toHaveLength(1);

@@ -227,9 +227,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const wanted = job.spec.aspectRatio || '1:1';
       // The model was asked for its nearest ratio; the brief's exact one is cut here.
       const cropped = adapter.aspect ? await cropToRatio(downloaded.bytes, ratioValue(wanted)) : undefined;
-      return {
+      const upscaled = await getService(strapi, 'upscale').toMinimum({
+        asset: job.asset,
+        productId: job.product.id,
         bytes: cropped?.bytes ?? downloaded.bytes,
-        cost,
+        minLongEdge: job.spec.minLongEdge || 1000,
+        aspectRatio: adapter.aspect ? wanted : null,
+        signal: job.signal,
+        deadline: (created?.at ?? (Date.parse(prediction.created_at) || Date.now())) + cfg.replicate.deadlineMs,
+      });
+      return {
+        bytes: upscaled.bytes,
+        cost: upscaled.cost,
         provenance: {
           generator: 'replicate',
           model,
@@ -238,6 +247,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           seed: (prediction.input as any)?.seed ?? null,
           askedAspectRatio: adapter.aspect ? ((prediction.input as any)?.[adapter.aspect.field] ?? null) : null,
           croppedFrom: cropped?.from ?? null,
+          upscale: upscaled.record,
           predictTime: prediction.metrics?.predict_time ?? null,
           durationMs: Date.now() - started,
           composite: false,

@@ -15,6 +15,7 @@ import dispatch from './dispatch';
 import reference from './reference';
 import difference from './difference';
 import models from './models';
+import upscale from './upscale';
 
 export default {
   assets,
@@ -34,4 +35,5 @@ export default {
   reference,
   difference,
   models,
+  upscale,
 };
