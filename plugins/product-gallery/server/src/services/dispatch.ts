@@ -10,6 +10,7 @@ import { createRateLimiter } from '../utils/rate-limit';
 import { createGate } from '../utils/gate';
 import { createQueueTransport, type QueueName, type QueueTransport } from './dispatch-queue';
 import { AwaitingWebhook } from './generation';
+import { labelFromProvenance } from '../pipeline/source-label';
 
 const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 type Stage = 'generate' | 'create' | 'complete' | 'check';
@@ -222,7 +223,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       sourceBytes,
       signal,
     });
-    const secured = await getService(strapi, 'candidates').secure(output.bytes, { product, role: asset.role as Role, name: `${product.sku}-${asset.role}` });
+    const secured = await getService(strapi, 'candidates').secure(output.bytes, {
+      product,
+      role: asset.role as Role,
+      name: `${product.sku}-${asset.role}`,
+      label: labelFromProvenance({ ...(asset.provenance ?? {}), ...output.provenance }),
+    });
     const provenance = {
       ...(asset.provenance ?? {}),
       ...output.provenance,
@@ -239,7 +245,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // `update`, not updateMany: only it writes relations (the file).
     const updated = await assets().update({
       where: { id: asset.id, leaseOwner: owner },
-      data: { file: secured.fileId, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
+      data: { file: secured.fileId, sourceType: secured.sourceType, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
     });
     if (updated) strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
     return 'check';
