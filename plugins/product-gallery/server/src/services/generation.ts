@@ -309,6 +309,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...registry.route(adapter),
         input,
         tag: asset.generationTag,
+        // Replicate cancels it at the deadline even if this process is gone (5 s is its minimum).
+        cancelAfter: `${Math.max(5, Math.ceil(cfg.replicate.deadlineMs / 1000))}s`,
         webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
         webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
         preferWaitSec: cfg.replicate.webhookBaseUrl ? undefined : Math.min(cfg.replicate.preferWaitSec, Math.floor(cfg.replicate.deadlineMs / 1000)) || undefined,

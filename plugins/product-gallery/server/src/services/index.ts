@@ -16,6 +16,7 @@ import reference from './reference';
 import difference from './difference';
 import models from './models';
 import upscale from './upscale';
+import webhookSecret from './webhook-secret';
 
 export default {
   assets,
@@ -36,4 +37,5 @@ export default {
   difference,
   models,
   upscale,
+  webhookSecret,
 };

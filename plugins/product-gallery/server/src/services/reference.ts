@@ -246,6 +246,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         input: { image },
         tag: `reference-${crypto.randomUUID()}`,
         preferWaitSec: Math.min(60, cfg.replicate.preferWaitSec || 60),
+        cancelAfter: `${Math.max(5, Math.ceil(cfg.replicate.deadlineMs / 1000))}s`,
         signal,
       });
       const prediction = await gateway.waitForPrediction(created.id, { signal, deadline: Date.now() + cfg.replicate.deadlineMs, pollIntervalMs: cfg.replicate.pollIntervalMs });
