@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { UID, type Role } from '../domain/vocabulary';
 import type { RoleSpec } from '../domain/default-briefs';
-import { scrubSecrets, type Prediction } from '../replicate';
+import { fullJitterDelay, scrubSecrets, type Prediction } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import { createRateLimiter } from '../utils/rate-limit';
@@ -23,8 +23,6 @@ type Run = { context?: Context; sent?: Sent; stage?: Stage; prepared?: () => voi
 type Next = QueueName | { goOn: any; run: Run } | null;
 const LEASE_MS = 60_000;
 const CHECK_DEFERRAL_MS = 30_000;
-/** Advisory lock key (PostgreSQL) serialising cost bookings: any fixed 64-bit number. */
-const COST_LEDGER_LOCK = 0x5047434f5354; // "PGCOST"
 /** How often, with BullMQ, this instance's check worker is paused or resumed to follow checksYield(). */
 const CHECK_GATE_MS = 100;
 /**
@@ -35,12 +33,6 @@ const CHECK_GATE_MS = 100;
  */
 const PREPARING_AT_ONCE = 8;
 
-/** Full-jitter exponential backoff; a Retry-After from the provider is a floor. */
-export const backoffMs = (attempt: number, base: number, max: number, retryAfterMs?: number, random = Math.random) => {
-  const ceiling = Math.min(max, base * 2 ** attempt);
-  const jittered = Math.round(random() * ceiling);
-  return Math.max(jittered, retryAfterMs ?? 0);
-};
 
 const messageOf = (error: unknown) => {
   const raw = error instanceof Error ? error.message : String(error);
@@ -351,7 +343,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const attempts = (asset.attempts ?? 0) + 1;
       const message = messageOf(error);
       if (generation.isRetryable(error) && attempts < config.dispatch.maxAttempts) {
-        const wait = backoffMs(attempts, config.dispatch.baseBackoffMs, config.dispatch.maxBackoffMs, generation.retryAfterMs(error));
+        // The gateway's own backoff, with a Retry-After from Replicate as its floor.
+        const wait = Math.max(fullJitterDelay(attempts, { baseDelayMs: config.dispatch.baseBackoffMs, maxDelayMs: config.dispatch.maxBackoffMs }), generation.retryAfterMs(error) ?? 0);
         await assets().updateMany({
           where: { id: asset.id, leaseOwner: owner },
           data: { attempts, nextAttemptAt: new Date(Date.now() + wait), leaseUntil: null, leaseOwner: null, error: `Retrying: ${message}` },
@@ -520,41 +513,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (Date.now() > deadline) throw new Error(`dispatch did not settle: ${pending} pending`);
         await new Promise((r) => setTimeout(r, 100));
       }
-    },
-
-    /**
-     * Books `price` on the asset if the product's and the day's caps allow it, else throws a 422
-     * naming the cap. Check and booking are one transaction that, on PostgreSQL, first takes a
-     * transaction-scoped advisory lock on the cost ledger, so shots prepared at once (on any
-     * instance) cannot all pass on the same spent sum. SQLite runs one write transaction at a time.
-     * Returns the asset's cost after booking.
-     */
-    async bookCost(asset: { id: number; cost?: number | string | null }, productId: number, price: number): Promise<number> {
-      const { perProductCap, perDayCap } = getConfig(strapi).costs;
-      const before = Number(asset.cost ?? 0);
-      if (!price) return before;
-      return strapi.db.transaction(async ({ trx }: { trx: any }) => {
-        if (trx.client.config.client === 'pg') await trx.raw('select pg_advisory_xact_lock(?)', [COST_LEDGER_LOCK]);
-        const productAssets = await assets().findMany({ where: { product: productId }, select: ['cost'] });
-        const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
-        if (productSpent + price > perProductCap) {
-          throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);
-        }
-        const since = new Date();
-        since.setUTCHours(0, 0, 0, 0);
-        // Spent today: created today, or booked and not created yet.
-        const today = await assets().findMany({
-          where: { cost: { $gt: 0 }, $or: [{ predictionIntentAt: { $gte: since } }, { predictionIntentAt: null, status: 'generating' }] },
-          select: ['cost'],
-        });
-        const daySpent = today.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
-        if (daySpent + price > perDayCap) {
-          throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
-        }
-        const cost = before + price;
-        await assets().updateMany({ where: { id: asset.id }, data: { cost } });
-        return cost;
-      });
     },
 
     /** Per-asset status and per-batch counts, for the admin's progress view. */

@@ -91,9 +91,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       beforeCreate: (attempt) => beforeCreate(attempt),
       // The durable half of "never create twice": the intent is in the database before the POST.
       recordCreation: async (record) => {
+        // The intent, the tag (the row's) and the exact input, in one write before the POST: after a
+        // crash the same input is sent again and looked for, so a prediction made meanwhile is found.
         const data =
           record.phase === 'intent'
-            ? { predictionIntentAt: new Date(record.at) }
+            ? { predictionIntentAt: new Date(record.at), predictionInput: record.input ?? null }
             : { predictionId: record.predictionId ?? null };
         await strapi.db.query(UID.asset).updateMany({ where: { generationTag: record.tag }, data });
       },
@@ -274,7 +276,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The photo's upload (once per photo and model) starts now, beside the cost booking, not after it.
       imageInputOf(source, adapter, AbortSignal.timeout(cfg.replicate.requestTimeoutMs)).catch(() => {});
       // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
-      const cost = await getService(strapi, 'dispatch').bookCost(job.asset, job.product.id, adapter.price);
+      const cost = await getService(strapi, 'costs').bookCost(job.asset, job.product.id, adapter.price);
       const prompt = job.asset.prompt ?? '';
       const negativePrompt = job.asset.provenance?.negativePrompt || undefined;
       return {
@@ -297,14 +299,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const prepared = asset.provenance?.request as PreparedCreation;
       const adapter = modelOf(prepared.model);
       const registry = getService(strapi, 'models').registry();
-      const image = await imageInputOf(prepared.source, adapter, signal);
-      const input = registry.buildInput(adapter, {
-        image,
-        prompt: prepared.prompt,
-        negativePrompt: prepared.negativePrompt,
-        aspectRatio: prepared.aspectRatio,
-        seed: prepared.seed,
-      });
+      // Resumed after a crash: what was recorded before the first POST, not a new upload's URL
+      // (the photo would be uploaded again, and the same prediction would no longer match).
+      const recorded = asset.predictionIntentAt && asset.predictionInput && typeof asset.predictionInput === 'object' ? (asset.predictionInput as Record<string, unknown>) : null;
+      const input =
+        recorded ??
+        registry.buildInput(adapter, {
+          image: await imageInputOf(prepared.source, adapter, signal),
+          prompt: prepared.prompt,
+          negativePrompt: prepared.negativePrompt,
+          aspectRatio: prepared.aspectRatio,
+          seed: prepared.seed,
+        });
       const created = await replicateGateway().createPrediction({
         ...registry.route(adapter),
         input,

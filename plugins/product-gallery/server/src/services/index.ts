@@ -17,6 +17,7 @@ import difference from './difference';
 import models from './models';
 import upscale from './upscale';
 import webhookSecret from './webhook-secret';
+import costs from './costs';
 
 export default {
   assets,
@@ -38,4 +39,5 @@ export default {
   models,
   upscale,
   webhookSecret,
+  costs,
 };

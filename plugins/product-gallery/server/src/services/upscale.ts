@@ -66,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         prediction = await gateway.getPrediction(earlier.predictionId, { signal: job.signal });
       } else {
         if (!earlier.booked) {
-          total = await getService(strapi, 'dispatch').bookCost({ id: job.asset.id, cost }, job.productId, model.price);
+          total = await getService(strapi, 'costs').bookCost({ id: job.asset.id, cost }, job.productId, model.price);
           await recordOnAsset(job.asset.id, { tag, model: model.id, booked: true, price: model.price, predictionId: null });
         }
         const photo = await fitPhotoToModel(job.bytes, `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, model.photo);
