@@ -60,4 +60,14 @@ describe('upscaling under the cost caps', () => {
     expect(Number(second.cost)).toBeCloseTo(EDIT.price, 6);
     expect(upscales()).toBe(1);
   });
+
+  it("refuses the reference's AI second opinion when it would pass a cap: no prediction is free", async () => {
+    const res = await createProduct(app, admin, { title: 'Crane UP-3', sku: 'UP-3', category: 'pendant', metal: 'silver', sourcePhoto: photoId, dimensions: { pendantDropMm: 20 } });
+    expect(res.status).toBe(201);
+    const before = fake.creationCount();
+    const ai = await app.http.post(`/product-gallery/products/${res.body.data.documentId}/reference/ai`).set(admin.auth).send({});
+    expect(ai.status).toBe(422);
+    expect(ai.body.error.message).toMatch(/Daily cost cap reached/);
+    expect(fake.creationCount()).toBe(before);
+  });
 });

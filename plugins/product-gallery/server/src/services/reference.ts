@@ -246,6 +246,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const model = getService(strapi, 'models').require(AI_CUTOUT_MODEL, { path: ['model'], kind: 'cutout' });
       const registry = getService(strapi, 'models').registry();
       const photo = await fitPhotoToModel(bytes, product.sourcePhoto.mime ?? 'image/jpeg', model.photo);
+      // Paid like any prediction: within the product's and the day's caps, before it is created.
+      await getService(strapi, 'costs').bookProductSpend(product.id, model.price);
       const image = await gateway.imageInput(photo.bytes, photo.mime, { signal });
       const { prediction: created } = await gateway.createPrediction({
         ...registry.route(model),
