@@ -5,15 +5,10 @@ import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fa
 import { photoPath } from '../support/photos';
 import { readZip } from '../support/zip';
 import { cameraMetadataOf, readLabel } from '../support/xmp';
+import { binary } from '../support/http';
 
 const ASSET = 'plugin::product-gallery.image-asset';
 const MODEL = 'black-forest-labs/flux-kontext-pro';
-
-const binary = (res: any, done: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-};
 
 /**
  * Every file a generator made says so in its own XMP (IPTC DigitalSourceType): the stored image,

@@ -1,16 +1,8 @@
-import net from 'node:net';
 import { startApp, adminSession, type TestApp } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+import { freePort } from '../support/http';
 
 /**
  * Webhook settings are settled at boot, and what each creation tells Replicate: its lifetime

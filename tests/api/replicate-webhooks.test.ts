@@ -1,17 +1,10 @@
-import net from 'node:net';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
+import { freePort } from '../support/http';
 
 const ASSET = 'plugin::product-gallery.image-asset';
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** Completion by signed webhook: duplicates and out-of-order deliveries are harmless. */
 describe('Replicate webhooks into the app', () => {
