@@ -212,6 +212,34 @@ describe('generation on Replicate (fake server)', () => {
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });
 
+  it("resumes an upscale whose creation answer was lost (a crash after the POST): it is found, not created or paid again", async () => {
+    const id = await generateModel();
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(60_000);
+    const done = await app.strapi.db.query(ASSET).findOne({ where: { documentId: id } });
+    expect(done.status).toBe('draft');
+    const upscaleId = done.provenance.upscale.predictionId;
+    const sent = fake.predictions.get(upscaleId)!;
+    // The row as the crash left it: the upscale booked and its input recorded before the POST,
+    // its prediction id never written.
+    await app.strapi.db.query(ASSET).update({
+      where: { id: done.id },
+      data: {
+        status: 'generating',
+        leaseUntil: new Date(Date.now() - 1000),
+        leaseOwner: 'dead-process',
+        file: null,
+        provenance: { ...done.provenance, upscale: { ...done.provenance.upscale, predictionId: null, input: sent.input, intentAt: Date.parse(sent.created_at) - 100 } },
+      },
+    });
+    const before = fake.creationCount();
+    const asset = await settle(id);
+    expect(asset.status).toBe('draft');
+    expect(fake.creationCount()).toBe(before);
+    expect(asset.provenance.upscale.predictionId).toBe(upscaleId);
+    expect(Number(asset.cost)).toBeCloseTo(Number(done.cost), 6);
+    await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
+  });
+
   it('checks an output a dead process had already secured: no new prediction, no new download', async () => {
     const id = await generateModel();
     await app.strapi.plugin('product-gallery').service('dispatch').drain(60_000);

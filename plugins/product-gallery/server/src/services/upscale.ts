@@ -55,7 +55,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const gateway = getService(strapi, 'generation').replicateGateway();
       const factor = registry.upscaleFactor(model, longEdge, job.minLongEdge);
       // What an earlier run of this same generation (a crash, a restart) already booked or created.
-      type Recorded = { predictionId?: string | null; booked?: boolean; model?: string; tag?: string };
+      type Recorded = { predictionId?: string | null; booked?: boolean; model?: string; tag?: string; input?: Record<string, unknown>; intentAt?: number };
       const recorded = (job.asset.provenance?.upscale ?? {}) as Recorded;
       const tag = `${job.asset.generationTag}:upscale`;
       const earlier: Recorded = recorded.tag === tag ? recorded : {};
@@ -69,14 +69,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           total = await getService(strapi, 'costs').bookCost({ id: job.asset.id, cost }, job.productId, model.price);
           await recordOnAsset(job.asset.id, { tag, model: model.id, booked: true, price: model.price, predictionId: null });
         }
-        const photo = await fitPhotoToModel(job.bytes, `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, model.photo);
-        const image = await gateway.imageInput(photo.bytes, photo.mime, { signal: job.signal });
         const remainingSec = Math.floor((job.deadline - Date.now()) / 1000);
         if (remainingSec < 1) throw new ReplicateError('timeout', 'No time was left within the deadline to upscale this image. Generate again to retry.', { retryable: false });
+        // As for the shot: the exact input is recorded before the POST, so a crash before its
+        // answer is recorded leaves something to find the prediction by, not a second one to pay.
+        let input = earlier.model === model.id ? earlier.input : undefined;
+        if (!input) {
+          const photo = await fitPhotoToModel(job.bytes, `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, model.photo);
+          const image = await gateway.imageInput(photo.bytes, photo.mime, { signal: job.signal });
+          input = registry.buildInput(model, { image, scale: factor });
+          await recordOnAsset(job.asset.id, { input, intentAt: Date.now() });
+        }
         const created = await gateway.createPrediction({
           ...registry.route(model),
-          input: registry.buildInput(model, { image, scale: factor }),
+          input,
           tag,
+          recentWindow: earlier.input && earlier.intentAt ? { since: earlier.intentAt - 60_000 } : undefined,
           preferWaitSec: Math.min(60, remainingSec, cfg.replicate.preferWaitSec || 60),
           // Replicate's shortest lifetime is 5 s; below it the wait's own deadline cancels the prediction.
           cancelAfter: remainingSec >= 5 ? `${remainingSec}s` : undefined,
