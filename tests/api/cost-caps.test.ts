@@ -1,6 +1,13 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { createModelRegistry } from '../../plugins/product-gallery/server/src/models';
+
+const registry = createModelRegistry();
+const EDIT = registry.require('black-forest-labs/flux-kontext-pro').price;
+/** Its ~1 MP output is upscaled to the default briefs' sizes, at the upscaler's price. */
+const SHOT = EDIT + registry.upscaler().price;
+const usd = (n: number) => `\\$${n.toFixed(2).replace('.', '\\.')}`;
 
 const ASSET = 'plugin::product-gallery.image-asset';
 
@@ -51,19 +58,20 @@ describe('cost caps', () => {
     const drafted = assets.filter((a: any) => a.status === 'draft');
     const refused = assets.filter((a: any) => a.status === 'failed');
     expect([drafted.length, refused.length]).toEqual([1, 1]);
-    expect(refused[0].error).toMatch(/Cost cap reached for this product: \$0\.04 spent of \$0\.06/);
-    expect(Number(drafted[0].cost)).toBeCloseTo(0.04, 5);
+    expect(refused[0].error).toMatch(new RegExp(`Cost cap reached for this product: ${usd(EDIT)} spent of \\$0\\.06`));
+    expect(Number(drafted[0].cost)).toBeCloseTo(SHOT, 5);
     expect(Number(refused[0].cost ?? 0)).toBe(0);
-    expect(fake.creationCount() - before).toBe(1);
+    // The shot and its upscale.
+    expect(fake.creationCount() - before).toBe(2);
   });
 
   it('stops everything at the daily cap', async () => {
     const before = fake.creationCount();
-    // $0.04 spent today by CAP-1; CAP-2's shot makes $0.08; CAP-3's would make $0.12 of $0.10.
+    // One shot spent today by CAP-1; CAP-2's makes two; CAP-3's would go over $0.10.
     expect((await generate('CAP-2', ['model'])).map((a: any) => a.status)).toEqual(['draft']);
     const [refused] = await generate('CAP-3', ['model']);
     expect(refused.status).toBe('failed');
-    expect(refused.error).toMatch(/Daily cost cap reached: \$0\.08 spent today of \$0\.10/);
-    expect(fake.creationCount() - before).toBe(1);
+    expect(refused.error).toMatch(new RegExp(`Daily cost cap reached: ${usd(2 * SHOT)} spent today of \\$0\\.10`));
+    expect(fake.creationCount() - before).toBe(2);
   });
 });

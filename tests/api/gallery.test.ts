@@ -32,7 +32,9 @@ describe('gallery content API for storefronts', () => {
       ['campaign', 'lifestyle'],
     ]);
     const img = d.slots[0].image;
-    expect(Object.keys(img).sort()).toEqual(['alt', 'focalPoint', 'height', 'mime', 'sources', 'thumbhash', 'url', 'width']);
+    expect(Object.keys(img).sort()).toEqual(['aiGenerated', 'alt', 'digitalSourceType', 'focalPoint', 'height', 'mime', 'sources', 'thumbhash', 'url', 'width']);
+    // A fixture asset records no source type: nothing claims it was, or was not, generated.
+    expect(img).toMatchObject({ aiGenerated: false, digitalSourceType: null });
     expect(img).toMatchObject({ url: file.url, mime: 'image/jpeg', alt: 'alt clean', focalPoint: { x: 50, y: 45 }, thumbhash: 'THUMBHASH' });
     expect(img.width).toEqual(expect.any(Number));
     expect(img.sources.length).toBeGreaterThan(0);

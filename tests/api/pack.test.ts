@@ -2,12 +2,7 @@ import sharp from 'sharp';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createAsset, createProduct, publishedGallery, stopWorker, uploadPhoto } from '../support/fixtures';
 import { readZip } from '../support/zip';
-
-const binary = (res: any, done: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-};
+import { binary } from '../support/http';
 
 describe('listing packs: a ZIP of the published gallery per channel', () => {
   let app: TestApp;

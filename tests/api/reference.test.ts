@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { createModelRegistry } from '../../plugins/product-gallery/server/src/models';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
@@ -228,6 +229,9 @@ describe('reference: the AI background remover as a second opinion (fake Replica
     expect(Object.keys(predictions[0].input)).toEqual(['image']);
     const { aiMask, maskPreview } = res.body.data;
     expect(aiMask).toMatchObject({ model: 'recraft-ai/recraft-remove-background', predictionId: predictions[0].id });
+    // Paid for like any prediction: booked on the product, within the caps.
+    const row = await app.strapi.db.query('plugin::product-gallery.product').findOne({ where: { documentId: productId } });
+    expect(Number(row.aiCost)).toBeCloseTo(createModelRegistry().require('recraft-ai/recraft-remove-background').price, 6);
     expect(aiMask.areaFraction).toBeGreaterThan(0);
     expect(aiMask.agreement).toBeGreaterThanOrEqual(0);
     expect(aiMask.agreement).toBeLessThanOrEqual(1);

@@ -2,6 +2,11 @@ import { startApp, adminSession, type TestApp, type AdminSession } from '../supp
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
+import { createModelRegistry } from '../../plugins/product-gallery/server/src/models';
+
+const registry = createModelRegistry();
+const EDIT = registry.require('black-forest-labs/flux-kontext-pro');
+const UPSCALER = registry.upscaler();
 
 const ASSET = 'plugin::product-gallery.image-asset';
 
@@ -64,6 +69,8 @@ describe('generation on Replicate (fake server)', () => {
     await fake?.close();
   });
   beforeEach(() => fake.resetScenario());
+  /** Predictions of the editing model (each shot also has its upscale). */
+  const shotCreations = () => [...fake.predictions.values()].filter((p) => p.model === EDIT.id).length;
 
   it('picks Replicate for model shots once a token is configured, with no brief edit', async () => {
     const plan = await app.http.get(`/product-gallery/products/${productId}`).set(admin.auth);
@@ -80,10 +87,11 @@ describe('generation on Replicate (fake server)', () => {
     const asset = await settle(id);
     expect(asset.status).toBe('draft');
     expect(asset.predictionId).toBeTruthy();
-    expect(Number(asset.cost)).toBeCloseTo(0.04);
-    expect(asset.provenance).toMatchObject({ generator: 'replicate', model: 'black-forest-labs/flux-kontext-pro', predictionId: asset.predictionId });
-    expect(asset.qc.length).toBeGreaterThan(3);
-    expect(fake.creationCount()).toBe(1);
+    // Kontext's ~1 MP answer is below the model role's 1200 px: the upscaler ran, and was paid for.
+    expect(Number(asset.cost)).toBeCloseTo(EDIT.price + UPSCALER.price);
+    expect(asset.provenance).toMatchObject({ generator: 'replicate', model: EDIT.id, predictionId: asset.predictionId, upscale: { model: UPSCALER.id } });
+    expect(asset.qc.find((c: any) => c.id === 'tech.resolution').status).toBe('pass');
+    expect(fake.creationCount()).toBe(2);
     const body = JSON.stringify(fake.state.creations);
     expect(body).not.toContain(fake.token);
     // No webhook: the creation asked Replicate to hold its answer until done, so the output came
@@ -122,7 +130,8 @@ describe('generation on Replicate (fake server)', () => {
   });
 
   it('tells the editor where a generating shot is: at Replicate while it waits', async () => {
-    fake.setScenario({ latencyMs: 2000 });
+    // Only the shot is slow: its upscale shares the 4 s deadline.
+    fake.setScenario({ latencyMs: 2000 }, EDIT.id);
     const id = await generateModel();
     const listed = async () => {
       const res = await app.http.get('/product-gallery/assets').query({ product: productId }).set(admin.auth);
@@ -149,38 +158,38 @@ describe('generation on Replicate (fake server)', () => {
     const failed = await settle(id);
     expect(failed.status).toBe('failed');
     fake.resetScenario();
-    const before = fake.creationCount();
+    const before = shotCreations();
     const res = await app.http.post(`/product-gallery/assets/${id}/transition`).set(admin.auth).send({ to: 'queued', version: failed.version });
     expect(res.status).toBe(200);
     const retried = await settle(id);
     expect([retried.status, retried.error]).toEqual(['draft', null]);
-    expect(fake.creationCount() - before).toBe(1);
+    expect(shotCreations() - before).toBe(1);
     expect(retried.predictionId).not.toBe(failed.predictionId);
     expect(retried.generationTag).not.toBe(failed.generationTag);
-    // Both attempts were paid for.
-    expect(Number(failed.cost)).toBeGreaterThan(0);
-    expect(Number(retried.cost)).toBeCloseTo(2 * Number(failed.cost), 5);
+    // Both attempts were paid for (the failed one never reached its upscale).
+    expect(Number(failed.cost)).toBeCloseTo(EDIT.price, 5);
+    expect(Number(retried.cost)).toBeCloseTo(2 * EDIT.price + UPSCALER.price, 5);
     await app.strapi.db.query(ASSET).update({ where: { id: retried.id }, data: { status: 'failed' } });
   });
 
   it('waits out a 429 with Retry-After and a 5xx, then succeeds without a duplicate prediction', async () => {
     fake.setScenario({ faults: [{ status: 429, retryAfter: 1 }, { status: 503 }] });
-    const before = fake.creationCount();
+    const before = shotCreations();
     const id = await generateModel();
     const asset = await settle(id);
     expect(asset.status).toBe('draft');
-    expect(fake.creationCount() - before).toBe(1);
+    expect(shotCreations() - before).toBe(1);
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });
 
   it('resumes after a crash between creation and the database write, without creating twice', async () => {
     // The prediction is created, then the answer is lost (a 500 after the effect): the gateway must find it by its tag.
     fake.setScenario({ faults: [{ status: 500, afterEffect: true }] });
-    const before = fake.creationCount();
+    const before = shotCreations();
     const id = await generateModel();
     const asset = await settle(id);
     expect(asset.status).toBe('draft');
-    expect(fake.creationCount() - before).toBe(1);
+    expect(shotCreations() - before).toBe(1);
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });
 
@@ -196,7 +205,38 @@ describe('generation on Replicate (fake server)', () => {
     const before = fake.creationCount();
     const asset = await settle(id);
     expect(asset.status).toBe('draft');
+    // Neither the shot nor its upscale is created or paid for again.
     expect(fake.creationCount()).toBe(before);
+    expect(Number(asset.cost)).toBeCloseTo(Number(done.cost), 6);
+    expect(asset.provenance.upscale.predictionId).toBe(done.provenance.upscale.predictionId);
+    await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
+  });
+
+  it("resumes an upscale whose creation answer was lost (a crash after the POST): it is found, not created or paid again", async () => {
+    const id = await generateModel();
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(60_000);
+    const done = await app.strapi.db.query(ASSET).findOne({ where: { documentId: id } });
+    expect(done.status).toBe('draft');
+    const upscaleId = done.provenance.upscale.predictionId;
+    const sent = fake.predictions.get(upscaleId)!;
+    // The row as the crash left it: the upscale booked and its input recorded before the POST,
+    // its prediction id never written.
+    await app.strapi.db.query(ASSET).update({
+      where: { id: done.id },
+      data: {
+        status: 'generating',
+        leaseUntil: new Date(Date.now() - 1000),
+        leaseOwner: 'dead-process',
+        file: null,
+        provenance: { ...done.provenance, upscale: { ...done.provenance.upscale, predictionId: null, input: sent.input, intentAt: Date.parse(sent.created_at) - 100 } },
+      },
+    });
+    const before = fake.creationCount();
+    const asset = await settle(id);
+    expect(asset.status).toBe('draft');
+    expect(fake.creationCount()).toBe(before);
+    expect(asset.provenance.upscale.predictionId).toBe(upscaleId);
+    expect(Number(asset.cost)).toBeCloseTo(Number(done.cost), 6);
     await app.strapi.db.query(ASSET).update({ where: { id: asset.id }, data: { status: 'failed' } });
   });
 

@@ -1,17 +1,10 @@
-import net from 'node:net';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createProduct, uploadPhoto } from '../support/products';
 import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { signWebhook } from '../../plugins/product-gallery/server/src/replicate';
+import { freePort } from '../support/http';
 
 const ASSET = 'plugin::product-gallery.image-asset';
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** Completion by signed webhook: duplicates and out-of-order deliveries are harmless. */
 describe('Replicate webhooks into the app', () => {
@@ -69,7 +62,9 @@ describe('Replicate webhooks into the app', () => {
     const id = res.body.data.assets[0].documentId;
     const asset = await waitForStatus(id, ['draft', 'failed']);
     expect([asset.status, asset.error]).toEqual(['draft', null]);
-    expect(fake.creationCount()).toBe(1);
+    // One prediction for the shot, one for its upscale to the role's minimum.
+    const byModel = [...fake.predictions.values()].map((p) => p.model).sort();
+    expect(byModel).toEqual(['black-forest-labs/flux-kontext-pro', 'nightmareai/real-esrgan']);
     expect(fake.state.webhookDeliveries.length).toBeGreaterThanOrEqual(3);
     const audit = await app.strapi.db.query('plugin::product-gallery.audit-event').findMany({ where: { asset: id } });
     expect(audit.filter((a: any) => a.to === 'draft')).toHaveLength(1);

@@ -54,12 +54,11 @@ describe('HTTP errors, retries and timeouts', () => {
   });
 
   it('422: invalid input -> invalid_input with invalid_fields, not retried', async () => {
-    fake.setScenario({ knownInputs: ['prompt', 'input_image'] });
-    const err = (await gw.createPrediction({ model: MODEL, input: { prompt: 'x', colour: 'red' }, tag: 'c' }).catch((e) => e)) as ReplicateError;
+    const err = (await gw.createPrediction({ model: MODEL, input: { prompt: 'x', aspect_ratio: '4:7' }, tag: 'c' }).catch((e) => e)) as ReplicateError;
     expect(err.code).toBe('invalid_input');
     expect(err.retryable).toBe(false);
-    expect(err.invalidFields?.[0]?.field).toBe('input.colour');
-    expect(err.message).toContain('colour');
+    expect(err.invalidFields?.[0]).toMatchObject({ type: 'enum', field: 'input.aspect_ratio' });
+    expect(err.message).toContain('aspect_ratio');
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -181,7 +180,7 @@ describe('HTTP errors, retries and timeouts', () => {
         hookCalls++;
       },
     });
-    const results = await Promise.all([0, 1, 2, 3].map((i) => real.createPrediction({ model: MODEL, input: { n: i }, tag: `rl-${i}` })));
+    const results = await Promise.all([0, 1, 2, 3].map((i) => real.createPrediction({ model: MODEL, input: { prompt: `shot ${i}` }, tag: `rl-${i}` })));
     expect(new Set(results.map((r) => r.prediction.id)).size).toBe(4);
     expect(hookCalls).toBeGreaterThanOrEqual(5); // 4 + at least one retry after a 429
     const throttled = fake.state.responses.filter((r) => r.status === 429).length;

@@ -72,7 +72,14 @@ export const startApp = async (opts: { dbEnv?: Record<string, string>; env?: Rec
   const { createStrapi } = require('@strapi/strapi');
   const strapi: Core.Strapi = createStrapi({ appDir: ROOT, distDir: path.join(ROOT, 'dist') });
   strapi.log.level = 'warn';
-  await strapi.load();
+  try {
+    await strapi.load();
+  } catch (error) {
+    // A boot that fails (a startup check) must not leave its database pool and timers behind.
+    await strapi.destroy().catch(() => undefined);
+    await dropDatabase(dbEnv).catch(() => undefined);
+    throw error;
+  }
   await strapi.server.mount();
   const http = request(strapi.server.httpServer);
   return {

@@ -16,8 +16,8 @@ export function decodeDataUri(uri: string): { bytes: Buffer; mime: string } | un
 }
 
 /** The image input of a prediction, whatever the model calls it. */
-export function imageInputOf(input: Record<string, unknown>): string | undefined {
-  for (const key of ['input_image', 'image', 'image_url', 'input_images', 'image_input']) {
+export function imageInputOf(input: Record<string, unknown>, field?: string): string | undefined {
+  for (const key of field ? [field] : ['input_image', 'image', 'image_url', 'input_images', 'image_input']) {
     const v = input[key];
     if (typeof v === 'string') return v;
     if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
@@ -48,19 +48,24 @@ const resizedSource = (source: Buffer) => {
   return hit;
 };
 
+type Size = { width: number; height: number };
+
 /**
- * An "edited" version of the source: hue-rotated and slightly brightened, at most 768 px, or a plain
- * generated image when there is no usable source. PNG unless `output_format` asks for jpg/webp.
+ * An "edited" version of the source: hue-rotated and slightly brightened, or a plain generated image
+ * when there is no usable source. At the size `sizeFor` gives for the source (a real model's output
+ * size), else at most 768 px. PNG unless `output_format` asks for jpg/webp.
  */
-export async function generateOutputImage(source: Buffer | undefined, format: unknown, seed = 0): Promise<GeneratedImage> {
+export async function generateOutputImage(source: Buffer | undefined, format: unknown, seed = 0, sizeFor?: (source: Size | undefined) => Size): Promise<GeneratedImage> {
   const fmt = format === 'jpg' || format === 'jpeg' ? 'jpeg' : format === 'webp' ? 'webp' : 'png';
   const hue = 90 + (seed % 180);
-  // Made once per source, format and hue: Replicate's work is not the app's, and on a shared
+  const dims = source ? await sourceSize(source) : undefined;
+  const size = sizeFor?.(dims);
+  // Made once per source, format, hue and size: Replicate's work is not the app's, and on a shared
   // 2-core machine the fake encoding 20 outputs a second would take the CPU the app is measured on.
-  const key = source ? `${crypto.createHash('sha1').update(source).digest('hex')}:${fmt}:${hue}` : `plain:${fmt}`;
+  const key = `${source ? crypto.createHash('sha1').update(source).digest('hex') : 'plain'}:${fmt}:${hue}:${size ? `${size.width}x${size.height}` : ''}`;
   let made = outputs.get(key);
   if (!made) {
-    made = render(source, fmt, hue);
+    made = render(source, fmt, hue, size);
     made.catch(() => outputs.delete(key));
     if (outputs.size >= 64) outputs.delete(outputs.keys().next().value as string);
     outputs.set(key, made);
@@ -70,7 +75,18 @@ export async function generateOutputImage(source: Buffer | undefined, format: un
 
 const outputs = new Map<string, Promise<GeneratedImage>>();
 
-async function render(source: Buffer | undefined, fmt: 'jpeg' | 'webp' | 'png', hue: number): Promise<GeneratedImage> {
+async function sourceSize(source: Buffer): Promise<Size | undefined> {
+  try {
+    const m = await sharp(source).metadata();
+    if (!m.width || !m.height) return undefined;
+    // Orientation 5-8 swaps the sides once the photo is upright.
+    return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+  } catch {
+    return undefined;
+  }
+}
+
+async function render(source: Buffer | undefined, fmt: 'jpeg' | 'webp' | 'png', hue: number, size?: Size): Promise<GeneratedImage> {
   let img: ReturnType<typeof sharp> | undefined;
   const base = source ? await resizedSource(source) : undefined;
   if (base) {
@@ -86,6 +102,7 @@ async function render(source: Buffer | undefined, fmt: 'jpeg' | 'webp' | 'png', 
       },
     ]);
   }
+  if (size) img = sharp(await img.png({ compressionLevel: 0 }).toBuffer()).resize(size.width, size.height, { fit: 'cover' });
   // A fast PNG (low compression): the bytes are a real image either way.
   const bytes = await (fmt === 'png' ? img.png({ compressionLevel: 2 }) : img.toFormat(fmt)).toBuffer();
   return { bytes, contentType: `image/${fmt}` };
@@ -96,13 +113,6 @@ async function render(source: Buffer | undefined, fmt: 'jpeg' | 'webp' | 'png', 
  * source as a PNG whose alpha is 0 where a pixel is close to the photo's border colour. A plain
  * colour-distance matte, unlike the app's own cutout, so a second opinion can disagree with it.
  */
-export const BACKGROUND_REMOVERS: Record<string, { knownInputs: string[]; requiredInputs: string[] }> = {
-  // Replicate's published input schemas: recraft takes only `image`; 851-labs also `format`,
-  // `reverse`, `threshold` and `background_type`.
-  'recraft-ai/recraft-remove-background': { knownInputs: ['image'], requiredInputs: ['image'] },
-  '851-labs/background-remover': { knownInputs: ['image', 'format', 'reverse', 'threshold', 'background_type'], requiredInputs: ['image'] },
-};
-
 export async function removeBackground(source: Buffer | undefined): Promise<GeneratedImage> {
   if (!source) throw new Error('no image');
   const { data, info } = await sharp(source).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });

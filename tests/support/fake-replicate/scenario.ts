@@ -71,18 +71,14 @@ export interface Scenario {
   output: OutputMode;
   /** Set the output halfway through `processing` (the `Prefer: wait` quirk of file outputs). */
   outputWhileProcessing: boolean;
-  /** `string` (one URL) or `array` of URLs. */
-  outputShape: 'string' | 'array';
+  /** Force `string` (one URL) or `array` of URLs; by default a known model answers in its own shape. */
+  outputShape?: 'string' | 'array';
   oversizedBytes: number;
   webhook: WebhookFaults;
   /** Max creations per second (sliding 1 s window); beyond, 429. 0 = unlimited. */
   creationRateLimit: number;
   /** Retry-After sent with creation-rate-limit 429s (undefined = header absent). */
   creationRateLimitRetryAfter?: number;
-  /** Known input names; when set, unknown inputs answer 422 with invalid_fields. */
-  knownInputs?: string[];
-  /** Required input names (422 when missing). */
-  requiredInputs?: string[];
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -93,7 +89,6 @@ export const DEFAULT_SCENARIO: Scenario = {
   errorMessage: 'CUDA out of memory',
   output: 'normal',
   outputWhileProcessing: false,
-  outputShape: 'string',
   oversizedBytes: 2 * 1024 * 1024,
   webhook: {},
   creationRateLimit: 0,

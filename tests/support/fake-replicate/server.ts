@@ -6,7 +6,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeDataUri, generateOutputImage, imageInputOf, type GeneratedImage, BACKGROUND_REMOVERS, removeBackground } from './images';
+import { decodeDataUri, generateOutputImage, imageInputOf, type GeneratedImage, removeBackground } from './images';
+import { FAKE_MODELS, validateInput, type FakeModel } from './models';
 import { DEFAULT_SCENARIO, type Endpoint, type HttpFault, type Scenario } from './scenario';
 
 export type FakeStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -137,6 +138,15 @@ function newId(): string {
   return s;
 }
 
+/** A Cancel-After duration (`30`, `30s`, `5m`, `1h30m45s`) in ms; undefined when malformed. */
+function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+  if (!m || t === '') return undefined;
+  return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<{ buf: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -191,8 +201,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const sleep = (ms: number) => new Promise<void>((r) => later(ms, r));
 
   function scenarioFor(model: string | undefined, version: string | undefined): Scenario {
-    // A model whose published input schema is known validates its inputs like Replicate does.
-    const s: Scenario = { ...globalScenario, ...(model ? BACKGROUND_REMOVERS[model] : undefined) };
+    const s: Scenario = { ...globalScenario };
     for (const key of [model, version]) {
       const m = key ? modelScenarios.get(key) : undefined;
       if (m) Object.assign(s, m, { webhook: { ...s.webhook, ...m.webhook } });
@@ -333,8 +342,10 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   async function makeOutputs(rec: PredictionRecord): Promise<unknown> {
     const p = rec.p;
     const s = rec.scenario;
-    const count = s.outputShape === 'array' ? 2 : 1;
-    const src = imageInputOf(p.input);
+    const known: FakeModel | undefined = FAKE_MODELS[p.model];
+    const shape = s.outputShape ?? known?.output ?? 'string';
+    const count = shape === 'array' && !known ? 2 : 1;
+    const src = imageInputOf(p.input, known?.photoField);
     let srcBytes: Buffer | undefined;
     if (src) {
       const d = decodeDataUri(src);
@@ -346,14 +357,15 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     }
     const urls: string[] = [];
     for (let i = 0; i < count; i++) {
-      const img = BACKGROUND_REMOVERS[p.model] ? await removeBackground(srcBytes) : await generateOutputImage(srcBytes, p.input.output_format, i * 37 + p.id.charCodeAt(0));
+      const seed = i * 37 + p.id.charCodeAt(0);
+      const img = known?.cutout ? await removeBackground(srcBytes) : await generateOutputImage(srcBytes, p.input.output_format, seed, known ? (source) => known.size(p.input, source) : undefined);
       const ext = img.contentType.split('/')[1] === 'jpeg' ? 'jpg' : img.contentType.split('/')[1];
       const name = `out-${i}.${ext}`;
       rec.outputs.set(name, img);
       const path = `/delivery/${s.output}/${p.id}/${name}`;
       urls.push(s.output === 'disallowed-host' ? `http://localhost:${port}${path}` : `${origin}${path}`);
     }
-    return s.outputShape === 'array' ? urls : urls[0];
+    return shape === 'array' ? urls : urls[0];
   }
 
   function finish(rec: PredictionRecord, status: FakeStatus, output?: unknown): void {
@@ -451,6 +463,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     if (modelPath) {
       model = modelPath;
       version = 'hidden';
+      // Community models run only by version: the models endpoint does not know them.
+      if (FAKE_MODELS[model] && !FAKE_MODELS[model]!.official) return send(res, operation, req, 404, problem(404, 'Not found', 'The requested resource could not be found.'));
       for (const k of Object.keys(body)) {
         if (!['input', 'webhook', 'webhook_events_filter', 'stream'].includes(k)) invalid.push({ type: 'additional_property_not_allowed', field: k, description: `Additional property ${k} is not allowed` });
       }
@@ -466,8 +480,15 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
         model = v;
         version = 'hidden';
       } else {
-        model = 'fake/version-model';
+        model = Object.entries(FAKE_MODELS).find(([, m]) => m.version === v)?.[0] ?? 'fake/version-model';
         version = v;
+      }
+      const known = FAKE_MODELS[model];
+      if (known && !known.official && version !== known.version) {
+        return send(res, operation, req, 422, problem(422, 'Invalid version or not permitted', 'The specified version does not exist (or perhaps you don\'t have permission to use it?)'));
+      }
+      if (known && known.official && version !== 'hidden') {
+        return send(res, operation, req, 422, problem(422, 'Invalid version or not permitted', 'The specified version does not exist (or perhaps you don\'t have permission to use it?)'));
       }
     }
     const fault = takeFault('create', model) ?? (version ? takeFault('create', version) : undefined);
@@ -489,10 +510,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     const input = body.input;
     if (!input || typeof input !== 'object' || Array.isArray(input)) invalid.push({ type: 'required', field: 'input', description: 'input is required' });
     const inputObj = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-    if (s.knownInputs) {
-      for (const k of Object.keys(inputObj)) if (!s.knownInputs.includes(k)) invalid.push({ type: 'additional_property_not_allowed', field: `input.${k}`, description: `Additional property ${k} is not allowed` });
-    }
-    for (const k of s.requiredInputs ?? []) if (!(k in inputObj)) invalid.push({ type: 'required', field: `input.${k}`, description: `${k} is required` });
+    if (FAKE_MODELS[model] && input && typeof input === 'object' && !Array.isArray(input)) invalid.push(...validateInput(FAKE_MODELS[model]!, inputObj).map((f) => ({ ...f })));
     if (body.webhook !== undefined && typeof body.webhook !== 'string') invalid.push({ type: 'invalid_type', field: 'webhook', description: 'webhook must be a string' });
     const filter = body.webhook_events_filter;
     if (filter !== undefined && (!Array.isArray(filter) || filter.some((e) => !['start', 'output', 'logs', 'completed'].includes(e as string)))) {
@@ -506,7 +524,13 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       if (!m || !(n >= 1 && n <= 60)) invalid.push({ type: 'invalid', field: 'Prefer', description: 'Prefer header must be "wait" or "wait=n" with n between 1 and 60' });
       else waitSec = n;
     }
-    if (invalid.length) return send(res, operation, req, 422, problem(422, 'Input validation failed', invalid.map((i) => i.description).join('; '), { invalid_fields: invalid }));
+    let cancelAfterMs: number | undefined;
+    const cancelAfter = req.headers['cancel-after'];
+    if (cancelAfter !== undefined) {
+      cancelAfterMs = parseDuration(String(cancelAfter));
+      if (cancelAfterMs === undefined || cancelAfterMs < 5000) invalid.push({ type: 'invalid', field: 'Cancel-After', description: 'Cancel-After must be a duration of at least 5s, such as 30s, 5m or 1h30m' });
+    }
+    if (invalid.length) return send(res, operation, req, 422, problem(422, 'Input validation failed', invalid.map((i) => `- ${i.field}: ${i.description}`).join('\n'), { invalid_fields: invalid }));
 
     creationTimes.push(Date.now());
     state.creations++;
@@ -533,6 +557,16 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     records.set(id, rec);
     state.predictions.set(id, p);
     startLifecycle(rec);
+    if (cancelAfterMs !== undefined) {
+      // The lifetime counts from creation; what is not done by then is canceled like a user cancel.
+      rec.timers.push(
+        later(cancelAfterMs, () => {
+          if (TERMINAL.has(p.status)) return;
+          for (const t of rec.timers) clearTimeout(t);
+          finish(rec, 'canceled');
+        })
+      );
+    }
 
     if (f === 'after') return sendFault(fault!, res, req, operation);
     if (waitSec > 0) {

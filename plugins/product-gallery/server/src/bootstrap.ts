@@ -15,5 +15,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService(strapi, 'briefs').seedDefaults();
   getService(strapi, 'events').registerWebhookEvents();
   await getService(strapi, 'gallery').ensureIndexes();
+  await getService(strapi, 'webhookSecret').ensure();
   if (getConfig(strapi).dispatch.worker) await getService(strapi, 'dispatch').start();
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createModelRegistry } from '../models';
 
 /** Plugin configuration, set in the app's config/plugins.ts (usually from the environment). */
 export const configSchema = z.object({
@@ -40,18 +41,16 @@ export const configSchema = z.object({
     .prefault({}),
   costs: z
     .object({
-      /** USD per image, per model. */
-      modelPrices: z.record(z.string(), z.number().nonnegative()).default({
-        'black-forest-labs/flux-kontext-pro': 0.04,
-        'black-forest-labs/flux-kontext-max': 0.08,
-        'google/nano-banana': 0.039,
-        'recraft-ai/recraft-remove-background': 0.01,
-        '851-labs/background-remover': 0.005,
-      }),
       perProductCap: z.number().nonnegative().default(2),
       perDayCap: z.number().nonnegative().default(50),
     })
     .prefault({}),
+  /**
+   * Replicate models beyond the built-in ones (or replacing one by id, e.g. a new price), each
+   * described as the built-ins are: photo field, ratios, output shape, official or version, input
+   * limits and price. Checked at boot: a model without a price is refused.
+   */
+  models: z.array(z.unknown()).default([]),
   pipeline: z
     .object({
       maxBytes: z.number().int().positive().default(25 * 1024 * 1024),
@@ -78,6 +77,11 @@ export default {
     if (!result.success) {
       const issue = result.error.issues[0];
       throw new Error(`product-gallery config: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    try {
+      createModelRegistry(result.data.models);
+    } catch (error) {
+      throw new Error(`product-gallery config: ${(error as Error).message}`);
     }
   },
 };

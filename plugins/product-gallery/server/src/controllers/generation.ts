@@ -82,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = {
       data: {
         replicateConfigured: Boolean(config.replicate.apiToken),
-        webhooksConfigured: Boolean(config.replicate.webhookBaseUrl && config.replicate.webhookSecret),
+        webhooksConfigured: Boolean(getService(strapi, 'webhookSecret').secret()),
         queue: config.redisUrl ? 'redis' : 'database',
         channels: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
       },

@@ -12,13 +12,13 @@ import { httpStatusError } from '../utils/errors';
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async receive(ctx: any) {
-    const config = getConfig(strapi).replicate;
-    if (!config.webhookSecret) throw new errors.NotFoundError('Webhooks are not configured.');
+    const secret = getService(strapi, 'webhookSecret').secret();
+    if (!secret) throw new errors.NotFoundError('Webhooks are not configured.');
     const raw = ctx.request.body?.[Symbol.for('unparsedBody')] ?? ctx.request.rawBody;
     if (typeof raw !== 'string') throw new errors.ValidationError('body: a raw JSON body is required.');
     let prediction: any;
     try {
-      ({ prediction } = verifyWebhook({ headers: ctx.request.headers, rawBody: raw, secret: config.webhookSecret }));
+      ({ prediction } = verifyWebhook({ headers: ctx.request.headers, rawBody: raw, secret }));
     } catch (error) {
       // Strapi turns UnauthorizedError into a bare 401; the sender should see why.
       if (isReplicateError(error)) throw httpStatusError(401, (error as Error).message);

@@ -43,8 +43,12 @@ export const DEFAULT_SLOT_PLAN: SlotRule[] = [
 
 export const DEFAULT_EDIT_MODEL = 'black-forest-labs/flux-kontext-pro';
 
+/*
+ * Said positively: Black Forest Labs' prompting guide finds that naming what must not appear
+ * ("no extra stones") tends to bring it in. The editing models here have no negative prompt field.
+ */
 const KEEP_PRODUCT =
-  'Keep the jewelry exactly as in the input photo: same {{metal}}, same stones ({{stones}}), same shape, chain and clasp, true to its real size ({{dimensions}}). Do not add, remove or recolor anything on the piece.';
+  'Keep the jewelry exactly as in the input photo: the same {{metal}}, the same stones ({{stones}}) in the same places and colors, the same shape, chain and clasp, true to its real size ({{dimensions}}).';
 const NEGATIVE =
   'extra stones, missing stones, changed metal color, different chain, different clasp, resized jewelry, duplicated jewelry, text, logo, watermark, border';
 

@@ -6,6 +6,7 @@
  */
 import { createLimiter, defaultPipelineConcurrency, type Limiter } from './concurrency';
 import { decodeOnce, fromRaw, hasTransparency, parseColor, type DecodedImage, type ImageInput, type Rgb } from './decode';
+import { labelXmpOf, xmpOf } from './source-label';
 import { applyEncoder, fileExtensionFor, mimeFor, type EncodedImage, type OutputFormat } from './formats';
 import { productBox, type ProductBox } from './product-box';
 import type { Sharp } from 'sharp';
@@ -219,6 +220,8 @@ export interface ChannelOptions {
    *  white-recommended channels, the photo's own border colour for the others. Amazon main is always white. */
   background?: string | Rgb;
   concurrency?: number;
+  /** XMP every channel file carries; by default the input file's own (its DigitalSourceType label). */
+  xmp?: string;
 }
 
 export interface ChannelOutput extends EncodedImage {
@@ -325,6 +328,7 @@ export function planChannel(preset: ChannelPreset, srcW: number, srcH: number, b
 export async function channelRenditions(input: ImageInput, channels: readonly ChannelId[] = CHANNEL_IDS, opts: ChannelOptions = {}): Promise<ChannelOutput[]> {
   const img = await decodeOnce(input);
   const limit = createLimiter(opts.concurrency ?? defaultPipelineConcurrency());
+  if (opts.xmp === undefined && Buffer.isBuffer(input)) opts = { ...opts, xmp: labelXmpOf(await xmpOf(input)) };
   const needsBox = channels.some((c) => presetOf(c).frameProductAt || presetOf(c).background === 'any');
   const box = needsBox ? await productBox(img) : undefined;
   return renderChannels(img, channels, opts, limit, box);
@@ -356,7 +360,7 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
   // is materialized, which is most of a channel's memory (a 2000x2000 canvas is 12 MB that only GC
   // would give back). Only when the file is over its cap is the canvas rendered once to raw, so that
   // the quality steps re-encode it instead of re-running the resize. Same pixels either way.
-  let buffer: Buffer = await applyEncoder(canvasPipeline(img, g, bg), { format: preset.format, quality, srgbProfile: preset.embedSrgbProfile }).toBuffer();
+  let buffer: Buffer = await applyEncoder(canvasPipeline(img, g, bg), { format: preset.format, quality, srgbProfile: preset.embedSrgbProfile, xmp: opts.xmp }).toBuffer();
   let width = g.width;
   let height = g.height;
   let canvas: DecodedImage | undefined;
@@ -365,7 +369,7 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
     while (buffer.length > cap && quality > preset.minQuality) {
       // Bytes fall roughly 10-15% per 5 quality points in the 60-90 range: step 5, or 10 when far above.
       quality = Math.max(preset.minQuality, quality - (buffer.length > cap * 1.5 ? 10 : 5));
-      buffer = await encodeCanvas(canvas, preset, quality);
+      buffer = await encodeCanvas(canvas, preset, quality, opts.xmp);
     }
   }
   let meetsRules = true;
@@ -383,7 +387,7 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
     width = canvas.width;
     height = canvas.height;
     notes.push(`Reduced to ${canvas.width}x${canvas.height} to stay under ${(cap / MB).toFixed(0)} MB.`);
-    buffer = await encodeCanvas(canvas, preset, quality);
+    buffer = await encodeCanvas(canvas, preset, quality, opts.xmp);
   }
   if (quality < preset.quality) notes.push(`JPEG quality lowered to ${quality} to stay under ${(cap / MB).toFixed(cap < MB ? 1 : 0)} MB.`);
   const out: ChannelOutput = {
@@ -427,6 +431,6 @@ export async function renderCanvas(img: DecodedImage, g: ChannelGeometry, bg: Rg
   return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
 }
 
-function encodeCanvas(canvas: DecodedImage, preset: ChannelPreset, quality: number): Promise<Buffer> {
-  return applyEncoder(fromRaw(canvas), { format: preset.format, quality, srgbProfile: preset.embedSrgbProfile }).toBuffer();
+function encodeCanvas(canvas: DecodedImage, preset: ChannelPreset, quality: number, xmp?: string): Promise<Buffer> {
+  return applyEncoder(fromRaw(canvas), { format: preset.format, quality, srgbProfile: preset.embedSrgbProfile, xmp }).toBuffer();
 }

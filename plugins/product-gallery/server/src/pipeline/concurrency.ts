@@ -3,29 +3,21 @@
  * delivery pack runs at once (each pipeline holds a libuv thread and its own libvips buffers).
  */
 import os from 'os';
+import { createGate } from '../utils/gate';
 
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 export function createLimiter(n: number): Limiter {
-  const max = Math.max(1, Math.floor(n));
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = () => {
-    if (active >= max) return;
-    const start = queue.shift();
-    if (start) start();
+  // The plugin's one semaphore (the dispatcher's gate), as a task wrapper.
+  const gate = createGate(Math.max(1, Math.floor(n)));
+  return async <T>(task: () => Promise<T>) => {
+    const release = await gate.acquire();
+    try {
+      return await task();
+    } finally {
+      release();
+    }
   };
-  return <T>(task: () => Promise<T>) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push(() => {
-        active++;
-        task().then(resolve, reject).finally(() => {
-          active--;
-          next();
-        });
-      });
-      next();
-    });
 }
 
 /**

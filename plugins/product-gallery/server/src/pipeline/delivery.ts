@@ -38,7 +38,7 @@ export async function deliveryPack(input: ImageInput, opts: DeliveryPackOptions 
   const limit = createLimiter(opts.concurrency ?? defaultPipelineConcurrency());
   const [set, channels] = await Promise.all([
     renderRenditionSet(img, opts, limit, box),
-    renderChannels(img, opts.channels ?? CHANNEL_IDS, { background: opts.background }, limit, box),
+    renderChannels(img, opts.channels ?? CHANNEL_IDS, { background: opts.background, xmp: opts.xmp }, limit, box),
   ]);
   const t3 = performance.now();
   const r = (v: number) => Math.round(v * 10) / 10;

@@ -64,12 +64,15 @@ export interface EncodeSettings {
   effort?: number;
   /** Embed a compact sRGB ICC profile (channel files: some marketplaces ask for tagged sRGB). */
   srgbProfile?: boolean;
+  /** The one metadata an output carries: the XMP packet saying what made it (DigitalSourceType). */
+  xmp?: string;
 }
 
-/** Apply an output encoder to a pipeline. Metadata (EXIF, GPS, XMP) is never copied to outputs. */
+/** Apply an output encoder to a pipeline. Metadata (EXIF, GPS, XMP) is never copied to outputs; only the given XMP is written. */
 export function applyEncoder(pipeline: Sharp, s: EncodeSettings): Sharp {
   let p = pipeline;
   if (s.srgbProfile) p = p.withIccProfile('srgb');
+  if (s.xmp) p = p.withXmp(s.xmp);
   switch (s.format) {
     case 'jpeg':
       return p.jpeg({ quality: s.quality, progressive: true, chromaSubsampling: s.quality >= 90 ? '4:4:4' : '4:2:0' });

@@ -12,6 +12,7 @@ import { renderClean, renderDetail } from './shots';
 import { technicalQc } from './qc-technical';
 import { summarizeQc, type QcCheck, type QcStatus } from './qc';
 import { deliveryPack } from './delivery';
+import { labelXmpOf, xmpOf } from './source-label';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
 import type { BBox, RawImage, RawMask } from './raw-image';
@@ -302,7 +303,9 @@ export async function checkCandidate(
 
 /** Storefront renditions, placeholder and focal point for a stored asset (decoded once). */
 export async function deliverAsset(bytes: Buffer | Uint8Array) {
-  const pack = await deliveryPack(Buffer.from(bytes), { channels: [] });
+  // Every rendition says what the stored file says about how it was made.
+  const xmp = labelXmpOf(await xmpOf(bytes));
+  const pack = await deliveryPack(Buffer.from(bytes), { channels: [], xmp });
   return {
     width: pack.width,
     height: pack.height,

@@ -59,6 +59,8 @@ export interface RenditionOptions {
   avifMaxWidth?: number;
   /** Sharp pipelines in flight (default: see concurrency.ts). */
   concurrency?: number;
+  /** XMP every rendition carries (the stored file's DigitalSourceType label). */
+  xmp?: string;
 }
 
 export interface Rendition extends EncodedImage {
@@ -139,7 +141,7 @@ export async function renderRenditionSet(img: DecodedImage, opts: RenditionOptio
   const topSpecs = byWidth.get(top)!;
   const encodeAll = async (resized: DecodedImage, group: RenditionSpec[]) => {
     const out: Rendition[] = [];
-    for (const spec of group) out.push(await encodeRendition(resized, spec, alpha, background));
+    for (const spec of group) out.push(await encodeRendition(resized, spec, alpha, background, opts.xmp));
     return out;
   };
   const base = top === img.width ? Promise.resolve(img) : limit(() => resizeRaw(img, top, topSpecs[0].height));
@@ -163,10 +165,10 @@ export async function resizeRaw(img: DecodedImage, width: number, height: number
   return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
 }
 
-async function encodeRendition(img: DecodedImage, spec: RenditionSpec, alpha: boolean, background: Rgb): Promise<Rendition> {
+async function encodeRendition(img: DecodedImage, spec: RenditionSpec, alpha: boolean, background: Rgb, xmp?: string): Promise<Rendition> {
   let p: Sharp = fromRaw(img);
   if (spec.format === 'jpeg' && img.channels === 4) p = p.flatten({ background }).removeAlpha();
   else if (!alpha && img.channels === 4) p = p.removeAlpha();
-  const buffer = await applyEncoder(p, { format: spec.format as OutputFormat, quality: spec.quality, effort: spec.effort }).toBuffer();
+  const buffer = await applyEncoder(p, { format: spec.format as OutputFormat, quality: spec.quality, effort: spec.effort, xmp }).toBuffer();
   return { buffer, width: img.width, height: img.height, format: spec.format, mime: mimeFor(spec.format), bytes: buffer.length };
 }

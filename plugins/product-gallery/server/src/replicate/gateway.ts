@@ -51,6 +51,8 @@ export interface CreationRecord {
   model?: string;
   version?: string;
   inputHash: string;
+  /** The exact input sent (intent phase): a restart sends and looks for this, not a rebuilt one. */
+  input?: Record<string, unknown>;
   webhook?: string;
   /** ms since epoch, by the gateway's clock, when the intent was recorded. */
   at: number;
@@ -310,7 +312,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     }
 
     const intentAt = clock.now();
-    await opts.recordCreation?.({ phase: 'intent', tag, model, version, inputHash: hash, webhook, at: intentAt });
+    await opts.recordCreation?.({ phase: 'intent', tag, model, version, inputHash: hash, input, webhook, at: intentAt });
 
     const body: Record<string, unknown> = { input };
     if (version) body.version = version;

@@ -6,6 +6,7 @@ import type { CandidateCheck } from '../pipeline/jobs';
 import type { CandidateCheckSpec } from '../pipeline/fidelity';
 import { CUTOUT_REVIEW_THRESHOLD } from '../pipeline/cutout';
 import { summarizeQc } from '../pipeline/qc';
+import { digitalSourceTypeOf, labelFile, xmpOf, type SourceLabel } from '../pipeline/source-label';
 import { getService } from '../utils/get-service';
 import type { Actor } from './workflow';
 import type { ProductReference } from './products';
@@ -38,6 +39,10 @@ export const altTextFor = (product: { title: string; metal?: string | null; cate
 export interface SecuredOutput {
   fileId: number;
   intake: CandidateCheck['intake'];
+  /** The bytes stored: the candidate's pixels, with only the label as metadata. */
+  bytes: Buffer;
+  /** What the stored file says made it (null: nothing known). */
+  sourceType: SourceLabel['type'] | null;
 }
 
 /**
@@ -48,8 +53,16 @@ export interface SecuredOutput {
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const service = {
-    async secure(bytes: Buffer, input: { product: any; role: Role; name: string }): Promise<SecuredOutput> {
+    /**
+     * `label` says how the image was made; without one (an import) the file keeps only the
+     * DigitalSourceType it came with, if any: an AI image a seller imports stays marked as such.
+     * Everything else (camera EXIF, GPS) is dropped before anything is stored or served.
+     */
+    async secure(raw: Buffer, input: { product: any; role: Role; name: string; label?: SourceLabel | null }): Promise<SecuredOutput> {
       const pipeline = getService(strapi, 'pipeline');
+      const carried = input.label === undefined ? digitalSourceTypeOf(await xmpOf(raw).catch(() => undefined)) : null;
+      const label = input.label ?? (carried ? { type: carried, generator: 'import' } : null);
+      const bytes = await labelFile(raw, label).catch(() => raw);
       const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [bytes, pipeline.limits()], 'file', 'fast');
       const file = await getService(strapi, 'media').storeImage({
         buffer: bytes,
@@ -60,7 +73,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         height: intake.height,
         alt: altTextFor(input.product, input.role),
       });
-      return { fileId: file.id, intake };
+      return { fileId: file.id, intake, bytes, sourceType: label?.type ?? null };
     },
 
     /** QC and renditions of a secured output; returns the fields its draft gets. */
@@ -132,7 +145,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       input: { product: any; role: Role; spec: CandidateCheckSpec; name: string; sourceBytes?: Buffer }
     ): Promise<Record<string, unknown>> {
       const secured = await service.secure(bytes, input);
-      return service.check(secured.fileId, { ...input, bytes });
+      return { ...(await service.check(secured.fileId, { ...input, bytes: secured.bytes })), sourceType: secured.sourceType };
     },
 
     /** An image made elsewhere, as a candidate for a role: same intake, QC and review as a generated one. */

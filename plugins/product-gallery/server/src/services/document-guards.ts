@@ -19,6 +19,14 @@ const validateProduct = (action: string, data: Record<string, unknown>) => {
 const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<string, any>, documentId?: string) => {
   const schema = action === 'create' ? briefSchema.passthrough() : briefSchema.partial().passthrough();
   parseOrThrow(schema, data);
+  // A role that may run on Replicate names a model the registry can run and price; an unknown or
+  // unpriced one would be sent in the wrong shape, or slip past the cost caps at $0.
+  (Array.isArray(data.roles) ? data.roles : []).forEach((role: Record<string, any>, index: number) => {
+    const generator = role.generator ?? 'local';
+    if (generator === 'local') return;
+    if (!role.model && generator === 'auto') return;
+    getService(strapi, 'models').require(role.model, { path: ['roles', index, 'model'], kind: 'edit' });
+  });
   if (Array.isArray(data.categories) && data.categories.length) {
     // One default brief per category, or "the category's default" would be ambiguous.
     const others = await strapi.db.query(UID.brief).findMany({ select: ['documentId', 'name', 'categories'] });

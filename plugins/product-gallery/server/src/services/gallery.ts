@@ -4,6 +4,7 @@ import { DEFAULT_SLOT_PLAN, type SlotRule } from '../domain/default-briefs';
 import { UID, type Channel, type Role, type Slot } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
 import { createCompiledReader } from '../utils/compiled-read';
+import { isAiGenerated, type DigitalSourceType } from '../pipeline/source-label';
 
 /**
  * The storefront read path. Built for speed and freshness:
@@ -33,6 +34,10 @@ export interface GalleryImage {
   alt: string;
   focalPoint: { x: number; y: number } | null;
   thumbhash: string | null;
+  /** A generator made or edited this image (IPTC DigitalSourceType in the file): label it as AI-generated. */
+  aiGenerated: boolean;
+  /** The file's IPTC DigitalSourceType, or null when nothing is known (an import without one). */
+  digitalSourceType: DigitalSourceType | null;
   sources: GallerySource[];
 }
 
@@ -73,6 +78,7 @@ export interface PublishedAssetRow {
   height: number | null;
   renditions: unknown;
   placeholder: string | null;
+  sourceType: DigitalSourceType | null;
   updatedAt: Date | null;
   fileId: number | null;
   fileUrl: string | null;
@@ -291,6 +297,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           'a.height',
           'a.renditions',
           'a.placeholder',
+          'a.source_type',
           'a.updated_at',
           `ap.${n.assetProduct.product} as product_id`,
           'f.id as file_id',
@@ -325,6 +332,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         height: num(r.height),
         renditions: r.renditions,
         placeholder: r.placeholder ?? null,
+        sourceType: r.source_type ?? null,
         updatedAt: toDate(r.updated_at),
         fileId: r.file_id === null || r.file_id === undefined ? null : Number(r.file_id),
         fileUrl: r.file_url ?? null,
@@ -524,6 +532,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             alt: a.alt || a.fileAlt || `${product.title} (${a.role})`,
             focalPoint: a.focalPoint && typeof a.focalPoint.x === 'number' ? { x: a.focalPoint.x, y: a.focalPoint.y } : null,
             thumbhash: a.placeholder,
+            aiGenerated: isAiGenerated(a.sourceType),
+            digitalSourceType: a.sourceType ?? null,
             sources: sourcesOf(a, accepted),
           };
           images.set(a.id, image);

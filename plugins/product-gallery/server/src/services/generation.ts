@@ -16,6 +16,8 @@ import {
   type ReplicateGateway,
 } from '../replicate';
 import { getConfig, getService } from '../utils/get-service';
+import { ratioValue, type ModelDescription } from '../models';
+import { cropToRatio, fitPhotoToModel } from '../pipeline/model-io';
 import type { CreationLimiter } from '../utils/rate-limit';
 
 /** Thrown by a provider whose result will arrive by webhook: the dispatcher parks the asset. */
@@ -30,6 +32,9 @@ export interface PreparedCreation {
   model: string;
   cost: number;
   prompt: string;
+  /** Sent only to a model with a field for it. */
+  negativePrompt?: string;
+  /** The brief's ratio; the model is asked for its nearest one, the output cut to this. */
   aspectRatio: string;
   seed: number;
   source: { url: string; mime: string };
@@ -64,22 +69,6 @@ export interface Provider {
   generate(job: GenerationJob): Promise<GenerationOutput>;
 }
 
-/** Inputs per model family: an identity-preserving editor gets the source photo and the prompt. */
-const MODEL_INPUTS: Record<string, (p: { prompt: string; image: string; aspectRatio: string; seed: number }) => Record<string, unknown>> = {
-  'google/nano-banana': (p) => ({ prompt: p.prompt, image_input: [p.image], output_format: 'png' }),
-  'bytedance/seedream-4': (p) => ({ prompt: p.prompt, image_input: [p.image], aspect_ratio: p.aspectRatio }),
-};
-const KONTEXT_ASPECTS = new Set(['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '4:5', '5:4', '21:9', '9:21', '2:1', '1:2']);
-const kontextInput = (p: { prompt: string; image: string; aspectRatio: string; seed: number }) => ({
-  prompt: p.prompt,
-  input_image: p.image,
-  aspect_ratio: KONTEXT_ASPECTS.has(p.aspectRatio) ? p.aspectRatio : 'match_input_image',
-  output_format: 'png',
-  seed: p.seed,
-  // Replicate caps safety_tolerance at 2 when an input image is given.
-  safety_tolerance: 2,
-});
-
 /** Seeds are derived from the generation tag: a retry of the same generation asks for the same image. */
 const seedOf = (tag: string) => parseInt(tag.replace(/[^0-9a-f]/gi, '').slice(0, 8) || '1', 16) % 2147483647;
 
@@ -102,9 +91,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       beforeCreate: (attempt) => beforeCreate(attempt),
       // The durable half of "never create twice": the intent is in the database before the POST.
       recordCreation: async (record) => {
+        // The intent, the tag (the row's) and the exact input, in one write before the POST: after a
+        // crash the same input is sent again and looked for, so a prediction made meanwhile is found.
         const data =
           record.phase === 'intent'
-            ? { predictionIntentAt: new Date(record.at) }
+            ? { predictionIntentAt: new Date(record.at), predictionInput: record.input ?? null }
             : { predictionId: record.predictionId ?? null };
         await strapi.db.query(UID.asset).updateMany({ where: { generationTag: record.tag }, data });
       },
@@ -113,23 +104,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * The source photo as model input (a data URI, or an uploaded file's URL for a large photo),
-   * made once per photo for an hour: a batch makes every shot of a product from the same photo.
-   * The pending promise is shared, so shots created at once upload the photo once.
+   * The source photo as a model's input (a data URI, or an uploaded file's URL for a large photo),
+   * converted to what that model accepts, made once per photo and model for an hour: a batch makes
+   * every shot of a product from the same photo. The pending promise is shared, so shots created at
+   * once upload the photo once.
    */
   const inputs = new Map<string, { value: Promise<string>; at: number }>();
-  const imageInputOf = (source: { url: string; mime: string }, signal: AbortSignal) => {
-    const hit = inputs.get(source.url);
+  const imageInputOf = (source: { url: string; mime: string }, model: ModelDescription, signal: AbortSignal) => {
+    const key = `${source.url}|${model.id}`;
+    const hit = inputs.get(key);
     if (hit && Date.now() - hit.at < 3600_000) return hit.value;
     const value = (async () => {
       const bytes = await getService(strapi, 'media').readSource(source);
-      return replicateGateway().imageInput(bytes, source.mime, { signal });
+      const photo = await fitPhotoToModel(bytes, source.mime, model.photo);
+      return replicateGateway().imageInput(photo.bytes, photo.mime, { signal });
     })();
-    value.catch(() => inputs.get(source.url)?.value === value && inputs.delete(source.url));
+    value.catch(() => inputs.get(key)?.value === value && inputs.delete(key));
     if (inputs.size >= 16) inputs.delete(inputs.keys().next().value as string);
-    inputs.set(source.url, { value, at: Date.now() });
+    inputs.set(key, { value, at: Date.now() });
     return value;
   };
+  const modelOf = (id: string | null | undefined) => getService(strapi, 'models').require(id, { path: ['model'], kind: 'edit' });
 
   const local: Provider = {
     name: 'local',
@@ -226,18 +221,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const failure = predictionError(prediction);
       if (failure) throw failure;
+      // One URI or a list of them (seedream): the first is the shot.
       const [url] = outputUrls(prediction);
       if (!url) throw new ReplicateError('failed', 'Replicate finished without an image.', { retryable: false });
       const downloaded = await gw.downloadOutput(url, { signal: job.signal, maxBytes: cfg.pipeline.maxBytes });
+      const adapter = modelOf(model);
+      const wanted = job.spec.aspectRatio || '1:1';
+      // The model was asked for its nearest ratio; the brief's exact one is cut here.
+      const cropped = adapter.aspect ? await cropToRatio(downloaded.bytes, ratioValue(wanted)) : undefined;
+      const upscaled = await getService(strapi, 'upscale').toMinimum({
+        asset: job.asset,
+        productId: job.product.id,
+        bytes: cropped?.bytes ?? downloaded.bytes,
+        minLongEdge: job.spec.minLongEdge || 1000,
+        aspectRatio: adapter.aspect ? wanted : null,
+        signal: job.signal,
+        deadline: (created?.at ?? (Date.parse(prediction.created_at) || Date.now())) + cfg.replicate.deadlineMs,
+      });
       return {
-        bytes: downloaded.bytes,
-        cost,
+        bytes: upscaled.bytes,
+        cost: upscaled.cost,
         provenance: {
           generator: 'replicate',
           model,
           modelVersion: prediction.version ?? null,
           predictionId: prediction.id,
           seed: (prediction.input as any)?.seed ?? null,
+          askedAspectRatio: adapter.aspect ? ((prediction.input as any)?.[adapter.aspect.field] ?? null) : null,
+          croppedFrom: cropped?.from ?? null,
+          upscale: upscaled.record,
           predictTime: prediction.metrics?.predict_time ?? null,
           durationMs: Date.now() - started,
           composite: false,
@@ -258,16 +270,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cfg = getConfig(strapi);
       const model = job.asset.provenance?.model || job.spec.model;
       if (!model) throw new ReplicateError('invalid_input', `The brief's ${job.asset.role} spec names no Replicate model.`, { retryable: false });
+      // The registry prices the model; one it does not know is refused, never booked at $0.
+      const adapter = modelOf(model);
       const source = { url: job.product.sourcePhoto.url, mime: job.product.sourcePhoto.mime };
-      // The photo's upload (once per photo) starts now, beside the cost booking, not after it.
-      imageInputOf(source, AbortSignal.timeout(cfg.replicate.requestTimeoutMs)).catch(() => {});
+      // The photo's upload (once per photo and model) starts now, beside the cost booking, not after it.
+      imageInputOf(source, adapter, AbortSignal.timeout(cfg.replicate.requestTimeoutMs)).catch(() => {});
       // An asset's cost is all it took: a regenerated one keeps what its earlier attempts cost.
-      const cost = await getService(strapi, 'dispatch').bookCost(job.asset, job.product.id, cfg.costs.modelPrices[model] ?? 0);
-      const prompt = [job.asset.prompt, job.asset.provenance?.negativePrompt ? `Avoid: ${job.asset.provenance.negativePrompt}.` : ''].filter(Boolean).join(' ');
+      const cost = await getService(strapi, 'costs').bookCost(job.asset, job.product.id, adapter.price);
+      const prompt = job.asset.prompt ?? '';
+      const negativePrompt = job.asset.provenance?.negativePrompt || undefined;
       return {
         model,
         cost,
         prompt,
+        negativePrompt,
         aspectRatio: job.spec.aspectRatio || '1:1',
         seed: seedOf(job.asset.generationTag),
         source,
@@ -281,14 +297,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async create(asset: any, signal: AbortSignal, onSend?: () => void): Promise<Prediction> {
       const cfg = getConfig(strapi);
       const prepared = asset.provenance?.request as PreparedCreation;
-      const image = await imageInputOf(prepared.source, signal);
-      const build = MODEL_INPUTS[prepared.model] ?? kontextInput;
-      const input = build({ prompt: prepared.prompt, image, aspectRatio: prepared.aspectRatio, seed: prepared.seed });
+      const adapter = modelOf(prepared.model);
+      const registry = getService(strapi, 'models').registry();
+      // Resumed after a crash: what was recorded before the first POST, not a new upload's URL
+      // (the photo would be uploaded again, and the same prediction would no longer match).
+      const recorded = asset.predictionIntentAt && asset.predictionInput && typeof asset.predictionInput === 'object' ? (asset.predictionInput as Record<string, unknown>) : null;
+      const input =
+        recorded ??
+        registry.buildInput(adapter, {
+          image: await imageInputOf(prepared.source, adapter, signal),
+          prompt: prepared.prompt,
+          negativePrompt: prepared.negativePrompt,
+          aspectRatio: prepared.aspectRatio,
+          seed: prepared.seed,
+        });
       const created = await replicateGateway().createPrediction({
-        model: prepared.model.includes(':') ? undefined : prepared.model,
-        version: prepared.model.includes(':') ? prepared.model : undefined,
+        ...registry.route(adapter),
         input,
         tag: asset.generationTag,
+        // Replicate cancels it at the deadline even if this process is gone (5 s is its minimum).
+        cancelAfter: `${Math.max(5, Math.ceil(cfg.replicate.deadlineMs / 1000))}s`,
         webhook: cfg.replicate.webhookBaseUrl ? true : undefined,
         webhookEventsFilter: cfg.replicate.webhookBaseUrl ? ['completed'] : undefined,
         preferWaitSec: cfg.replicate.webhookBaseUrl ? undefined : Math.min(cfg.replicate.preferWaitSec, Math.floor(cfg.replicate.deadlineMs / 1000)) || undefined,

@@ -14,6 +14,10 @@ import generation from './generation';
 import dispatch from './dispatch';
 import reference from './reference';
 import difference from './difference';
+import models from './models';
+import upscale from './upscale';
+import webhookSecret from './webhook-secret';
+import costs from './costs';
 
 export default {
   assets,
@@ -32,4 +36,8 @@ export default {
   dispatch,
   reference,
   difference,
+  models,
+  upscale,
+  webhookSecret,
+  costs,
 };

@@ -7,6 +7,7 @@ import type { RawMask } from '../pipeline/raw-image';
 import type { RefineStroke } from '../pipeline/cutout';
 import { decodeMaskPng, type SourceAnalysis, type SourceRefinement } from '../pipeline/jobs';
 import { isReplicateError, outputUrls, predictionError } from '../replicate';
+import { fitPhotoToModel } from '../pipeline/model-io';
 import { conflict, httpStatusError, unprocessable } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import type { ProductReference } from './products';
@@ -240,12 +241,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const gateway = getService(strapi, 'generation').replicateGateway();
       const signal = AbortSignal.timeout(cfg.replicate.deadlineMs);
       const bytes = await sourceBytes(product);
-      const image = await gateway.imageInput(bytes, product.sourcePhoto.mime ?? 'image/jpeg', { signal });
+      // Spoken to through its adapter: a source over its 5 MB / 16 MP / 4096 px is scaled into
+      // them first (the mask it returns is brought back to the source's size when refined).
+      const model = getService(strapi, 'models').require(AI_CUTOUT_MODEL, { path: ['model'], kind: 'cutout' });
+      const registry = getService(strapi, 'models').registry();
+      const photo = await fitPhotoToModel(bytes, product.sourcePhoto.mime ?? 'image/jpeg', model.photo);
+      // Paid like any prediction: within the product's and the day's caps, before it is created.
+      await getService(strapi, 'costs').bookProductSpend(product.id, model.price);
+      const image = await gateway.imageInput(photo.bytes, photo.mime, { signal });
       const { prediction: created } = await gateway.createPrediction({
-        model: AI_CUTOUT_MODEL,
-        input: { image },
+        ...registry.route(model),
+        input: registry.buildInput(model, { image }),
         tag: `reference-${crypto.randomUUID()}`,
         preferWaitSec: Math.min(60, cfg.replicate.preferWaitSec || 60),
+        cancelAfter: `${Math.max(5, Math.ceil(cfg.replicate.deadlineMs / 1000))}s`,
         signal,
       });
       const prediction = await gateway.waitForPrediction(created.id, { signal, deadline: Date.now() + cfg.replicate.deadlineMs, pollIntervalMs: cfg.replicate.pollIntervalMs });

@@ -45,6 +45,7 @@ const freshGeneration = (asset: any) => ({
   qcStatus: null,
   predictionId: null,
   predictionIntentAt: null,
+  predictionInput: null,
   generationTag: crypto.randomUUID(),
   attempts: 0,
   nextAttemptAt: null,

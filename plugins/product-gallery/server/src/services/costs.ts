@@ -1,0 +1,79 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../domain/vocabulary';
+import { getConfig } from '../utils/get-service';
+import { unprocessable } from '../utils/errors';
+
+/** Advisory lock key (PostgreSQL) serialising cost bookings: any fixed 64-bit number. */
+const COST_LEDGER_LOCK = 0x5047434f5354; // "PGCOST"
+
+/**
+ * The cost ledger: every Replicate prediction (a shot, its upscale) is booked here against the
+ * product's and the day's caps before it is created. Its own service, so the generators book
+ * without reaching into the dispatcher.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const assets = () => strapi.db.query(UID.asset);
+  const products = () => strapi.db.query(UID.product);
+
+  /**
+   * Throws a 422 naming the cap `price` would pass. Spent on a product: its images and the AI
+   * spent on its reference (a background remover's second opinion); spent today: images created
+   * today or booked and not created yet, and reference spend booked today.
+   */
+  const assertWithinCaps = async (productId: number, price: number) => {
+    const { perProductCap, perDayCap } = getConfig(strapi).costs;
+    const productAssets = await assets().findMany({ where: { product: productId }, select: ['cost'] });
+    const product = await products().findOne({ where: { id: productId }, select: ['aiCost'] });
+    const productSpent = productAssets.reduce((s: number, a: any) => s + Number(a.cost ?? 0), Number(product?.aiCost ?? 0));
+    if (productSpent + price > perProductCap) {
+      throw unprocessable(`Cost cap reached for this product: $${productSpent.toFixed(2)} spent of $${perProductCap.toFixed(2)}. Raise costs.perProductCap to generate more.`);
+    }
+    const since = new Date();
+    since.setUTCHours(0, 0, 0, 0);
+    const today = await assets().findMany({
+      where: { cost: { $gt: 0 }, $or: [{ predictionIntentAt: { $gte: since } }, { predictionIntentAt: null, status: 'generating' }] },
+      select: ['cost'],
+    });
+    const references = await products().findMany({ where: { aiCostAt: { $gte: since } }, select: ['aiCost'] });
+    const daySpent = [...today.map((a: any) => a.cost), ...references.map((p: any) => p.aiCost)].reduce((s: number, c: any) => s + Number(c ?? 0), 0);
+    if (daySpent + price > perDayCap) {
+      throw unprocessable(`Daily cost cap reached: $${daySpent.toFixed(2)} spent today of $${perDayCap.toFixed(2)}. Generation resumes tomorrow, or raise costs.perDayCap.`);
+    }
+  };
+
+  /** One booking at a time across instances (PostgreSQL: an advisory lock; SQLite writes one at a time). */
+  const ledger = async <T>(fn: () => Promise<T>): Promise<T> =>
+    (await strapi.db.transaction(async ({ trx }: { trx: any }) => {
+      if (trx.client.config.client === 'pg') await trx.raw('select pg_advisory_xact_lock(?)', [COST_LEDGER_LOCK]);
+      return fn();
+    })) as T;
+
+  return {
+    /**
+     * Books `price` on the asset if the product's and the day's caps allow it, else throws a 422
+     * naming the cap. Check and booking are one transaction under the ledger's lock, so shots
+     * prepared at once (on any instance) cannot all pass on the same spent sum. Returns the
+     * asset's cost after booking.
+     */
+    async bookCost(asset: { id: number; cost?: number | string | null }, productId: number, price: number): Promise<number> {
+      const before = Number(asset.cost ?? 0);
+      return ledger(async () => {
+        await assertWithinCaps(productId, price);
+        const cost = before + price;
+        await assets().updateMany({ where: { id: asset.id }, data: { cost } });
+        return cost;
+      });
+    },
+
+    /** Books AI spend that makes no image (the reference's second opinion) on the product itself. */
+    async bookProductSpend(productId: number, price: number): Promise<number> {
+      return ledger(async () => {
+        await assertWithinCaps(productId, price);
+        const product = await products().findOne({ where: { id: productId }, select: ['aiCost'] });
+        const aiCost = Number(product?.aiCost ?? 0) + price;
+        await products().updateMany({ where: { id: productId }, data: { aiCost, aiCostAt: new Date() } });
+        return aiCost;
+      });
+    },
+  };
+};
