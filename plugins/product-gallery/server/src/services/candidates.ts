@@ -8,6 +8,7 @@ import { CUTOUT_REVIEW_THRESHOLD } from '../pipeline/cutout';
 import { summarizeQc } from '../pipeline/qc';
 import { digitalSourceTypeOf, labelFile, xmpOf, type SourceLabel } from '../pipeline/source-label';
 import { getService } from '../utils/get-service';
+import { unprocessable } from '../utils/errors';
 import type { Actor } from './workflow';
 import type { ProductReference } from './products';
 
@@ -62,10 +63,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const pipeline = getService(strapi, 'pipeline');
       const carried = input.label === undefined ? digitalSourceTypeOf(await xmpOf(raw).catch(() => undefined)) : null;
       const label = input.label ?? (carried ? { type: carried, generator: 'import' } : null);
-      const bytes = await labelFile(raw, label).catch(() => raw);
-      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [bytes, pipeline.limits()], 'file', 'fast');
+      const labelled = await labelFile(raw, label).catch(() => null);
+      // A file sharp cannot read is for intake to refuse in its own words; a readable one that
+      // could not be relabelled must not be stored with its camera metadata and without its mark.
+      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [labelled ?? raw, pipeline.limits()], 'file', 'fast');
+      if (!labelled) throw unprocessable('The image could not be rewritten with its source label (and without its camera metadata), so it was not stored.');
       const file = await getService(strapi, 'media').storeImage({
-        buffer: bytes,
+        buffer: labelled,
         name: input.name,
         mime: intake.mime,
         ext: EXT[intake.format] ?? '.jpg',
@@ -73,7 +77,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         height: intake.height,
         alt: altTextFor(input.product, input.role),
       });
-      return { fileId: file.id, intake, bytes, sourceType: label?.type ?? null };
+      return { fileId: file.id, intake, bytes: labelled, sourceType: label?.type ?? null };
     },
 
     /** QC and renditions of a secured output; returns the fields its draft gets. */
