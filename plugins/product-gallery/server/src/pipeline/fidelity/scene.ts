@@ -292,14 +292,12 @@ function addedBeside(g: Grid, light: LightFit, productLongGrid: number): number 
   // new colours anywhere out to the surroundings, then only the patches that touch the piece's
   // near side count, at their whole size (a stone reaching past the near band is still one stone)
   const novel = new Uint8Array(n);
+  const px = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     if (!outer[i] || rim[i]) continue;
-    const l = g.cand.L[i], a = g.cand.A[i], b = g.cand.B[i];
+    px[0] = g.cand.L[i]; px[1] = g.cand.A[i]; px[2] = g.cand.B[i];
     let isNew = true;
-    for (let j = 0; j < known.length; j += 3) {
-      const dl = 0.5 * (known[j] - l), da = known[j + 1] - a, db = known[j + 2] - b;
-      if (dl * dl + da * da + db * db <= t2) { isNew = false; break; }
-    }
+    for (let j = 0; j < known.length && isNew; j += 3) if (near2(known, j, px, 0)) isNew = false;
     if (isNew) novel[i] = 1;
   }
   const comps = components(w, h, (i) => novel[i] !== 0);
