@@ -33,6 +33,7 @@ export default ({ env }) => ({
       },
       pipeline: {
         workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),
+        maxQueue: env.int('PRODUCT_GALLERY_PIPELINE_QUEUE', 16),
       },
       gallery: {
         public: env.bool('GALLERY_PUBLIC', true),
