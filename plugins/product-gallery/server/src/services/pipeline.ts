@@ -13,10 +13,6 @@ import { getConfig } from '../utils/get-service';
  */
 export type Lane = 'heavy' | 'fast';
 
-/**
- * The image pipeline behind bounded worker-thread pools: JS pixel loops never run on the
- * HTTP thread. Pipeline refusals become 4xx errors carrying the pipeline's message.
- */
 /** What a refused request is told to wait: an import or a pack takes a few seconds per thread. */
 const RETRY_AFTER_SEC = 5;
 
@@ -26,6 +22,10 @@ const refusal = (error: PipelineError, field?: string) => {
   return httpStatusError(error.status, field ? `${field}: ${error.message}` : error.message, { code: error.code, field });
 };
 
+/**
+ * The image pipeline behind bounded worker-thread pools: JS pixel loops never run on the
+ * HTTP thread. Pipeline refusals become 4xx errors carrying the pipeline's message.
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const pools: Partial<Record<Lane, PipelinePool>> = {};
   // Requests that need the pipeline, as many at once as it has threads; a few more wait their
@@ -63,7 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { gate, limit } = requestGate();
       if (gate.held >= gate.limit && gate.waiting >= limit) {
         throw unavailable(`The image pipeline is busy with other requests (${gate.waiting} waiting). Try again in ${RETRY_AFTER_SEC} seconds.`, RETRY_AFTER_SEC, {
-          code: 'pipeline_busy',
+          code: 'busy',
         });
       }
       const release = await gate.acquire();
