@@ -45,7 +45,7 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
 
   beforeAll(async () => {
     fake = await startFakeReplicate({ log: false, scenario: { startDelayMs: 1, latencyMs: 5 } });
-    app = await startApp({ env: { PRODUCT_GALLERY_PIPELINE_THREADS: '1', PRODUCT_GALLERY_PIPELINE_QUEUE: '1' } });
+    app = await startApp({ env: { PRODUCT_GALLERY_PIPELINE_THREADS: '1', PRODUCT_GALLERY_PIPELINE_QUEUE: '1', PRODUCT_GALLERY_STORED_READ_TIMEOUT_MS: '2000' } });
     await stopWorker(app);
     admin = await adminSession(app);
     product = await createProduct(app, { category: 'earrings' });
@@ -86,7 +86,7 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
 
   it('a file from the upload provider is read over HTTP within a byte cap, with clear errors', async () => {
     const gw = createReplicateGateway({ apiToken: fake.token, baseUrl: fake.url, allowedOutputHosts: [fake.outputHost] });
-    const remote = async (output: 'normal' | 'oversized-chunked') => {
+    const remote = async (output: 'normal' | 'oversized' | 'hang') => {
       fake.setScenario({ output, oversizedBytes: 65 * 1024 * 1024 });
       const { prediction } = await gw.createPrediction({ model: 'black-forest-labs/flux-kontext-pro', input: { prompt: output }, tag: `files-${output}`, preferWaitSec: 5 });
       const url = outputUrls(prediction)[0]!;
@@ -99,9 +99,14 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
     const ok = await analyze(await remote('normal'));
     expect(ok.status).toBe(200);
     expect(ok.body.data.intake.format).toBe('png');
-    const huge = await analyze(await remote('oversized-chunked'));
+    // Refused by its declared length, before a byte is read (the cap while streaming is readCapped's, tested with downloads).
+    const huge = await analyze(await remote('oversized'));
     expect(huge.status).toBe(422);
     expect(huge.body.error.message).toMatch(/is larger than 64 MB; it was not read/);
+    // A provider that sends headers and then nothing: the request ends at the deadline, with a 504.
+    const hung = await analyze(await remote('hang'));
+    expect(hung.status).toBe(504);
+    expect(hung.body.error.message).toMatch(/^The upload provider did not deliver http:\/\/127\.0\.0\.1:\d+\/delivery\/hang\/\S+ within 2 s\.$/);
     // Signed URLs carry credentials in their query string: a failure names the file without it.
     const row = await app.strapi.db.query(FILE).create({
       data: { name: 'gone.png', hash: `remote_gone_${crypto.randomBytes(3).toString('hex')}`, ext: '.png', mime: 'image/png', size: 1, url: `${fake.url.replace('/v1', '')}/delivery/normal/nope/out-0.png?X-Amz-Signature=secret`, provider: 'aws-s3' },

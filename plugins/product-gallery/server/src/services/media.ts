@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { httpStatusError, unprocessable } from '../utils/errors';
+import { getConfig } from '../utils/get-service';
 import { readCapped, TooLargeError } from '../utils/read-capped';
 
 export interface StoredRendition {
@@ -61,8 +62,6 @@ const SOURCE_CACHE_BYTES = 64 * 1024 * 1024;
  * held to the pipeline's 25 MB, renditions are smaller), so a larger one is refused, not read.
  */
 const STORED_FILE_MAX_BYTES = 64 * 1024 * 1024;
-/** A provider that has not delivered a stored file in this time is treated as down. */
-const REMOTE_READ_TIMEOUT_MS = 30_000;
 
 const tooLarge = (url: string) => unprocessable(`The Media Library file ${url} is larger than ${STORED_FILE_MAX_BYTES / 1024 / 1024} MB; it was not read.`);
 
@@ -105,8 +104,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const readRemote = async (url: string): Promise<Buffer> => {
     // Signed URLs carry credentials in their query: errors name the file without it.
     const shown = url.split('?')[0];
-    const signal = AbortSignal.timeout(REMOTE_READ_TIMEOUT_MS);
-    const timedOut = () => httpStatusError(504, `The upload provider did not deliver ${shown} within ${REMOTE_READ_TIMEOUT_MS / 1000} s.`);
+    const timeoutMs = getConfig(strapi).pipeline.storedReadTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const timedOut = () => httpStatusError(504, `The upload provider did not deliver ${shown} within ${timeoutMs / 1000} s.`);
     let res: Response;
     try {
       res = await fetch(url, { signal });
