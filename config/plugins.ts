@@ -33,6 +33,8 @@ export default ({ env }) => ({
       },
       pipeline: {
         workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),
+        maxQueue: env.int('PRODUCT_GALLERY_PIPELINE_QUEUE', 16),
+        storedReadTimeoutMs: env.int('PRODUCT_GALLERY_STORED_READ_TIMEOUT_MS', 30000),
       },
       gallery: {
         public: env.bool('GALLERY_PUBLIC', true),

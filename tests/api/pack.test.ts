@@ -104,6 +104,37 @@ describe('listing packs: a ZIP of the published gallery per channel', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('renders in the pipeline threads: while a pack waits for a thread, the server answers other requests', async () => {
+    const pipeline = app.strapi.plugin('product-gallery').service('pipeline');
+    // Occupy the pipeline's only thread until released: nothing is timed.
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const holding = pipeline.run('hold', [flag.buffer]);
+    let packDone = false;
+    const packing = pack(gallery.product.documentId, 'etsy').then((res) => {
+      packDone = true;
+      return res;
+    });
+    try {
+      // The pack's first image reaches the pipeline's line (or, rendered on this thread, the pack would finish).
+      while (!packDone && pipeline.queued() === 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(packDone).toBe(false);
+      expect(pipeline.queued()).toBe(1);
+      // Meanwhile the HTTP thread serves: a read and a gallery answer come back before the pack.
+      const other = await app.http.get(`/product-gallery/products/${gallery.product.documentId}/readiness`).set(admin.auth);
+      expect(other.status).toBe(200);
+      const storefront = await app.http.get(`/api/product-gallery/galleries/${gallery.product.slug}`);
+      expect(storefront.status).toBeLessThan(500);
+      expect(packDone).toBe(false);
+    } finally {
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    }
+    await holding;
+    const res = await packing;
+    expect(res.status).toBe(200);
+    expect(readZip(res.body).map((e) => e.name)).toContain('manifest.json');
+  });
+
   it('an Author may download packs (read)', async () => {
     const author = await adminSession(app, { roleCode: 'strapi-author' });
     const res = await pack(gallery.product.documentId, 'meta', author);

@@ -96,3 +96,23 @@ test('the main event loop stays responsive while 20 sources are processed', asyn
   // Robust, untimed assertion: the loop kept running timers throughout the batch.
   expect(ticks).toBeGreaterThan(10);
 });
+
+test('a pool with a bounded line refuses more work with a busy PipelineError (503), then takes work again', async () => {
+  const bounded = createPipelinePool({ maxThreads: 1, maxQueue: 1 });
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    await bounded.run('ping');
+    const held = bounded.run('hold', [flag.buffer]); // on the only thread
+    const waiting = bounded.run<{ pong: boolean }>('ping', [2]); // the line of one
+    await expect(bounded.run('ping', [3])).rejects.toMatchObject({ name: 'PipelineError', code: 'busy', status: 503, message: expect.stringMatching(/busy: 1 task is already waiting/) });
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    await held;
+    expect((await waiting).pong).toBe(true);
+    expect((await bounded.run<{ pong: boolean }>('ping', [4])).pong).toBe(true);
+  } finally {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    await bounded.destroy();
+  }
+});

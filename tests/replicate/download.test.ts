@@ -7,6 +7,7 @@ import {
   ReplicateError,
   type ReplicateGateway,
 } from '../../plugins/product-gallery/server/src/replicate';
+import { replicateErrorOf } from '../support/replicate-error';
 import { startFakeReplicate, type FakeReplicate, type OutputMode } from '../support/fake-replicate';
 
 const MODEL = 'black-forest-labs/flux-kontext-pro';
@@ -29,14 +30,6 @@ describe('guarded output download', () => {
     return outputUrls(prediction)[0]!;
   }
 
-  const failure = async (p: Promise<unknown>) => {
-    const e = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(ReplicateError);
-    return e as ReplicateError;
-  };
 
   it('downloads an allowed output and returns its bytes', async () => {
     const url = await outputWith('normal');
@@ -56,7 +49,7 @@ describe('guarded output download', () => {
     const url = await outputWith('disallowed-host');
     expect(url).toContain('//localhost:');
     const before = fake.requests.length;
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(e.message).toMatch(/not an allowed output host/);
     expect(fake.requests.length).toBe(before);
@@ -64,42 +57,42 @@ describe('guarded output download', () => {
 
   it('rejects a redirect to a disallowed host (redirect: manual, each hop re-checked)', async () => {
     const url = await outputWith('redirect-disallowed');
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(fake.requests.filter((r) => r.headers.host?.toString().startsWith('localhost')).length).toBe(0);
   });
 
   it('stops after 3 redirects', async () => {
     const url = await outputWith('redirect-loop');
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(e.message).toMatch(/more than 3/);
   });
 
   it('rejects an oversized output by Content-Length before reading it', async () => {
     const url = await outputWith('oversized', { oversizedBytes: 5 * 1024 * 1024 });
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(e.message).toMatch(/too large \(5242880 bytes/);
   });
 
   it('enforces the size limit while streaming when there is no Content-Length', async () => {
     const url = await outputWith('oversized-chunked', { oversizedBytes: 5 * 1024 * 1024 });
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(e.message).toMatch(/over 1048576 bytes/);
   });
 
   it('fails cleanly on a truncated transfer', async () => {
     const url = await outputWith('truncated');
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(['unavailable']).toContain(e.code);
     expect(e.message).toMatch(/cut off|could not be downloaded/);
   });
 
   it('rejects HTML served instead of an image', async () => {
     const url = await outputWith('html');
-    const e = await failure(gw.downloadOutput(url));
+    const e = await replicateErrorOf(gw.downloadOutput(url));
     expect(e.code).toBe('output_rejected');
     expect(e.message).toMatch(/not an image \(content type text\/html\)/);
   });
@@ -114,7 +107,7 @@ describe('guarded output download', () => {
   it('times out on an output that never finishes', async () => {
     const url = await outputWith('hang');
     const t0 = Date.now();
-    const e = await failure(gw.downloadOutput(url, { timeoutMs: 300 }));
+    const e = await replicateErrorOf(gw.downloadOutput(url, { timeoutMs: 300 }));
     expect(e.code).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(2000);
   });
@@ -145,7 +138,7 @@ describe('guarded output download', () => {
 
   it('standalone downloadOutput defaults to replicate.delivery only', async () => {
     const url = await outputWith('normal');
-    const e = await failure(downloadOutput(url));
+    const e = await replicateErrorOf(downloadOutput(url));
     expect(e.code).toBe('output_rejected');
   });
 });

@@ -32,6 +32,8 @@ export type OutputMode =
   | 'redirect-allowed'
   /** Redirects forever on the allowed host. */
   | 'redirect-loop'
+  /** Allowed URL that 302-redirects to `redirectLocation` (a CDN hop somewhere else). */
+  | 'redirect-to'
   /** Content-Length larger than the bytes that are sent, then the socket is cut. */
   | 'truncated'
   /** An HTML page (text/html) instead of an image. */
@@ -74,6 +76,8 @@ export interface Scenario {
   /** Force `string` (one URL) or `array` of URLs; by default a known model answers in its own shape. */
   outputShape?: 'string' | 'array';
   oversizedBytes: number;
+  /** Where a `redirect-to` output sends the download. */
+  redirectLocation?: string;
   webhook: WebhookFaults;
   /** Max creations per second (sliding 1 s window); beyond, 429. 0 = unlimited. */
   creationRateLimit: number;

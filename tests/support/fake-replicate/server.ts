@@ -664,6 +664,10 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
           return void res.end();
         }
         break;
+      case 'redirect-to':
+        log(302, '');
+        res.writeHead(302, { Location: rec.scenario.redirectLocation ?? `/delivery/normal/${id}/${name}` });
+        return void res.end();
       case 'redirect-loop':
         log(302, '');
         res.writeHead(302, { Location: `/delivery/redirect-loop/${id}/${name}?hop=${hops + 1}` });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_NAME, MODEL_NAME_RULE } from '../replicate/model-id';
 
 /**
  * How a Replicate model is spoken to. Built-in adapters and the ones a host app registers in the
@@ -16,7 +17,7 @@ const field = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be an input field nam
 export const modelDescriptionSchema = z
   .object({
     /** `owner/name` on Replicate. */
-    id: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+    id: z.string().regex(MODEL_NAME, MODEL_NAME_RULE),
     kind: z.enum(MODEL_KINDS),
     /**
      * Official models run on /v1/models/{owner}/{name}/predictions and are priced per image;

@@ -12,9 +12,10 @@ export type PipelineErrorCode =
   | 'blank'
   | 'transparent'
   | 'too_small'
-  | 'invalid_option';
+  | 'invalid_option'
+  | 'busy';
 
-export type PipelineErrorStatus = 413 | 415 | 422;
+export type PipelineErrorStatus = 413 | 415 | 422 | 503;
 
 export const PIPELINE_ERROR_STATUS: Record<PipelineErrorCode, PipelineErrorStatus> = {
   unsupported_format: 415,
@@ -25,6 +26,7 @@ export const PIPELINE_ERROR_STATUS: Record<PipelineErrorCode, PipelineErrorStatu
   transparent: 422,
   too_small: 422,
   invalid_option: 422,
+  busy: 503,
 };
 
 export interface PipelineErrorJSON {

@@ -217,6 +217,10 @@ function mb(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
 }
 
+/** The refusal of a file over the byte limit (also said of an upload measured before it is read). */
+export const tooManyBytes = (bytes: number, maxBytes: number) =>
+  new PipelineError('too_many_bytes', `The file is ${mb(bytes)}; the limit is ${mb(maxBytes)}. Export the photo at a lower quality or size and upload it again.`, { bytes, maxBytes });
+
 /**
  * Validate and normalize one uploaded photo.
  * Throws PipelineError: 413 too_many_bytes / too_many_pixels, 415 unsupported_format,
@@ -230,9 +234,7 @@ export async function intake(bytes: Buffer | Uint8Array, options: IntakeOptions 
   const warnings: PipelineWarning[] = [];
 
   if (buf.length === 0) throw new PipelineError('corrupt', 'The file is empty. Upload the photo again.');
-  if (buf.length > maxBytes) {
-    throw new PipelineError('too_many_bytes', `The file is ${mb(buf.length)}; the limit is ${mb(maxBytes)}. Export the photo at a lower quality or size and upload it again.`, { bytes: buf.length, maxBytes });
-  }
+  if (buf.length > maxBytes) throw tooManyBytes(buf.length, maxBytes);
 
   const { format, mime, label } = await sniffFormat(buf);
   await checkPolyglot(buf, format, warnings);

@@ -12,15 +12,19 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Piscina } from 'piscina';
-import { pipelineErrorFromJSON, type PipelineError, type PipelineErrorJSON } from './errors';
+import { PipelineError, pipelineErrorFromJSON, type PipelineErrorJSON } from './errors';
 import { prepareTransfer, reviveBuffers } from './transfer';
-import type { PipelineTaskName, PipelineTaskRequest, PipelineTaskResponse } from './worker';
+import type { DiagnosticTask, PipelineTaskName, PipelineTaskRequest, PipelineTaskResponse } from './worker';
 
 export interface PipelinePoolOptions {
   /** Worker threads (default: cores - 1, at least 1; on a 2-core box 1 thread leaves a core to HTTP). */
   maxThreads?: number;
   minThreads?: number;
-  /** Queued tasks beyond which run() rejects (default: unbounded). */
+  /**
+   * Tasks that may wait for a thread; run() refuses more with a PipelineError `busy` (503).
+   * Default: unbounded, for callers that bound themselves (the dispatcher runs a fixed number of
+   * stages at once); work that comes from requests is bounded by the caller (services/pipeline.ts).
+   */
   maxQueue?: number;
   /** Milliseconds an idle thread lives (default 30 s). */
   idleTimeout?: number;
@@ -37,7 +41,7 @@ export interface RunOptions {
 }
 
 export interface PipelinePool {
-  run<T = unknown>(name: PipelineTaskName | 'ping' | 'busy', args?: unknown[], opts?: RunOptions): Promise<T>;
+  run<T = unknown>(name: PipelineTaskName | DiagnosticTask, args?: unknown[], opts?: RunOptions): Promise<T>;
   readonly threads: number;
   readonly queueSize: number;
   readonly completed: number;
@@ -66,12 +70,17 @@ export function createPipelinePool(opts: PipelinePoolOptions = {}): PipelinePool
     minThreads: Math.min(maxThreads, opts.minThreads ?? 1),
     idleTimeout: opts.idleTimeout ?? 30_000,
     workerData: { nice: opts.nice ?? 0 },
-    ...(opts.maxQueue !== undefined ? { maxQueue: opts.maxQueue } : {}),
   });
   return {
     async run<T>(name: PipelineTaskRequest['name'], args: unknown[] = [], runOpts: RunOptions = {}): Promise<T> {
       const transferList: ArrayBuffer[] = [];
       const task: PipelineTaskRequest = { name, args: runOpts.move ? prepareTransfer(args, transferList) : args };
+      if (opts.maxQueue !== undefined && piscina.queueSize >= opts.maxQueue) {
+        throw new PipelineError('busy', `The image pipeline is busy: ${piscina.queueSize} ${piscina.queueSize === 1 ? 'task is' : 'tasks are'} already waiting for its ${maxThreads} thread(s). Try again in a few seconds.`, {
+          queued: piscina.queueSize,
+          threads: maxThreads,
+        });
+      }
       const res = (await piscina.run(task, { transferList: transferList.length ? transferList : undefined, signal: runOpts.signal })) as PipelineTaskResponse;
       if (res.ok) return reviveBuffers(res.value) as T;
       const e = res.error as Partial<PipelineErrorJSON> & { name: string; message: string; stack?: string };

@@ -35,8 +35,12 @@ export const PIPELINE_TASKS = [
 
 export type PipelineTaskName = (typeof PIPELINE_TASKS)[number];
 
+/** Built-in diagnostics, for tests and benchmarks (see builtin below). */
+export const DIAGNOSTIC_TASKS = ['ping', 'busy', 'hold'] as const;
+export type DiagnosticTask = (typeof DIAGNOSTIC_TASKS)[number];
+
 export interface PipelineTaskRequest {
-  name: PipelineTaskName | 'ping' | 'busy';
+  name: PipelineTaskName | DiagnosticTask;
   args: unknown[];
 }
 
@@ -53,9 +57,18 @@ function library(): Record<string, unknown> {
   return lib;
 }
 
-/** Built-in diagnostics: 'ping' (round trip) and 'busy' (spin the CPU for N ms, used by tests). */
+/**
+ * Built-in diagnostics: 'ping' (round trip), 'busy' (spin the CPU for N ms) and 'hold' (keep the
+ * thread until the caller sets the first Int32 of the given SharedArrayBuffer to non-zero and
+ * notifies it: a test's way to know a thread is occupied without timing anything).
+ */
 function builtin(name: string, args: unknown[]): unknown {
   if (name === 'ping') return { pong: true, threadId: require('worker_threads').threadId as number, args };
+  if (name === 'hold') {
+    const flag = new Int32Array(args[0] as SharedArrayBuffer);
+    while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
+    return true;
+  }
   const ms = Number(args[0]) || 0;
   const end = Date.now() + ms;
   let x = 0;
@@ -85,7 +98,7 @@ export async function runPipelineTask(req: PipelineTaskRequest): Promise<Pipelin
   try {
     const args = reviveBuffers(req.args ?? []);
     let value: unknown;
-    if (req.name === 'ping' || req.name === 'busy') {
+    if ((DIAGNOSTIC_TASKS as readonly string[]).includes(req.name)) {
       value = builtin(req.name, args);
     } else {
       if (!ALLOWED.has(req.name)) throw new Error(`Unknown pipeline task "${req.name}".`);

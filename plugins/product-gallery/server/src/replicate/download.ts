@@ -1,14 +1,32 @@
 /**
  * Guarded download of prediction outputs. Outputs are URLs chosen by a remote service, so they are
- * treated as untrusted: host allow-list, https only, redirects followed by hand (each hop
- * re-checked), size limit while streaming, overall timeout, no credentials sent.
+ * treated as untrusted: host allow-list, https only, the address each name resolves to checked
+ * (public addresses only; loopback only for a loopback host listed exactly) and then connected to
+ * as checked (no second lookup a rebinding DNS answer could change), redirects followed by hand
+ * (each hop checked again), size limit while streaming, overall timeout, no credentials sent.
  * The returned bytes are still unchecked image data: the image intake validates them.
  */
-import { isIP } from 'node:net';
+import dns from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { readCapped, TooLargeError } from '../utils/read-capped';
 import { abortReason } from './backoff';
 import { DEFAULT_ALLOWED_OUTPUT_HOSTS } from './config';
 import { ReplicateError } from './errors';
-import type { FetchLike } from './types';
+
+/** One address a host name resolves to. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Every address of a host name (the system resolver by default; tests give their own). */
+export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
+
+const systemResolve: ResolveHost = async (hostname) =>
+  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 export interface DownloadOptions {
   /**
@@ -21,7 +39,8 @@ export interface DownloadOptions {
   maxBytes?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
-  fetch?: FetchLike;
+  /** How host names are resolved (default: the system resolver). */
+  resolve?: ResolveHost;
   /** Content types accepted (prefix match). Default: image/* and application/octet-stream. */
   acceptContentTypes?: readonly string[];
   maxRedirects?: number;
@@ -46,6 +65,25 @@ function isLoopbackHost(hostname: string): boolean {
   if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
   return false;
 }
+
+/**
+ * The address range an output may not be fetched from, or null for a public unicast address.
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
+ */
+export function forbiddenRange(address: string): string | null {
+  if (!ipaddr.isValid(address)) return 'invalid';
+  const range = ipaddr.process(address).range();
+  return range === 'unicast' ? null : range;
+}
+
+const RANGE_WORDS: Record<string, string> = {
+  private: 'a private network address',
+  loopback: 'a loopback address',
+  linkLocal: 'a link-local address (such as the cloud metadata service)',
+  uniqueLocal: 'a unique-local (private) address',
+  unspecified: 'the unspecified address',
+  carrierGradeNat: 'a carrier-grade NAT address',
+};
 
 function reject(message: string): ReplicateError {
   return new ReplicateError('output_rejected', message, { retryable: false });
@@ -84,6 +122,57 @@ export function assertAllowedOutputUrl(rawUrl: string, allowedHosts: readonly st
   throw reject('The generated output URL does not use https.');
 }
 
+/**
+ * The address to connect to for an allowed URL: every address the host resolves to must be public
+ * (a loopback host listed exactly may resolve to loopback, nothing else).
+ */
+async function checkedAddress(u: URL, resolve: ResolveHost): Promise<ResolvedAddress> {
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const literal = isIP(host);
+  let addresses: ResolvedAddress[];
+  if (literal) addresses = [{ address: host, family: literal === 6 ? 6 : 4 }];
+  else {
+    try {
+      addresses = await resolve(host);
+    } catch (e) {
+      throw new ReplicateError('unavailable', `The output host ${host} could not be resolved.`, { cause: e });
+    }
+  }
+  if (!addresses.length) throw new ReplicateError('unavailable', `The output host ${host} has no address.`);
+  // assertAllowedOutputUrl let a loopback host through only when it was listed exactly.
+  const loopbackListed = isLoopbackHost(host);
+  for (const a of addresses) {
+    const range = forbiddenRange(a.address);
+    if (range === null || (range === 'loopback' && loopbackListed)) continue;
+    throw reject(`The generated output host ${host} resolves to ${RANGE_WORDS[range] ?? `a reserved address (${range})`}; refusing to fetch it.`);
+  }
+  return addresses[0]!;
+}
+
+/** A lookup that answers the address already checked, so the connection goes exactly there. */
+const pinnedLookup = (target: ResolvedAddress): LookupFunction =>
+  ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (options?.all) callback(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  }) as unknown as LookupFunction;
+
+function get(u: URL, target: ResolvedAddress, signal: AbortSignal): Promise<IncomingMessage> {
+  const client = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(u, {
+      method: 'GET',
+      // A fresh connection per hop: a pooled socket could lead to an address checked for another name.
+      agent: false,
+      lookup: pinnedLookup(target),
+      signal,
+      headers: { Accept: 'image/*,application/octet-stream;q=0.9' },
+    });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 /** Downloads one output with the guards described above. */
 export async function downloadOutput(url: string, opts: DownloadOptions = {}): Promise<DownloadedOutput> {
   const allowedHosts = opts.allowedHosts ?? DEFAULT_ALLOWED_OUTPUT_HOSTS;
@@ -91,7 +180,7 @@ export async function downloadOutput(url: string, opts: DownloadOptions = {}): P
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const maxRedirects = opts.maxRedirects ?? 3;
   const accept = opts.acceptContentTypes ?? DEFAULT_ACCEPT;
-  const doFetch: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
+  const resolve = opts.resolve ?? systemResolve;
 
   const ctrl = new AbortController();
   let timedOut = false;
@@ -115,77 +204,59 @@ export async function downloadOutput(url: string, opts: DownloadOptions = {}): P
     throw new ReplicateError('unavailable', 'The generated output could not be downloaded (connection failed or was cut off).', { cause: e });
   };
 
+  let res: IncomingMessage | undefined;
   try {
     let current = assertAllowedOutputUrl(url, allowedHosts);
     let redirects = 0;
     for (;;) {
-      let res: Response;
       try {
-        res = await doFetch(current.toString(), {
-          method: 'GET',
-          redirect: 'manual',
-          signal: ctrl.signal,
-          headers: { Accept: 'image/*,application/octet-stream;q=0.9' },
-        });
+        const target = await checkedAddress(current, resolve);
+        res = await get(current, target, ctrl.signal);
       } catch (e) {
         return fail(e);
       }
-      if (res.status >= 300 && res.status < 400) {
-        await res.body?.cancel().catch(() => undefined);
-        const loc = res.headers.get('location');
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400) {
+        res.destroy();
+        const loc = res.headers.location;
         if (!loc) throw reject('The output server answered a redirect without a location.');
         if (++redirects > maxRedirects) throw reject(`The generated output redirected more than ${maxRedirects} times.`);
         current = assertAllowedOutputUrl(new URL(loc, current).toString(), allowedHosts);
         continue;
       }
-      if (!res.ok) {
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status === 404 || res.status === 410) {
+      if (status < 200 || status >= 300) {
+        if (status === 404 || status === 410) {
           throw new ReplicateError('output_rejected', 'The generated output is no longer available (Replicate deletes outputs after an hour).', {
-            status: res.status,
+            status,
             retryable: false,
           });
         }
-        throw new ReplicateError('unavailable', `The output server answered HTTP ${res.status}.`, { status: res.status, retryable: res.status >= 500 || res.status === 429 });
+        throw new ReplicateError('unavailable', `The output server answered HTTP ${status}.`, { status, retryable: status >= 500 || status === 429 });
       }
-      const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const contentType = (res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (contentType && !accept.some((a) => contentType.startsWith(a))) {
-        await res.body?.cancel().catch(() => undefined);
         throw reject(`The generated output is not an image (content type ${contentType}).`);
       }
-      const declared = res.headers.get('content-length');
-      const declaredLen = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+      const declared = res.headers['content-length'];
+      const declaredLen = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
       if (declaredLen !== undefined && declaredLen > maxBytes) {
-        await res.body?.cancel().catch(() => undefined);
         throw reject(`The generated output is too large (${declaredLen} bytes, limit ${maxBytes}).`);
       }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      if (res.body) {
-        const reader = res.body.getReader();
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            total += value.byteLength;
-            if (total > maxBytes) {
-              await reader.cancel().catch(() => undefined);
-              ctrl.abort();
-              throw reject(`The generated output is too large (over ${maxBytes} bytes).`);
-            }
-            chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-          }
-        } catch (e) {
-          return fail(e);
-        }
+      let bytes: Buffer;
+      try {
+        bytes = await readCapped(res, maxBytes);
+      } catch (e) {
+        if (e instanceof TooLargeError) throw reject(`The generated output is too large (over ${maxBytes} bytes).`);
+        return fail(e);
       }
-      if (declaredLen !== undefined && total !== declaredLen) {
-        throw new ReplicateError('unavailable', `The generated output download was cut off (${total} of ${declaredLen} bytes).`);
+      if (declaredLen !== undefined && bytes.length !== declaredLen) {
+        throw new ReplicateError('unavailable', `The generated output download was cut off (${bytes.length} of ${declaredLen} bytes).`);
       }
-      if (total === 0) throw reject('The generated output is empty.');
-      return { bytes: Buffer.concat(chunks, total), contentType, finalUrl: current.toString(), redirects };
+      if (bytes.length === 0) throw reject('The generated output is empty.');
+      return { bytes, contentType, finalUrl: current.toString(), redirects };
     }
   } finally {
+    res?.destroy();
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }

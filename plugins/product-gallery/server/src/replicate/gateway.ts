@@ -8,7 +8,8 @@
  */
 import { type RetryPolicy } from './backoff';
 import type { ReplicateConfig } from './config';
-import { downloadOutput as guardedDownload, type DownloadedOutput, type DownloadOptions } from './download';
+import { MODEL_NAME, MODEL_NAME_RULE, modelPath, VERSION_REF } from './model-id';
+import { downloadOutput as guardedDownload, type DownloadedOutput, type DownloadOptions, type ResolveHost } from './download';
 import { ReplicateError, registerSecret } from './errors';
 import { createHttpClient, retryDelayFor, type HttpClient, type HttpEvent } from './http';
 import { DATA_URI_MAX_BYTES, inputHash, inputsEqual, toDataUri } from './input';
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   /** Public base URL of our webhook route; `?gen=<tag>` is appended per creation. */
   webhookBaseUrl?: string;
   allowedOutputHosts?: readonly string[];
+  /** How output host names are resolved before their addresses are checked (default: the system resolver). */
+  resolveHost?: ResolveHost;
   maxOutputBytes?: number;
   downloadTimeoutMs?: number;
   pollIntervalMs?: number;
@@ -290,7 +293,10 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     const { model, version, input, tag } = params;
     if (!tag) throw new ReplicateError('invalid_input', 'A generation tag is required to create a prediction.', { retryable: false });
     if (!!model === !!version) throw new ReplicateError('invalid_input', 'Give exactly one of model or version.', { retryable: false });
-    if (model && !/^[\w.-]+\/[\w.-]+$/.test(model)) throw new ReplicateError('invalid_input', `Invalid model name "${model}".`, { retryable: false });
+    if (model && !MODEL_NAME.test(model)) throw new ReplicateError('invalid_input', `Invalid model name "${model}": ${MODEL_NAME_RULE}.`, { retryable: false });
+    if (version && !VERSION_REF.test(version)) {
+      throw new ReplicateError('invalid_input', `Invalid model version "${version}": must be a version id, or owner/name:version.`, { retryable: false });
+    }
     validateWaitSec(params.preferWaitSec);
 
     let webhook: string | undefined;
@@ -323,7 +329,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     const headers: Record<string, string> = {};
     if (params.preferWaitSec) headers.Prefer = `wait=${params.preferWaitSec}`;
     if (params.cancelAfter) headers['Cancel-After'] = params.cancelAfter;
-    const path = model ? `/models/${model.split('/').map(encodeURIComponent).join('/')}/predictions` : '/predictions';
+    const path = model ? `${modelPath(model)}/predictions` : '/predictions';
     const baseTimeout = opts.requestTimeoutMs ?? 30_000;
     // A held answer may take the wait, then as long as any answer (at most 10 s more).
     const timeoutMs = params.preferWaitSec ? params.preferWaitSec * 1000 + Math.min(baseTimeout, 10_000) : baseTimeout;
@@ -475,7 +481,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
       allowedHosts: opts.allowedOutputHosts,
       maxBytes: opts.maxOutputBytes,
       timeoutMs: opts.downloadTimeoutMs,
-      fetch: opts.fetch,
+      resolve: opts.resolveHost,
       ...o,
     });
   }

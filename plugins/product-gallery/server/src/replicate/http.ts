@@ -104,6 +104,17 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       }
       return u.toString();
     }
+    // A dot segment (plain or percent-encoded) would leave the path asked for, token attached.
+    const segments = path.split('?')[0]!.split('/').map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
+    if (segments.some((p) => p === '.' || p === '..' || p.includes('/') || p.includes('\\'))) {
+      throw new ReplicateError('invalid_input', 'Refusing to call a Replicate API path with a "." or ".." segment or an encoded slash.', { retryable: false });
+    }
     return `${baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
   }
 

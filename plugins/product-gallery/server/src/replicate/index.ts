@@ -35,8 +35,11 @@ export {
   DEFAULT_MAX_OUTPUT_BYTES,
   assertAllowedOutputUrl,
   downloadOutput,
+  forbiddenRange,
   type DownloadOptions,
   type DownloadedOutput,
+  type ResolveHost,
+  type ResolvedAddress,
 } from './download';
 export {
   signWebhook,

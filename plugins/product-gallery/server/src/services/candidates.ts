@@ -166,13 +166,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const product = await getService(strapi, 'products').get(input.productDocumentId);
       const brief = await getService(strapi, 'briefs').effectiveFor(product);
       const spec = getService(strapi, 'briefs').roleSpec(brief, role);
-      const bytes = await fs.readFile(input.file.filepath);
-      const fields = await service.checkAndStore(bytes, {
-        product,
-        role,
-        spec: { role, aspectRatio: spec?.aspectRatio, minLongEdge: spec?.minLongEdge },
-        name: `${product.sku}-${role}-import`,
-      });
+      const pipeline = getService(strapi, 'pipeline');
+      // Measured on disk before it is read: an oversized upload never enters memory.
+      pipeline.assertSize((await fs.stat(input.file.filepath)).size, 'file');
+      const fields = await pipeline.admit(async () =>
+        service.checkAndStore(await fs.readFile(input.file.filepath), {
+          product,
+          role,
+          spec: { role, aspectRatio: spec?.aspectRatio, minLongEdge: spec?.minLongEdge },
+          name: `${product.sku}-${role}-import`,
+        })
+      );
       return getService(strapi, 'workflow').create(
         {
           productId: product.id,

@@ -2,6 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import { httpStatusError, unprocessable } from '../utils/errors';
+import { getConfig } from '../utils/get-service';
+import { readCapped, TooLargeError } from '../utils/read-capped';
 
 export interface StoredRendition {
   key: string;
@@ -54,11 +57,79 @@ const fileData = (base: string, buffer: Buffer, ext: string, mime: string, width
  * Strapi keeps derived images: deleting the file in the Media Library deletes them too.
  */
 const SOURCE_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * Reading a stored file back: nothing the plugin stores is this large (imports and outputs are
+ * held to the pipeline's 25 MB, renditions are smaller), so a larger one is refused, not read.
+ */
+const STORED_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
+const tooLarge = (url: string) => unprocessable(`The Media Library file ${url} is larger than ${STORED_FILE_MAX_BYTES / 1024 / 1024} MB; it was not read.`);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const upload = () => strapi.plugin('upload');
   const sources = new Map<string, Buffer>();
   let sourceBytes = 0;
+
+  /**
+   * A local file's URL names a path under the upload folder, but it is made from a file name a
+   * person chose: once decoded, `%2F%2E%2E` segments would walk out of it (to the app's `.env`).
+   * The path is resolved, then its real path (symlinks followed) must still be inside the folder.
+   */
+  const readLocal = async (url: string): Promise<Buffer> => {
+    const uploads = path.resolve(strapi.dirs.static.public, 'uploads');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.split('?')[0]!);
+    } catch {
+      throw unprocessable(`The Media Library file ${url} has a malformed address; it was not read.`);
+    }
+    const outside = () => unprocessable(`The Media Library file ${url} points outside the upload folder; it was not read.`);
+    const candidate = path.resolve(strapi.dirs.static.public, `.${decoded}`);
+    if (!candidate.startsWith(uploads + path.sep)) throw outside();
+    let real: string;
+    try {
+      const root = await fs.realpath(uploads);
+      real = await fs.realpath(candidate);
+      if (!real.startsWith(root + path.sep)) throw outside();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw unprocessable(`The Media Library file ${url} is missing from the upload folder.`);
+      throw error;
+    }
+    const { size } = await fs.stat(real);
+    if (size > STORED_FILE_MAX_BYTES) throw tooLarge(url);
+    return fs.readFile(real);
+  };
+
+  /** A provider's file over HTTP: the provider's own URL (configuration, so loopback is fine), with a deadline and a byte cap. */
+  const readRemote = async (url: string): Promise<Buffer> => {
+    // Signed URLs carry credentials in their query: errors name the file without it.
+    const shown = url.split('?')[0];
+    const timeoutMs = getConfig(strapi).pipeline.storedReadTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const timedOut = () => httpStatusError(504, `The upload provider did not deliver ${shown} within ${timeoutMs / 1000} s.`);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal });
+    } catch (error) {
+      if (signal.aborted) throw timedOut();
+      throw httpStatusError(502, `The upload provider could not be reached for ${shown} (${(error as Error).message}).`);
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel().catch(() => undefined);
+      throw httpStatusError(502, `The upload provider answered HTTP ${res.status} for ${shown}.`);
+    }
+    if (Number(res.headers.get('content-length') ?? 0) > STORED_FILE_MAX_BYTES) {
+      await res.body.cancel().catch(() => undefined);
+      throw tooLarge(shown!);
+    }
+    try {
+      return await readCapped(res.body as unknown as AsyncIterable<Uint8Array>, STORED_FILE_MAX_BYTES);
+    } catch (error) {
+      if (error instanceof TooLargeError) throw tooLarge(shown!);
+      if (signal.aborted) throw timedOut();
+      throw httpStatusError(502, `The upload provider cut off ${shown} (${(error as Error).message}).`);
+    }
+  };
 
   /** Uploads renditions of a stored file through the provider; returns them as Strapi `formats`. */
   const uploadRenditions = async (main: { hash: string; name: string }, renditions: StoredRendition[]) => {
@@ -123,15 +194,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return bytes;
     },
 
-    /** The bytes of a Media Library file, from local disk or the provider's URL. */
+    /**
+     * The bytes of a Media Library file: from the upload folder (local provider) or the provider's
+     * URL (S3 and the like), bounded in size and time either way.
+     */
     async readFile(file: { url: string; provider?: string }): Promise<Buffer> {
-      if (file.url.startsWith('/')) {
-        const local = path.join(strapi.dirs.static.public, decodeURIComponent(file.url.split('?')[0]));
-        return fs.readFile(local);
-      }
-      const res = await fetch(file.url);
-      if (!res.ok) throw new Error(`Could not read ${file.url}: HTTP ${res.status}`);
-      return Buffer.from(await res.arrayBuffer());
+      return file.url.startsWith('/') ? readLocal(file.url) : readRemote(file.url);
     },
 
     async findFile(id: number) {

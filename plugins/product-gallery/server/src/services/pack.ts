@@ -1,12 +1,11 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import archiver from 'archiver';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Channel } from '../domain/vocabulary';
-import { CHANNEL_PRESETS, channelRenditions, type ChannelId, type ChannelOutput } from '../pipeline/channels';
-import { conflict, unprocessable } from '../utils/errors';
+import { CHANNEL_PRESETS, type ChannelId, type ChannelOutput } from '../pipeline/channels';
+import { conflict } from '../utils/errors';
+import { getService } from '../utils/get-service';
 import { fillSlots, type PublishedAssetRow } from './gallery';
 
 /** One gallery image in the pack, before it is rendered. */
@@ -18,7 +17,6 @@ export interface PackItem {
   position: number;
 }
 
-const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 /** How many images a channel takes (Amazon: MAIN + PT01..PT08; Etsy 10 [U]; Google 1 + 10 additional). */
 const MAX_FILES: Record<Channel, number> = { amazon: 9, etsy: 10, shopify: 250, google: 11, meta: 10, pinterest: 5, email: 10 };
 
@@ -61,23 +59,6 @@ const presetFor = (channel: Channel, index: number): ChannelId =>
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const gallery = () => strapi.plugin('product-gallery').service('gallery') as ReturnType<typeof import('./gallery').default>;
 
-  /** The stored original of a Media Library file: local provider from disk, others over HTTP. */
-  const readStored = async (url: string): Promise<Buffer> => {
-    if (/^https?:\/\//i.test(url)) {
-      const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-      if (!res.ok) throw unprocessable(`Could not read the stored image ${url} (HTTP ${res.status}).`);
-      const declared = Number(res.headers.get('content-length') ?? 0);
-      if (declared > MAX_SOURCE_BYTES) throw unprocessable(`The stored image ${url} is larger than ${MAX_SOURCE_BYTES} bytes.`);
-      const buffer = Buffer.from(await res.arrayBuffer());
-      if (buffer.length > MAX_SOURCE_BYTES) throw unprocessable(`The stored image ${url} is larger than ${MAX_SOURCE_BYTES} bytes.`);
-      return buffer;
-    }
-    const root = path.resolve(strapi.dirs.static.public);
-    const file = path.resolve(root, `.${decodeURIComponent(url.split('?')[0])}`);
-    if (!file.startsWith(root + path.sep)) throw unprocessable(`The stored image path ${url} is outside the public folder.`);
-    return fs.readFile(file);
-  };
-
   const service = {
     /** Which published images go into a channel pack, in page order, one file per image. */
     async plan(documentId: string, channel: Channel) {
@@ -116,16 +97,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Renders the channel files (each stored original decoded once, one image at a time so two
-     * packs can't exhaust memory) and returns a streamed ZIP with a manifest.json.
+     * Renders the channel files in the pipeline's worker threads (each stored original decoded
+     * once, one image at a time so two packs can't exhaust memory; the HTTP thread only reads and
+     * zips) and returns a streamed ZIP with a manifest.json.
      */
     async build(documentId: string, channel: Channel) {
       const { product, items, notes } = await service.plan(documentId, channel);
+      const media = getService(strapi, 'media');
+      const pipeline = getService(strapi, 'pipeline');
       const rendered: { item: PackItem; out: ChannelOutput }[] = [];
       for (const item of items) {
-        const bytes = await readStored(item.asset.fileUrl!);
-        const [out] = await channelRenditions(bytes, [item.preset]);
-        rendered.push({ item, out });
+        const bytes = await media.readFile({ url: item.asset.fileUrl! });
+        const [out] = await pipeline.run<ChannelOutput[]>('channelRenditions', [bytes, [item.preset]], 'file');
+        rendered.push({ item, out: { ...out!, buffer: Buffer.from(out!.buffer) } });
       }
       const manifest = {
         product: { documentId: product.documentId, sku: product.sku, slug: product.slug, title: product.title, category: product.category },

@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import { createPipelinePool, isPipelineError, type PipelinePool } from '../pipeline';
-import { httpStatusError } from '../utils/errors';
+import { createPipelinePool, isPipelineError, type PipelineError, type PipelinePool } from '../pipeline';
+import { tooManyBytes } from '../pipeline/intake';
+import { httpStatusError, unavailable } from '../utils/errors';
+import { createGate } from '../utils/gate';
 import { getConfig } from '../utils/get-service';
 
 /**
@@ -11,12 +13,26 @@ import { getConfig } from '../utils/get-service';
  */
 export type Lane = 'heavy' | 'fast';
 
+/** What a refused request is told to wait: an import or a pack takes a few seconds per thread. */
+const RETRY_AFTER_SEC = 5;
+
+/** A pipeline refusal as the HTTP error an editor gets, naming the field it is about. */
+const refusal = (error: PipelineError, field?: string) => {
+  if (error.code === 'busy') return unavailable(error.message, RETRY_AFTER_SEC, { code: error.code });
+  return httpStatusError(error.status, field ? `${field}: ${error.message}` : error.message, { code: error.code, field });
+};
+
 /**
  * The image pipeline behind bounded worker-thread pools: JS pixel loops never run on the
  * HTTP thread. Pipeline refusals become 4xx errors carrying the pipeline's message.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const pools: Partial<Record<Lane, PipelinePool>> = {};
+  // Requests that need the pipeline, as many at once as it has threads; a few more wait their
+  // turn (pipeline.maxQueue) and the rest are told to come back. Background stages are not
+  // admitted here: the dispatcher runs a fixed number at once, and a refusal would fail a shot.
+  let requests: { gate: ReturnType<typeof createGate>; limit: number } | null = null;
+  const requestGate = () => (requests ??= { gate: createGate(getConfig(strapi).pipeline.workerThreads), limit: getConfig(strapi).pipeline.maxQueue });
 
   // Heavy work runs at a lower priority, so under load it yields to the HTTP thread and the fast lane.
   const ensure = (lane: Lane) =>
@@ -28,21 +44,48 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { maxBytes, maxPixels, minShortSide };
     },
 
+    /** Tasks waiting for a thread of a lane (none before the lane's first task). */
+    queued(lane: Lane = 'heavy') {
+      return pools[lane]?.queueSize ?? 0;
+    },
+
     /** Worker threads of the heavy lane: how much QC can usefully run at once. */
     threads() {
       return getConfig(strapi).pipeline.workerThreads;
+    },
+
+    /**
+     * Runs a request's pipeline work when its turn comes, or refuses it at once with a 503 and a
+     * Retry-After (see utils/errors.ts) when the line is full: a burst of imports or packs waits in
+     * a bounded line instead of piling up image buffers in memory.
+     */
+    async admit<T>(work: () => Promise<T>): Promise<T> {
+      const { gate, limit } = requestGate();
+      if (gate.held >= gate.limit && gate.waiting >= limit) {
+        throw unavailable(`The image pipeline is busy with other requests (${gate.waiting} waiting). Try again in ${RETRY_AFTER_SEC} seconds.`, RETRY_AFTER_SEC, {
+          code: 'busy',
+        });
+      }
+      const release = await gate.acquire();
+      try {
+        return await work();
+      } finally {
+        release();
+      }
     },
 
     async run<T>(task: string, args: unknown[], field?: string, lane: Lane = 'heavy'): Promise<T> {
       try {
         return await ensure(lane).run<T>(task as never, args);
       } catch (error) {
-        if (isPipelineError(error)) {
-          const e = error as { status: number; message: string; code: string };
-          throw httpStatusError(e.status, field ? `${field}: ${e.message}` : e.message, { code: e.code, field });
-        }
-        throw error;
+        throw isPipelineError(error) ? refusal(error, field) : error;
       }
+    },
+
+    /** Refuses a file over the byte limit by its size alone, before it is read into memory. */
+    assertSize(bytes: number, field?: string) {
+      const { maxBytes } = getConfig(strapi).pipeline;
+      if (bytes > maxBytes) throw refusal(tooManyBytes(bytes, maxBytes), field);
     },
 
     async destroy() {

@@ -4,6 +4,7 @@ import { errors } from '@strapi/utils';
 import { canTransition, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { conflict, unprocessable } from '../utils/errors';
+import { withReviewerNote } from '../domain/prompt';
 
 export type Actor = { kind: 'admin'; id: number; email: string } | { kind: 'system'; name: string };
 
@@ -174,7 +175,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (input.to === 'archived' && from === 'published') patch.slot = null;
         if (input.to === 'queued') Object.assign(patch, freshGeneration(asset));
         if (input.to === 'queued' && from === 'rejected' && asset.prompt && input.note) {
-          patch.prompt = `${asset.prompt}\nReviewer's note to fix: ${input.note}`;
+          patch.prompt = withReviewerNote(asset.prompt, input.note);
         }
 
         // updateMany is the compare-and-set; relations (the media file) need update().

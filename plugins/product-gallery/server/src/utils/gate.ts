@@ -27,5 +27,9 @@ export const createGate = (limit: number) => {
     get waiting() {
       return waiting.length;
     },
+    get held() {
+      return held;
+    },
+    limit,
   };
 };

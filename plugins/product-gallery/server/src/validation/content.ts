@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MODEL_NAME_RULE, MODEL_REF } from '../replicate/model-id';
+import { templateTooLong } from '../domain/prompt';
 import { CATEGORIES, GENERATORS, METALS, ROLES, SLOTS } from '../domain/vocabulary';
 
 const mm = z.coerce.number().positive('must be a positive size in mm').max(5000, 'must be at most 5000 mm');
@@ -46,6 +48,17 @@ export const productSchema = z.object({
   description: z.string().max(10000).nullish(),
 });
 
+/** A prompt template: its own length, and the longest prompt it can render to (domain/prompt.ts). */
+const promptText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((template, ctx) => {
+      const why = templateTooLong(template);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    })
+    .nullish();
+
 const aspect = z.string().regex(/^[1-9][0-9]?:[1-9][0-9]?$/, 'must be an aspect ratio such as 1:1, 4:5 or 16:9');
 
 export const roleSpecSchema = entry({
@@ -56,11 +69,11 @@ export const roleSpecSchema = entry({
   generator: z.enum(GENERATORS, { message: `must be one of ${GENERATORS.join(', ')}` }).nullish(),
   model: z
     .string()
-    .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, 'must be a Replicate model such as owner/name')
+    .regex(MODEL_REF, MODEL_NAME_RULE)
     .nullish()
     .or(z.literal('')),
-  promptTemplate: z.string().max(4000).nullish(),
-  negativePrompt: z.string().max(2000).nullish(),
+  promptTemplate: promptText(4000),
+  negativePrompt: promptText(2000),
   scene: z.string().max(2000).nullish(),
   style: z.string().max(2000).nullish(),
   fill: z.coerce.number().min(0.8, 'must be between 0.80 and 0.90').max(0.9, 'must be between 0.80 and 0.90').nullish(),
