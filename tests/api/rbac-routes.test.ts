@@ -1,7 +1,7 @@
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createAsset, createProduct, stopWorker, uploadPhoto } from '../support/fixtures';
 import adminRoutes from '../../plugins/product-gallery/server/src/routes/admin';
-import { ACTIONS } from '../../plugins/product-gallery/server/src/services/permissions-setup';
+import { ACTIONS } from '../../plugins/product-gallery/server/src/bootstrap/permissions-setup';
 
 interface Variant {
   route: string;

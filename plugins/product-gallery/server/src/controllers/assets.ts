@@ -4,7 +4,7 @@ import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { assetView } from '../services/assets';
 import type { Actor } from '../services/workflow';
 import { unprocessable } from '../utils/errors';
-import { ACTIONS } from '../services/permissions-setup';
+import { ACTIONS } from '../bootstrap/permissions-setup';
 import { getService } from '../utils/get-service';
 import { listAssetsQuery, transitionBody, updateAssetBody } from '../validation/assets';
 import { documentIdParam } from '../validation/admin';

@@ -1,4 +1,4 @@
-import { ACTIONS } from '../../services/permissions-setup';
+import { ACTIONS } from '../../bootstrap/permissions-setup';
 import { ACTION_FOR_TARGET } from '../../services/assets';
 import type { GenerationLimitsConfig } from '../../policies/generation-limits';
 
