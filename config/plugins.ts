@@ -30,6 +30,7 @@ export default ({ env }) => ({
         // USD; model prices are in the plugin's config (costs.modelPrices).
         perProductCap: env.float('PRODUCT_GALLERY_COST_CAP_PER_PRODUCT', 2),
         perDayCap: env.float('PRODUCT_GALLERY_COST_CAP_PER_DAY', 50),
+        perUserDayCap: env.float('PRODUCT_GALLERY_COST_CAP_PER_USER_PER_DAY', 20),
       },
       pipeline: {
         workerThreads: env.int('PRODUCT_GALLERY_PIPELINE_THREADS', 1),
@@ -39,6 +40,10 @@ export default ({ env }) => ({
       gallery: {
         public: env.bool('GALLERY_PUBLIC', true),
         cacheMaxAge: env.int('GALLERY_CACHE_MAX_AGE', 60),
+        missesPerClientPerMinute: env.int('GALLERY_MISSES_PER_CLIENT_PER_MINUTE', 600),
+      },
+      limits: {
+        generatePerUserPerMinute: env.int('PRODUCT_GALLERY_GENERATE_PER_USER_PER_MINUTE', 30),
       },
     },
   },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execSync } from 'node:child_process';
 import { SAMPLES, renderSample } from './sample-jewelry';
+import { demoHost, ensureDemoAdmin } from './admin';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -37,26 +38,13 @@ const main = async () => {
   ensureEnv();
   ensureBuilt();
   process.chdir(ROOT);
+  // Before Strapi reads .env, whose HOST (0.0.0.0 in the example) is meant for deployments.
+  process.env.HOST = demoHost(process.env);
   const { createStrapi } = require('@strapi/strapi');
   const strapi = createStrapi({ appDir: ROOT, distDir: path.join(ROOT, 'dist') });
   await strapi.load();
 
-  const email = process.env.ADMIN_EMAIL || 'admin@example.com';
-  const password = process.env.ADMIN_PASSWORD || 'Admin-1234';
-  const hasAdmin = await strapi.db.query('admin::user').count();
-  if (!hasAdmin) {
-    const superAdmin = await strapi.db.query('admin::role').findOne({ where: { code: 'strapi-super-admin' } });
-    await strapi.service('admin::user').create({
-      email,
-      firstname: 'Demo',
-      lastname: 'Admin',
-      password,
-      isActive: true,
-      registrationToken: null,
-      roles: [superAdmin.id],
-    });
-    console.log(`Created admin ${email} / ${password}`);
-  }
+  const admin = await ensureDemoAdmin(strapi, process.env);
 
   const products = strapi.documents('plugin::product-gallery.product');
   for (const sample of SAMPLES) {
@@ -74,8 +62,13 @@ const main = async () => {
   }
 
   await strapi.listen();
-  const url = `http://localhost:${strapi.config.get('server.port')}/admin`;
-  console.log(`\nProduct Gallery demo: ${url}\nLog in as ${email} / ${hasAdmin ? '(your existing password)' : password}\n`);
+  const host = strapi.config.get('server.host') as string;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${strapi.config.get('server.port')}/admin`;
+  const login = admin.password
+    ? `Log in as ${admin.email} with the password ${admin.password}\n(shown this once: it is stored only as a hash; set ADMIN_PASSWORD to choose it)`
+    : `Log in as ${admin.email} with your existing password`;
+  const exposure = host === '127.0.0.1' ? 'Listening on this machine only (HOST=0.0.0.0 npm run demo to open it to the network).' : `Listening on ${host}.`;
+  console.log(`\nProduct Gallery demo: ${url}\n${login}\n${exposure}\n`);
 };
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { COMPONENT_CATEGORY, components } from './components';
-import { registerDocumentGuards } from './services/document-guards';
-import { registerWriteOwnership } from './services/write-ownership';
+import { registerDocumentGuards } from './bootstrap/document-guards';
+import { registerWriteOwnership } from './bootstrap/write-ownership';
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 

@@ -43,6 +43,8 @@ export const configSchema = z.object({
     .object({
       perProductCap: z.number().nonnegative().default(2),
       perDayCap: z.number().nonnegative().default(50),
+      /** USD an admin's own shots may spend in a UTC day; 0: no per-admin cap (the day's cap still holds). */
+      perUserDayCap: z.number().nonnegative().default(20),
     })
     .prefault({}),
   /**
@@ -68,6 +70,18 @@ export const configSchema = z.object({
       /** Grant the Public role read access to galleries on first boot. */
       public: z.boolean().default(true),
       cacheMaxAge: z.number().int().nonnegative().default(60),
+      /**
+       * Lookups of slugs with no published gallery (unknown, or nothing published yet) a client
+       * may make per minute before every lookup of theirs is answered 429; 0: no limit. Known
+       * galleries never count: a storefront asking for what it sells is never slowed.
+       */
+      missesPerClientPerMinute: z.number().int().nonnegative().default(600),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      /** Generation requests (generate, regenerate, import, re-analysis, AI cutout) per admin per minute; 0: no limit. */
+      generatePerUserPerMinute: z.number().int().nonnegative().default(30),
     })
     .prefault({}),
 });

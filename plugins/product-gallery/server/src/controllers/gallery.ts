@@ -1,22 +1,42 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { etagOf } from '../services/gallery';
+import { tooManyRequests, waitInWords } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
 import { galleriesQuery, galleryParams, galleryQuery } from '../validation/gallery';
+
+const TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
+
+/** Who a storefront request counts against: its API token, its user, else its address. */
+const clientOf = (ctx: any) => {
+  const auth = ctx.state?.auth;
+  if (TOKEN_STRATEGIES.has(auth?.strategy?.name) && auth.credentials?.id) return `token:${auth.credentials.id}`;
+  if (ctx.state?.user?.id) return `user:${ctx.state.user.id}`;
+  return `ip:${ctx.request.ip}`;
+};
 
 /**
  * Storefront content API (GET /api/product-gallery/galleries[/:slug]); actions `gallery.find`
  * and `gallery.findOne`, granted to the Public role by default. Only published images.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  /** Strong ETag over the exact body, shared-cache headers, and 304 for a matching If-None-Match. */
+  /**
+   * Strong ETag over the exact body and 304 for a matching If-None-Match. An anonymous answer is
+   * the same for everyone: shared caches may keep it. An answer to a token or a signed-in user is
+   * theirs alone (a permission can differ from the Public role's): only their own cache keeps it,
+   * and every answer varies on Authorization, so no cache hands one to the other.
+   */
   let maxAge: number | undefined;
   const send = (ctx: any, json: string, etag: string) => {
     maxAge ??= getConfig(strapi).gallery.cacheMaxAge;
     ctx.set('ETag', etag);
-    ctx.set('Cache-Control', `public, max-age=${maxAge}, stale-while-revalidate=${Math.max(maxAge, 60)}`);
-    ctx.vary?.('Accept-Encoding');
+    ctx.set(
+      'Cache-Control',
+      ctx.request.header?.authorization ? 'private, no-cache' : `public, max-age=${maxAge}, stale-while-revalidate=${Math.max(maxAge, 60)}`
+    );
+    ctx.vary('Authorization');
+    ctx.vary('Accept-Encoding');
     ctx.status = 200;
     if (ctx.fresh) {
       ctx.status = 304;
@@ -27,10 +47,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ctx.body = json;
   };
 
+  /**
+   * Lookups of slugs with nothing published are what guessing produces: a client that has made
+   * too many is refused every lookup (known ones too, or the refusal itself would tell) until its
+   * budget refills. Returns the charge to make once the lookup's misses are known.
+   */
+  const guardGuessing = async (ctx: any) => {
+    const budget = getService(strapi, 'limits').storefrontMisses();
+    if (!budget) return async () => undefined;
+    const client = clientOf(ctx);
+    const { allowed, retryAfterMs } = await budget.peek(client);
+    if (!allowed) {
+      throw tooManyRequests(ctx.response, retryAfterMs, `Too many lookups of products without a gallery from this client. Try again in ${waitInWords(retryAfterMs)}.`, {
+        code: 'storefront_rate_limited',
+      });
+    }
+    return async (misses: number) => {
+      if (misses > 0) await budget.charge(client, misses);
+    };
+  };
+
   return {
     async find(ctx: any) {
       const { slugs, channel } = parseOrThrow(galleriesQuery, ctx.query ?? {});
+      const charge = await guardGuessing(ctx);
       const data = await getService(strapi, 'gallery').bySlugs(slugs, { channel });
+      await charge(slugs.length - data.length);
       const json = JSON.stringify({ data, meta: { requested: slugs.length, found: data.length } });
       send(ctx, json, etagOf(json));
     },
@@ -38,8 +80,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async findOne(ctx: any) {
       const { slug } = parseOrThrow(galleryParams, ctx.params);
       const { channel } = parseOrThrow(galleryQuery, ctx.query ?? {});
+      const charge = await guardGuessing(ctx);
       const one = await getService(strapi, 'gallery').oneBody(slug, { channel });
-      if (!one) throw new errors.NotFoundError(`No product with slug "${slug}".`);
+      if (!one) {
+        await charge(1);
+        throw new errors.NotFoundError(`No product gallery with slug "${slug}".`);
+      }
       send(ctx, one.json, one.etag);
     },
   };

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
-import { ACTIONS } from './permissions-setup';
+import { ACTIONS } from '../bootstrap/permissions-setup';
 import { blockingChecks } from './workflow';
 
 /** Which RBAC action an editor needs to move an asset to a status. */

@@ -65,6 +65,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
+    /**
+     * What today's shots asked for by this admin cost: images they queued or sent back to the
+     * queue today (the audit trail says who), with spend booked today, counted as the day's cap
+     * counts them. An image two people queued today counts for both.
+     */
+    async spentTodayBy(userId: number): Promise<number> {
+      const since = new Date();
+      since.setUTCHours(0, 0, 0, 0);
+      const asked = await strapi.db.query(UID.audit).findMany({ where: { actorId: userId, to: 'queued', at: { $gte: since } }, select: ['asset'] });
+      const ids = [...new Set(asked.map((e: { asset: string }) => e.asset))];
+      let spent = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await assets().findMany({
+          where: {
+            documentId: { $in: ids.slice(i, i + 500) },
+            cost: { $gt: 0 },
+            $or: [{ predictionIntentAt: { $gte: since } }, { predictionIntentAt: null, status: 'generating' }],
+          },
+          select: ['cost'],
+        });
+        spent += rows.reduce((s: number, a: any) => s + Number(a.cost ?? 0), 0);
+      }
+      return spent;
+    },
+
     /** Books AI spend that makes no image (the reference's second opinion) on the product itself. */
     async bookProductSpend(productId: number, price: number): Promise<number> {
       return ledger(async () => {

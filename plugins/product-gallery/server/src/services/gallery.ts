@@ -457,15 +457,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .whereIn('p.slug', params);
       });
       const at = (v: unknown) => toDate(v)?.getTime() ?? 0;
+      // A product with nothing published has no gallery: left out like an unknown slug, unbuilt.
       return new Map(
-        rows.map((r: any) => [
+        rows.filter((r: any) => Number(r.published_n) > 0).map((r: any) => [
           r.slug,
           [r.id, r.gallery_version ?? 0, at(r.updated_at), r.brief_id ?? '-', at(r.briefs_at), r.briefs_n, at(r.assets_at), r.published_n, at(r.files_at)].join(':'),
         ])
       );
     },
 
-    /** The storefront galleries for these slugs, in the order asked (unknown slugs are left out). */
+    /**
+     * The storefront galleries for these slugs, in the order asked. A slug without a published
+     * image on the page is left out exactly as an unknown one is: the storefront says nothing of
+     * products it does not show.
+     */
     async bySlugs(slugs: string[], opts: { channel?: Channel } = {}): Promise<Gallery[]> {
       const stamps = await service.stamps(slugs);
       const cacheKey = (slug: string) => `${opts.channel ?? ''}|${slug}`;
@@ -483,7 +488,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           out.set(g.product.slug, remember(cacheKey(g.product.slug), { stamp: stamps.get(g.product.slug)!, gallery: g }).gallery);
         }
       }
-      return slugs.map((s) => out.get(s)).filter((g): g is Gallery => !!g);
+      return slugs.map((s) => out.get(s)).filter((g): g is Gallery => !!g && g.slots.length > 0);
     },
 
     /** One gallery's response body and strong ETag, serialized once per stamp. */

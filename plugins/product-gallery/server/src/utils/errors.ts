@@ -1,3 +1,4 @@
+import { errors } from '@strapi/utils';
 import createError from 'http-errors';
 
 /** Statuses @strapi/utils has no class for; Strapi's error middleware passes http-errors through as-is. */
@@ -24,4 +25,20 @@ export const sendErrorHeaders = async <T>(ctx: { set(headers: Record<string, str
     if (headers) ctx.set(headers);
     throw error;
   }
+};
+
+/** A wait in words an editor reads: "40 seconds", "12 minutes", "5 hours". */
+export const waitInWords = (ms: number) => {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 90 ? `${seconds} seconds` : seconds < 5400 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`;
+};
+
+/**
+ * A 429 with Retry-After, set on the response now: Strapi's error middleware keeps response
+ * headers. `response`: the Koa response (a policy's context copies only the request's own fields).
+ */
+export const tooManyRequests = (response: { set(field: string, value: string): void }, retryAfterMs: number, message: string, details?: Record<string, unknown>) => {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  response.set('Retry-After', String(seconds));
+  return new errors.RateLimitError(message, { ...(details ?? {}), retryAfterSeconds: seconds });
 };

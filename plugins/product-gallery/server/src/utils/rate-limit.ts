@@ -92,3 +92,104 @@ export const createSharedRateLimiter = (redis: RedisEval, key: string, perMinute
     }
   };
 };
+
+/** A budget's answer: spent, or refused with the wait until it would not be. */
+export interface BudgetAnswer {
+  allowed: boolean;
+  retryAfterMs: number;
+}
+
+/**
+ * `limit` units per `windowMs` and key, refilled evenly (GCRA: each key keeps only the time at
+ * which its budget is full again), so a burst of `limit` passes and then one every window/limit.
+ */
+export interface RequestBudget {
+  /** Spends `cost` (default 1) if the key's budget holds it; a refusal spends nothing. */
+  take(key: string, cost?: number): Promise<BudgetAnswer>;
+  /** Whether the budget holds one more unit, spending nothing. */
+  peek(key: string): Promise<BudgetAnswer>;
+  /**
+   * Spends `cost` whatever the budget holds, for units known only after the work (a lookup's
+   * misses): the debt makes the next requests wait, up to one extra window.
+   */
+  charge(key: string, cost: number): Promise<void>;
+}
+
+type BudgetMode = 'take' | 'peek' | 'charge';
+
+/** One budget step, in ms: the new full-again time to store (null: store nothing) and the answer. */
+const budgetStep = (stored: number, now: number, intervalMs: number, windowMs: number, cost: number, mode: BudgetMode) => {
+  const from = Math.max(now, stored);
+  const after = from + cost * intervalMs;
+  if (mode === 'charge') return { store: Math.min(after, now + 2 * windowMs), answer: { allowed: true, retryAfterMs: 0 } };
+  if (after - now > windowMs) return { store: null, answer: { allowed: false, retryAfterMs: Math.ceil(after - windowMs - now) } };
+  return { store: mode === 'take' ? after : null, answer: { allowed: true, retryAfterMs: 0 } };
+};
+
+/** budgetStep in Redis, by Redis's clock (ms), atomic for every instance sharing the key. */
+const BUDGET = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval, window, cost, mode = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local after = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0')) + cost * interval
+if mode == 'charge' then
+  after = math.min(after, now + 2 * window)
+elseif after - now > window then
+  return { 0, string.format('%d', math.ceil(after - window - now)) }
+end
+if mode ~= 'peek' then redis.call('SET', KEYS[1], string.format('%d', math.ceil(after)), 'PX', math.ceil(after - now) + 1000) end
+return { 1, '0' }
+`;
+
+const budgetOptions = (limit: number, windowMs: number) => {
+  if (!(limit > 0) || !(windowMs > 0)) throw new Error('a request budget needs a positive limit and window');
+  return { intervalMs: windowMs / limit, windowMs };
+};
+
+/** A budget kept in this process (one instance, or no Redis). */
+export const createRequestBudget = (limit: number, windowMs: number): RequestBudget => {
+  const { intervalMs } = budgetOptions(limit, windowMs);
+  const full = new Map<string, number>();
+  const step = (key: string, cost: number, mode: BudgetMode) => {
+    const now = Date.now();
+    // Keys whose budget is full again hold no information: dropped, so the map stays small.
+    if (full.size > 10_000) for (const [k, at] of full) if (at <= now) full.delete(k);
+    const { store, answer } = budgetStep(full.get(key) ?? 0, now, intervalMs, windowMs, cost, mode);
+    if (store !== null) full.set(key, store);
+    return answer;
+  };
+  return {
+    take: async (key, cost = 1) => step(key, cost, 'take'),
+    peek: async (key) => step(key, 1, 'peek'),
+    charge: async (key, cost) => void step(key, cost, 'charge'),
+  };
+};
+
+/**
+ * A budget shared by every instance on the same Redis. When Redis does not answer, the instance
+ * falls back to its own budget (`fallback`) rather than refusing everyone or letting everyone in.
+ */
+export const createSharedRequestBudget = (
+  redis: RedisEval,
+  prefix: string,
+  limit: number,
+  windowMs: number,
+  fallback: RequestBudget = createRequestBudget(limit, windowMs),
+  onError: (error: Error) => void = () => undefined
+): RequestBudget => {
+  const { intervalMs } = budgetOptions(limit, windowMs);
+  const step = async (key: string, cost: number, mode: BudgetMode, local: () => Promise<BudgetAnswer>): Promise<BudgetAnswer> => {
+    try {
+      const [allowed, retryAfterMs] = (await redis.eval(BUDGET, 1, `${prefix}:${key}`, intervalMs, windowMs, cost, mode)) as [number, string];
+      return { allowed: Number(allowed) === 1, retryAfterMs: Number(retryAfterMs) };
+    } catch (error) {
+      onError(error as Error);
+      return local();
+    }
+  };
+  return {
+    take: (key, cost = 1) => step(key, cost, 'take', () => fallback.take(key, cost)),
+    peek: (key) => step(key, 1, 'peek', () => fallback.peek(key)),
+    charge: async (key, cost) => void (await step(key, cost, 'charge', async () => (await fallback.charge(key, cost), { allowed: true, retryAfterMs: 0 }))),
+  };
+};

@@ -6,8 +6,10 @@ import { publicGalleryStrategy } from '../../services/gallery';
  * (permissions-setup); anonymous requests are checked against the Public role by a lean strategy,
  * credentialed ones by Strapi's API-token and users-permissions strategies.
  */
-// A fresh object per route: Strapi writes each route's scope into it.
-const auth = () => ({ strategies: [publicGalleryStrategy, 'api-token', 'users-permissions'] });
+// A fresh object per route: Strapi writes each route's scope into it. API tokens authenticate
+// through 'content-api-token' since Strapi 5.5x gave tokens a kind ('api-token' before): a name
+// Strapi does not know is skipped, so both are listed for every Strapi 5.
+const auth = () => ({ strategies: [publicGalleryStrategy, 'content-api-token', 'api-token', 'users-permissions'] });
 
 export default {
   type: 'content-api',

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import { getConfig, getService } from './utils/get-service';
-import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './services/permissions-setup';
-import { lockContentManagerFields, refuseDraftActionsOverHttp } from './services/write-ownership';
-import { guardUsedFiles } from './services/file-guards';
+import { getConfig, getService } from '../utils/get-service';
+import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './permissions-setup';
+import { lockContentManagerFields, refuseDraftActionsOverHttp } from './write-ownership';
+import { guardUsedFiles } from './file-guards';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Before the router (mounted after bootstrap): the Content Manager's draft actions answer 4xx, not 500.

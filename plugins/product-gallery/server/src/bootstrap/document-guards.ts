@@ -4,7 +4,7 @@ import { UID } from '../domain/vocabulary';
 import { briefSchema, productSchema } from '../validation/content';
 import { parseOrThrow } from '../validation/error';
 import { getService } from '../utils/get-service';
-import { mediaIdOf } from './products';
+import { mediaIdOf } from '../services/products';
 
 type Ctx = { uid: string; action: string; params: Record<string, any> };
 
