@@ -10,10 +10,14 @@ export const generateBody = z
   })
   .strict();
 
-export const importBody = z.object({
-  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }),
-});
+export const importBody = z
+  .object({
+    role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }),
+  })
+  .strict();
 
-export const progressQuery = z.object({
-  product: z.string().regex(/^[a-z0-9]{10,40}$/, 'must be a product document id').optional(),
-});
+export const progressQuery = z
+  .object({
+    product: z.string().regex(/^[a-z0-9]{10,40}$/, 'must be a product document id').optional(),
+  })
+  .strict();
