@@ -64,6 +64,24 @@ serveParent({
     return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
   },
 
+  /** Where the parent reaches this instance over HTTP, and a super admin's token for it. */
+  async session() {
+    const a = must();
+    admin = admin ?? (await adminSession(a));
+    const { port } = a.strapi.server.httpServer.address() as { port: number };
+    return { port, token: admin.token };
+  },
+
+  /** Own property names of the built-in prototypes, to see that no request added one. */
+  prototypeKeys() {
+    return Object.fromEntries(
+      Object.entries({ Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype }).map(([name, proto]) => [
+        name,
+        Object.getOwnPropertyNames(proto).sort(),
+      ])
+    );
+  },
+
   /** N products through the Content Manager API, all on one uploaded photo (each create analyses it). */
   async seed({ count, photo, category, dimensions, concurrency = 4 }: { count: number; photo: string; category: string; dimensions: Record<string, number>; concurrency?: number }) {
     const a = must();

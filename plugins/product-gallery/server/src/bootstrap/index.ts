@@ -3,11 +3,13 @@ import { getConfig, getService } from '../utils/get-service';
 import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './permissions-setup';
 import { lockContentManagerFields, refuseDraftActionsOverHttp } from './write-ownership';
 import { guardUsedFiles } from './file-guards';
+import { limitUploadPixels } from './upload-limits';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Before the router (mounted after bootstrap): the Content Manager's draft actions answer 4xx, not 500.
   refuseDraftActionsOverHttp(strapi);
   guardUsedFiles(strapi);
+  limitUploadPixels(strapi);
   await lockContentManagerFields(strapi);
   await registerPermissionActions(strapi);
   await grantDefaultRolePermissions(strapi);

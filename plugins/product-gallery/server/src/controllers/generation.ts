@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
 import { documentIdParam } from '../validation/admin';
-import { generateBody, importBody, progressQuery } from '../validation/generation';
+import { generateBody, importBody, progressQuery, uploadedFileName } from '../validation/generation';
 import type { Actor } from '../services/workflow';
 import { sendErrorHeaders } from '../utils/errors';
 import { removeUploadedFiles } from '../utils/uploads';
@@ -69,7 +69,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
           });
         }
         const asset = await getService(strapi, 'candidates').importImage(
-          { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: file.originalFilename, size: file.size } },
+          { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: parseOrThrow(uploadedFileName, file.originalFilename), size: file.size } },
           actorOf(ctx)
         );
         ctx.status = 201;

@@ -4,6 +4,7 @@
  * RGBA working copy with EXIF orientation applied. The original bytes are never modified.
  */
 import { createHash } from 'crypto';
+import zlib from 'node:zlib';
 import sharp, { type Metadata } from 'sharp';
 import FileType from 'file-type';
 import { PipelineError } from './errors';
@@ -74,7 +75,8 @@ function describeDetected(ext: string, mime: string): string {
   if (ext === 'xml') return 'an XML document';
   if (ARCHIVES.has(ext)) return `an archive (${ext.toUpperCase()})`;
   if (VIDEO_AUDIO.test(mime)) return `a ${mime.startsWith('video') ? 'video' : 'sound'} file (${ext.toUpperCase()})`;
-  if (mime.startsWith('image/')) return `a ${ext.toUpperCase()} image, a format this gallery does not take`;
+  if (ext === 'apng') return 'an animated PNG (APNG), a format this gallery does not take';
+  if (mime.startsWith('image/')) return `${/^[aeiou]/.test(ext) ? 'an' : 'a'} ${ext.toUpperCase()} image, a format this gallery does not take`;
   if (ext === 'exe' || ext === 'elf' || ext === 'mach' || ext === 'wasm') return 'a program';
   return `a ${ext.toUpperCase()} file (${mime})`;
 }
@@ -146,6 +148,32 @@ function imageEnd(buf: Buffer, format: IntakeFormat): number {
   return -1;
 }
 
+/**
+ * True when every PNG chunk's CRC matches its bytes. libspng decodes past a wrong checksum, but
+ * browsers refuse the file: stored as it is, it would be a broken image on the product page.
+ */
+function pngChecksumsMatch(buf: Buffer): boolean {
+  for (let p = 8; p + 12 <= buf.length; ) {
+    const len = buf.readUInt32BE(p);
+    if (p + 12 + len > buf.length) return true; // truncated: the decoder says so in its own words
+    if ((zlib.crc32(buf.subarray(p + 4, p + 8 + len)) >>> 0) !== buf.readUInt32BE(p + 8 + len)) return false;
+    if (buf.toString('latin1', p + 4, p + 8) === 'IEND') return true;
+    p += 12 + len;
+  }
+  return true;
+}
+
+/**
+ * How many bytes follow the image data (a second file appended to a photo), 0 when none or when
+ * the end cannot be found. Whoever stores an upload re-encodes it when this is not 0, so a tail
+ * intake let through (camera data, or a payload no sniffer knows) is never stored or served.
+ */
+export function trailingBytes(buf: Buffer, format: string | undefined): number {
+  if (format !== 'png' && format !== 'webp' && format !== 'jpeg') return 0;
+  const end = imageEnd(buf, format);
+  return end > 0 && end < buf.length ? buf.length - end : 0;
+}
+
 function isZipEocdNearEnd(buf: Buffer): boolean {
   const start = Math.max(0, buf.length - 65557);
   for (let i = buf.length - 22; i >= start; i--) {
@@ -213,6 +241,15 @@ export async function sniffFormat(bytes: Buffer): Promise<{ format: IntakeFormat
   return { format: accepted.format, mime: ft.mime, label: accepted.label };
 }
 
+/**
+ * The refusal for an image whose header says it decodes to more than `maxPixels` (a pixel flood:
+ * a few KB that would take gigabytes once decoded), or null. Decided before any pixel is decoded.
+ */
+export function tooManyPixels(width: number, height: number, maxPixels: number): PipelineError | null {
+  if (width * height <= maxPixels) return null;
+  return new PipelineError('too_many_pixels', `The photo is ${width}×${height} (${(width * height / 1e6).toFixed(1)} megapixels); the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Resize it and upload it again.`, { width, height, maxPixels });
+}
+
 function mb(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
 }
@@ -238,6 +275,9 @@ export async function intake(bytes: Buffer | Uint8Array, options: IntakeOptions 
 
   const { format, mime, label } = await sniffFormat(buf);
   await checkPolyglot(buf, format, warnings);
+  if (format === 'png' && !pngChecksumsMatch(buf)) {
+    throw new PipelineError('corrupt', `The ${label} file is damaged: a checksum inside it does not match its data, so browsers would not show it. Export the photo again and re-upload it.`);
+  }
   const sha256 = createHash('sha256').update(buf).digest('hex');
 
   let meta: Metadata;
@@ -249,9 +289,8 @@ export async function intake(bytes: Buffer | Uint8Array, options: IntakeOptions 
   const rawW = meta.width ?? 0;
   const rawH = meta.height ?? 0;
   if (!rawW || !rawH) throw new PipelineError('corrupt', `The ${label} file is damaged: its size cannot be read. Export the photo again and re-upload it.`);
-  if (rawW * rawH > maxPixels) {
-    throw new PipelineError('too_many_pixels', `The photo is ${rawW}×${rawH} (${(rawW * rawH / 1e6).toFixed(1)} megapixels); the limit is ${(maxPixels / 1e6).toFixed(0)} megapixels. Resize it and upload it again.`, { width: rawW, height: rawH, maxPixels });
-  }
+  const flood = tooManyPixels(rawW, rawH, maxPixels);
+  if (flood) throw flood;
   const swap = (meta.orientation ?? 1) >= 5;
   const width = swap ? rawH : rawW;
   const height = swap ? rawW : rawH;

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
+import { INTAKE_DEFAULTS, trailingBytes } from './intake';
 
 /**
  * IPTC DigitalSourceType: what made an image, in its own file. Google Merchant Center requires
@@ -85,14 +86,19 @@ export async function xmpOf(bytes: Buffer | Uint8Array): Promise<string | undefi
 /**
  * The file to store: its pixels as they came, its metadata replaced by the label alone. Camera
  * EXIF, GPS, IPTC and any XMP an upload or a model brought are dropped. PNG and WebP-lossless stay
- * lossless; a JPEG is re-encoded at quality 95 only when it carried metadata or needs the label.
+ * lossless; a JPEG is re-encoded at quality 95 only when it carried metadata, needs the label, or
+ * is not yet what a browser shows as intended: upright, 8-bit sRGB, one frame, and nothing after
+ * the image data (a polyglot's tail). `maxPixels` bounds the decode (intake's limit): this runs
+ * before intake, on whatever was uploaded.
  */
-export async function labelFile(bytes: Buffer, label: SourceLabel | null): Promise<Buffer> {
+export async function labelFile(bytes: Buffer, label: SourceLabel | null, options: { maxPixels?: number } = {}): Promise<Buffer> {
   const meta = await sharp(bytes).metadata();
   const carries = Boolean(meta.exif || meta.xmp || meta.iptc);
-  if (!label && !carries) return bytes;
-  let img = sharp(bytes).rotate();
-  if (meta.icc) img = img.keepIccProfile();
+  const plain = meta.space === 'srgb' && meta.depth === 'uchar' && (meta.pages ?? 1) === 1 && trailingBytes(bytes, meta.format) === 0;
+  if (!label && !carries && plain) return bytes;
+  let img = sharp(bytes, { limitInputPixels: options.maxPixels ?? INTAKE_DEFAULTS.maxPixels }).rotate().toColourspace('srgb');
+  // An RGB profile (Display P3, Adobe RGB) still describes the pixels; a CMYK one no longer does.
+  if (meta.icc && meta.space !== 'cmyk') img = img.keepIccProfile();
   if (label) img = img.withXmp(xmpPacket(label));
   switch (meta.format) {
     case 'png':

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import sharp from 'sharp';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { UID, ROLES, type Role } from '../domain/vocabulary';
@@ -21,6 +22,7 @@ interface Delivered {
 }
 
 const EXT: Record<string, string> = { jpeg: '.jpg', png: '.png', webp: '.webp', avif: '.avif', tiff: '.tif', heic: '.heic' };
+const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /** Alt text a shopper's screen reader can use, from the product record. */
 export const altTextFor = (product: { title: string; metal?: string | null; category?: string | null }, role: Role) => {
@@ -63,16 +65,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const pipeline = getService(strapi, 'pipeline');
       const carried = input.label === undefined ? digitalSourceTypeOf(await xmpOf(raw).catch(() => undefined)) : null;
       const label = input.label ?? (carried ? { type: carried, generator: 'import' } : null);
-      const labelled = await labelFile(raw, label).catch(() => null);
-      // A file sharp cannot read is for intake to refuse in its own words; a readable one that
-      // could not be relabelled must not be stored with its camera metadata and without its mark.
-      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [labelled ?? raw, pipeline.limits()], 'file', 'fast');
+      // Intake judges the bytes as they came (a polyglot, an animation, a flood are refused in its
+      // words); what is stored is the relabelled copy, which never keeps anything behind the image.
+      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [raw, pipeline.limits()], 'file', 'fast');
+      const labelled = await labelFile(raw, label, pipeline.limits()).catch(() => null);
+      // A readable file that could not be relabelled must not be stored with its camera metadata and without its mark.
       if (!labelled) throw unprocessable('The image could not be rewritten with its source label (and without its camera metadata), so it was not stored.');
+      const format = labelled === raw ? intake.format : ((await sharp(labelled).metadata()).format as string);
       const file = await getService(strapi, 'media').storeImage({
         buffer: labelled,
         name: input.name,
-        mime: intake.mime,
-        ext: EXT[intake.format] ?? '.jpg',
+        mime: MIME[format] ?? intake.mime,
+        ext: EXT[format] ?? '.jpg',
         width: intake.width,
         height: intake.height,
         alt: altTextFor(input.product, input.role),

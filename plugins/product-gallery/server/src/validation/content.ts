@@ -6,9 +6,12 @@ import { CATEGORIES, GENERATORS, METALS, ROLES, SLOTS } from '../domain/vocabula
 const mm = z.coerce.number().positive('must be a positive size in mm').max(5000, 'must be at most 5000 mm');
 const optionalMm = mm.nullish();
 
-/** Component entries arrive from the Content Manager with ids and temp keys: allow them. */
+/**
+ * Component entries arrive from the Content Manager with ids and temp keys: allow them. Any other
+ * key is refused (a misspelt field would otherwise be dropped without a word).
+ */
 const entry = <T extends z.ZodRawShape>(shape: T) =>
-  z.object({ id: z.any().optional(), __temp_key__: z.any().optional(), __component: z.any().optional(), ...shape });
+  z.object({ id: z.any().optional(), __temp_key__: z.any().optional(), __component: z.any().optional(), ...shape }).strict();
 
 export const stoneSchema = entry({
   type: z.string().trim().min(1, 'a stone needs a type (e.g. diamond, turquoise, pearl)').max(60),
