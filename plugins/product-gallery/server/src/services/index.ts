@@ -18,6 +18,7 @@ import models from './models';
 import upscale from './upscale';
 import webhookSecret from './webhook-secret';
 import costs from './costs';
+import webhookDeliveries from './webhook-deliveries';
 
 export default {
   assets,
@@ -40,4 +41,5 @@ export default {
   upscale,
   webhookSecret,
   costs,
+  webhookDeliveries,
 };
