@@ -66,7 +66,6 @@ describe('a dispatcher that lost its lease writes nothing', () => {
     // Started, it stands by (the app's dispatcher holds this database's dispatcher lock) and sweeps
     // nothing itself: it only runs the asset it is handed, as a BullMQ worker would.
     await second.start();
-    expect(second.standingBy()).toBe(first.owner);
     const secondRun = second.runOne(documentId);
     await until('the second dispatcher to hold the asset', async () => (await row()).leaseOwner === second.owner);
 
