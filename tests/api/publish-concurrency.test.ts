@@ -22,7 +22,9 @@ describe('concurrent publishes of one product', () => {
     await new Promise<void>((r) => app.strapi.server.httpServer.listen(0, '127.0.0.1', () => r()));
     http = request(`http://127.0.0.1:${(app.strapi.server.httpServer.address() as any).port}`);
     for (const event of ['product-gallery.asset.published', 'product-gallery.asset.archived']) {
-      app.strapi.eventHub.on(event, (p: any) => events.push({ event: event.split('.').pop()!, asset: p.asset, role: p.role }));
+      app.strapi.eventHub.on(event, async (p: any) => {
+        events.push({ event: event.split('.').pop()!, asset: p.asset, role: p.role });
+      });
     }
   });
   afterAll(async () => {

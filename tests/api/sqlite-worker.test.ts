@@ -1,7 +1,6 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dropDatabase, isPostgres, ROOT } from '../support/strapi';
+import { dropDatabase, isPostgres, ROOT, testAppEnv } from '../support/strapi';
 import { spawnChild, type Child } from '../support/rpc';
 import { photoPath } from '../support/photos';
 import { until } from '../support/until';
@@ -11,20 +10,12 @@ const PRODUCTS = 3;
 
 /** `npm run worker` (scripts/worker.ts) on the given database; its output is collected. */
 const startWorker = (dbEnv: Record<string, string>) => {
-  const secret = () => crypto.randomBytes(16).toString('base64');
   const proc: ChildProcess = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, 'scripts', 'worker.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      NODE_ENV: 'test',
-      APP_KEYS: `${secret()},${secret()}`,
-      API_TOKEN_SALT: 'test-api-token-salt',
-      ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
-      TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
-      JWT_SECRET: 'test-jwt-secret',
-      ENCRYPTION_KEY: 'test-encryption-key',
-      STRAPI_TELEMETRY_DISABLED: 'true',
+      ...testAppEnv(),
       REPLICATE_API_TOKEN: '',
       REDIS_URL: '',
       PRODUCT_GALLERY_TICK_MS: '200',
@@ -50,6 +41,7 @@ describe(`app and worker on one ${isPostgres() ? 'PostgreSQL' : 'SQLite'} databa
   let app: Child;
   let dbEnv: Record<string, string>;
   const workers: Array<ReturnType<typeof startWorker>> = [];
+  let productIds: string[] = [];
 
   beforeAll(async () => {
     app = spawnChild('app', path.join(ROOT, 'tests', 'support', 'app-process.ts'));
@@ -82,6 +74,7 @@ describe(`app and worker on one ${isPostgres() ? 'PostgreSQL' : 'SQLite'} databa
     expect(worker.exit).toBeNull();
 
     const seeded = await app.call('seed', { count: PRODUCTS, photo: photoPath('07_'), category: 'earrings', dimensions: { earringDropMm: 12 } }, 300_000);
+    productIds = seeded.ids;
     const [gen, edits] = await Promise.all([
       app.call('generate', { ids: seeded.ids, roles: SHOTS_PER_PRODUCT }),
       app.call('edits', { ids: seeded.ids, rounds: 8 }),
