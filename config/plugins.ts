@@ -14,6 +14,7 @@ export default ({ env }) => ({
         requestTimeoutMs: env.int('REPLICATE_REQUEST_TIMEOUT_MS', 30000),
         downloadTimeoutMs: env.int('REPLICATE_DOWNLOAD_TIMEOUT_MS', 60000),
         deadlineMs: env.int('REPLICATE_PREDICTION_DEADLINE_MS', 600000),
+        webhookPollMs: env.int('REPLICATE_WEBHOOK_POLL_MS', 60000),
         httpAttempts: env.int('REPLICATE_HTTP_ATTEMPTS', 5),
       },
       redisUrl: env('REDIS_URL', ''),

@@ -159,6 +159,26 @@ serveParent({
     };
   },
 
+  /**
+   * An editor's writes while other work runs: each product's title changed through the Content
+   * Manager `rounds` times, a few at once. Answers other than 200, with their messages.
+   */
+  async edits({ ids, rounds }: { ids: string[]; rounds: number }) {
+    const a = must();
+    admin = admin ?? (await adminSession(a));
+    const jobs = Array.from({ length: rounds }, (_, r) => ids.map((id) => ({ id, r }))).flat();
+    const answers = await pool(jobs, 4, async ({ id, r }) => {
+      const res = await a.http.put(`/content-manager/collection-types/${PRODUCT}/${id}`).set(admin!.auth).send({ title: `Edited ${r} ${id}` });
+      return { status: res.status, message: res.body?.error?.message ?? null };
+    });
+    return { count: answers.length, refused: answers.filter((x) => x.status !== 200) };
+  },
+
+  /** Who dispatches instead of this instance (it stands by), or null. */
+  async dispatcher() {
+    return { standingBy: plugin().service('dispatch').standingBy() };
+  },
+
   /** Stops this instance's dispatcher (so shots can be queued first), or starts it again. */
   async pause() {
     await plugin().service('dispatch').stop();

@@ -53,22 +53,23 @@ export const dropDatabase = async (dbEnv: Record<string, string>) => {
   }
 };
 
+/** The app's own settings in tests (keys and salts); a process of the app started apart (the worker) needs them too. */
+export const testAppEnv = (): Record<string, string> => ({
+  NODE_ENV: 'test',
+  APP_KEYS: `${secret()},${secret()}`,
+  API_TOKEN_SALT: 'test-api-token-salt',
+  ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+  TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
+  JWT_SECRET: 'test-jwt-secret',
+  ENCRYPTION_KEY: 'test-encryption-key',
+  STRAPI_TELEMETRY_DISABLED: 'true',
+  BROWSER: 'none',
+});
+
 /** Boots the real app (built by `npm run build:server`) against the given or a fresh database. */
 export const startApp = async (opts: { dbEnv?: Record<string, string>; env?: Record<string, string> } = {}): Promise<TestApp> => {
   const dbEnv = opts.dbEnv ?? (await freshDatabase());
-  setEnv({
-    NODE_ENV: 'test',
-    APP_KEYS: `${secret()},${secret()}`,
-    API_TOKEN_SALT: 'test-api-token-salt',
-    ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
-    TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
-    JWT_SECRET: 'test-jwt-secret',
-    ENCRYPTION_KEY: 'test-encryption-key',
-    STRAPI_TELEMETRY_DISABLED: 'true',
-    BROWSER: 'none',
-    ...dbEnv,
-    ...(opts.env ?? {}),
-  });
+  setEnv({ ...testAppEnv(), ...dbEnv, ...(opts.env ?? {}) });
   const { createStrapi } = require('@strapi/strapi');
   const strapi: Core.Strapi = createStrapi({ appDir: ROOT, distDir: path.join(ROOT, 'dist') });
   strapi.log.level = 'warn';

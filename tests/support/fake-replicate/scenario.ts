@@ -20,6 +20,12 @@ export interface HttpFault {
   pass?: boolean;
   /** Process the request normally (e.g. create the prediction) but then answer with `status`. */
   afterEffect?: boolean;
+  /**
+   * A prediction read (`get`) whose answer is in flight while the prediction completes: it says
+   * what the prediction was when the request arrived, and arrives only after the completion's
+   * webhook was delivered.
+   */
+  staleUntilDelivered?: boolean;
 }
 
 export type OutputMode =
@@ -56,6 +62,8 @@ export interface WebhookFaults {
   delayMs?: number;
   /** Sign with this secret instead of the server's (a wrong-secret delivery). */
   signWithSecret?: string;
+  /** Never deliver (Replicate could not reach the endpoint and gave up). */
+  drop?: boolean;
 }
 
 export type Outcome = 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -67,6 +75,8 @@ export interface Scenario {
   startDelayMs: number;
   /** processing -> terminal, ms. */
   latencyMs: number;
+  /** Stay `processing` until the test calls `release(id)` (a model run that takes as long as it takes). */
+  hold?: boolean;
   outcome: Outcome;
   /** Error message of a failed prediction. */
   errorMessage: string;

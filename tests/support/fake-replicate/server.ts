@@ -39,6 +39,8 @@ interface PredictionRecord {
   outputs: Map<string, GeneratedImage>;
   held: Array<{ event: string; body: string }>;
   waiters: Array<() => void>;
+  /** With `hold`: ends `processing` as the latency would have. */
+  release?: () => void;
 }
 
 export interface RequestLogEntry {
@@ -121,6 +123,8 @@ export interface FakeReplicate {
   creationCount(): number;
   /** Wait until a prediction is terminal (and its webhooks are sent). */
   settled(id: string, timeoutMs?: number): Promise<FakePrediction>;
+  /** Ends a held prediction's run (scenario `hold`) with its scenario's outcome. */
+  release(id: string): void;
   close(): Promise<void>;
 }
 
@@ -312,7 +316,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const deliveryChains = new Map<string, Promise<void>>();
   function emitWebhook(rec: PredictionRecord, event: string): void {
     const p = rec.p;
-    if (!p.webhook) return;
+    if (!p.webhook || rec.scenario.webhook.drop) return;
     const filter = p.webhook_events_filter ?? ['output', 'completed'];
     if (!filter.includes(event)) return;
     const body = JSON.stringify(publicPrediction(p));
@@ -414,8 +418,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
             }),
           );
         }
-        rec.timers.push(
-          later(s.latencyMs, () => {
+        const complete = () => {
             void outputsP.then(
               (out) => {
                 if (s.outcome === 'succeeded' && !TERMINAL.has(p.status)) {
@@ -428,8 +431,9 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
               },
               () => finish(rec, 'failed'),
             );
-          }),
-        );
+        };
+        if (s.hold) rec.release = complete;
+        else rec.timers.push(later(s.latencyMs, complete));
       }),
     );
   }
@@ -778,8 +782,10 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     const given = /^(Bearer|Token)\s+(.+)$/i.exec(auth)?.[2];
     if (given !== token) return send(res, operation, req, 401, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
 
+    let staleGet = false;
     if (endpoint !== 'create') {
       const fault = takeFault(endpoint);
+      staleGet = Boolean(fault?.staleUntilDelivered);
       const f = await applyFault(fault, res, req, operation);
       if (f === 'handled') return;
       if (f === 'after') return sendFault(fault!, res, req, operation);
@@ -794,7 +800,13 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       case 'predictions.get': {
         const p = state.predictions.get(predId!);
         if (!p) return send(res, operation, req, 404, problem(404, 'Not found', 'The requested resource could not be found.'));
-        return send(res, operation, req, 200, publicPrediction(p));
+        const answer = publicPrediction(p);
+        if (staleGet) {
+          const rec = records.get(p.id)!;
+          await waitFor(rec, () => TERMINAL.has(p.status), 3600_000);
+          await (deliveryChains.get(p.id) ?? Promise.resolve());
+        }
+        return send(res, operation, req, 200, answer);
       }
       case 'predictions.cancel': {
         const rec = records.get(predId!);
@@ -866,6 +878,13 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       globalScenario.faults.push(...faults);
     },
     creationCount: () => state.creations,
+    release(id) {
+      const rec = records.get(id);
+      if (!rec?.release) throw new Error(`prediction ${id} is not held`);
+      const release = rec.release;
+      rec.release = undefined;
+      release();
+    },
     async settled(id, timeoutMs = 10_000) {
       const rec = records.get(id);
       if (!rec) throw new Error(`unknown prediction ${id}`);

@@ -22,6 +22,11 @@ export const configSchema = z.object({
       /** Attempts per HTTP call inside the gateway (429/5xx/network), before the dispatcher's own retries. */
       httpAttempts: z.number().int().positive().default(5),
       deadlineMs: z.number().int().positive().default(10 * 60 * 1000),
+      /**
+       * With webhooks, a parked prediction is read once this often until its deadline, in case its
+       * webhook never comes (Replicate gave up delivering, the endpoint was down).
+       */
+      webhookPollMs: z.number().int().positive().default(60_000),
     })
     .prefault({}),
   redisUrl: z.string().default(''),

@@ -36,4 +36,6 @@ export const UID = {
   brief: 'plugin::product-gallery.category-brief',
   asset: 'plugin::product-gallery.image-asset',
   audit: 'plugin::product-gallery.audit-event',
+  webhookDelivery: 'plugin::product-gallery.webhook-delivery',
+  dispatcherLock: 'plugin::product-gallery.dispatcher-lock',
 } as const;

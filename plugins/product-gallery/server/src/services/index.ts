@@ -19,6 +19,7 @@ import upscale from './upscale';
 import webhookSecret from './webhook-secret';
 import costs from './costs';
 import limits from './limits';
+import webhookDeliveries from './webhook-deliveries';
 
 export default {
   assets,
@@ -42,4 +43,5 @@ export default {
   webhookSecret,
   costs,
   limits,
+  webhookDeliveries,
 };

@@ -81,6 +81,9 @@ export const blockingMessage = ({ failing, unverified, qcStatus }: NonNullable<R
   return `This image cannot be approved as it is: ${parts.join(', and ')}. Look at it against the source; to approve it anyway, write an override saying why it is right (it is recorded and shown on the image).`;
 };
 
+/** Publishing, archiving and anything that leaves `published` changes what the storefront shows. */
+const touchesGallery = (from: AssetStatus, to: AssetStatus) => to === 'published' || to === 'archived' || from === 'published';
+
 export const actorLabel = (actor: Actor) => (actor.kind === 'admin' ? actor.email : `system:${actor.name}`);
 
 const EVENT_BY_STATUS: Partial<Record<AssetStatus, string>> = {
@@ -118,6 +121,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     strapi.eventHub.emit(event, payload);
   };
 
+  /**
+   * Moves the product's gallery version on by one, in the database (never read, add one, write:
+   * two moves at once would both write the same number). Inside a transaction this also locks
+   * the product row until commit (PostgreSQL; on SQLite a write transaction is alone anyway), so
+   * the moves of one gallery happen one after the other.
+   */
+  const lockGallery = async (productId: number) => {
+    const meta = strapi.db.metadata.get(UID.product);
+    const columnOf = (name: string) => (meta.attributes[name] as { columnName?: string }).columnName ?? name;
+    const column = columnOf('galleryVersion');
+    const updatedAt = columnOf('updatedAt');
+    // Within the caller's transaction when there is one (a nested transaction reuses it).
+    await strapi.db.transaction(({ trx }: { trx: any }) =>
+      trx(meta.tableName)
+        .where('id', productId)
+        .update({ [column]: trx.raw('COALESCE(??, 0) + 1', [column]), [updatedAt]: new Date() })
+    );
+  };
+
   const service = {
     load,
 
@@ -138,8 +160,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * gets 409 and changes nothing; every accepted move writes an audit event.
      */
     async transition(input: TransitionInput) {
+      /** Published and archived events of the moves this one made, sent once they are committed. */
+      const archivedAlong: Array<Record<string, unknown>> = [];
       const result = await strapi.db.transaction(async () => {
-        const asset = input.current ?? (await load(input.documentId));
+        let asset = input.current ?? (await load(input.documentId));
+        if (touchesGallery(asset.status, input.to)) {
+          // Moves that change a product's gallery take the product first, one at a time, so two
+          // publishes of one role cannot both see the slot free; the asset is then read again
+          // as the move before it left it.
+          await lockGallery(asset.product.id);
+          asset = await load(input.documentId);
+        }
         const from = asset.status as AssetStatus;
         if (input.version !== undefined && input.version !== asset.version) {
           throw conflict(
@@ -171,7 +202,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const patch: Record<string, unknown> = { ...(input.patch ?? {}) };
         // Kept on the asset so every view of it can say "approved with override" and why.
         if (overrideUsed) patch.approvalOverride = { reason: input.override!.trim(), by: actorLabel(input.actor), at: new Date().toISOString() };
-        if (input.to === 'published') Object.assign(patch, await service.placeInSlot(asset, input.actor));
+        if (input.to === 'published') Object.assign(patch, await service.placeInSlot(asset, input.actor, archivedAlong));
         if (input.to === 'archived' && from === 'published') patch.slot = null;
         if (input.to === 'queued') Object.assign(patch, freshGeneration(asset));
         if (input.to === 'queued' && from === 'rejected' && asset.prompt && input.note) {
@@ -188,13 +219,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (file !== undefined) await assets().update({ where: { id: asset.id }, data: { file } });
         const note = overrideUsed ? `override: ${input.override}${input.note ? ` — ${input.note}` : ''}` : input.note;
         await audit({ ...asset, ...patch }, from, input.to, input.actor, note, overrideUsed);
-        if (['published', 'archived'].includes(input.to) || from === 'published') {
-          await service.touchGallery(asset.product?.id);
-        }
         const written = input.current ? { ...asset, ...columns, ...(file !== undefined ? { file } : {}), status: input.to, version: asset.version + 1 } : await load(input.documentId);
         return { asset: written, from };
       });
 
+      for (const archived of archivedAlong) emit('product-gallery.asset.archived', archived);
       const event = EVENT_BY_STATUS[input.to];
       const payload = { asset: result.asset.documentId, product: result.asset.product?.documentId, role: result.asset.role, from: result.from, to: input.to };
       strapi.eventHub.emit('product-gallery.asset.status', payload);
@@ -209,7 +238,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Publishing: the asset takes its role's place in the brief's slot plan, and whatever
      * published asset of the same role it replaces is archived in the same transaction.
      */
-    async placeInSlot(asset: any, actor: Actor) {
+    async placeInSlot(asset: any, actor: Actor, archived: Array<Record<string, unknown>> = []) {
       const product = await strapi.db
         .query(UID.product)
         .findOne({ where: { id: asset.product.id }, populate: { brief: true } });
@@ -226,9 +255,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: { product: asset.product.id, role: asset.role, status: 'published', documentId: { $ne: asset.documentId } },
       });
       for (const old of replaced) {
-        await assets().update({ where: { id: old.id }, data: { status: 'archived', slot: null, version: old.version + 1 } });
+        // Compare-and-set: the image replaced is the one read, still published.
+        const { count } = await assets().updateMany({
+          where: { id: old.id, version: old.version, status: 'published' },
+          data: { status: 'archived', slot: null, version: old.version + 1 },
+        });
+        if (count !== 1) throw conflict(`The ${asset.role} image this one replaces changed while it was being published. Reload and try again.`);
         await audit({ ...old, product: asset.product }, 'published', 'archived', actor, `replaced by ${asset.documentId}`);
-        strapi.eventHub.emit('product-gallery.asset.archived', { asset: old.documentId, product: asset.product.documentId, role: old.role, from: 'published', to: 'archived' });
+        archived.push({ asset: old.documentId, product: asset.product.documentId, role: old.role, from: 'published', to: 'archived' });
       }
       // The slot this role leads (model: gallery-2), else the first one it can fall back into.
       const home = slots.find((s) => s.roles[0] === asset.role) ?? slots[0];
@@ -237,11 +271,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A monotonic per-product counter: part of the gallery ETag, so every instance sees changes at once. */
     async touchGallery(productId?: number) {
-      if (!productId) return;
-      const current = await strapi.db.query(UID.product).findOne({ where: { id: productId }, select: ['galleryVersion'] });
-      await strapi.db
-        .query(UID.product)
-        .update({ where: { id: productId }, data: { galleryVersion: (current?.galleryVersion ?? 0) + 1, updatedAt: new Date() } });
+      if (productId) await lockGallery(productId);
     },
 
     /**

@@ -6,7 +6,9 @@ import { createRateLimiter } from '../../utils/rate-limit';
 import { createGate } from '../../utils/gate';
 import { createQueueTransport, type QueueName, type QueueTransport } from '../dispatch-queue';
 import { AwaitingWebhook } from '../generation';
-import type { Lease } from './lease';
+import { isLeaseLost, type Lease } from './lease';
+import { isTransientDatabaseError } from './transient';
+import { createDispatcherLock, DISPATCHER_LOCK_MS } from './dispatcher-lock';
 import { createStages, stageOf, type Next, type Run, type Stage } from './stages';
 
 const CHECK_DEFERRAL_MS = 30_000;
@@ -74,11 +76,36 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
   };
   let sweeping = false;
   let stopped = true;
+  /** Without a shared queue: who else dispatches on this database, while this process stands by. */
+  let standingBy: string | null = null;
+  let lockTimer: NodeJS.Timeout | null = null;
+  const dispatcherLock = createDispatcherLock(strapi, owner);
   let transport: QueueTransport | null = null;
   const assets = () => strapi.db.query(UID.asset);
   const { generate, create, check } = createStages(strapi, lease, { completeSlotFree: () => active.complete < slots('complete') });
   /** The stage a queue's jobs run (in-process, the same stages without queues). */
   const STAGE_OF_QUEUE: Record<QueueName, Stage> = { generate: 'generate', complete: 'complete', check: 'check' };
+
+  /**
+   * Parked until the webhook (any instance) clears the lease, or until the next safety read of
+   * the prediction. A completion delivered while this process still held the lease could not
+   * unpark it; it was recorded, so it is looked for once the asset is parked.
+   */
+  const park = async (asset: any, predictionId: string) => {
+    const { deadlineMs, webhookPollMs } = getConfig(strapi).replicate;
+    const until = new Date(Date.now() + Math.min(deadlineMs, webhookPollMs));
+    const { count } = await assets().updateMany({
+      where: { id: asset.id, leaseOwner: owner, status: 'generating' },
+      data: { leaseOwner: null, leaseUntil: until },
+    });
+    if (count !== 1) return;
+    if (!(await getService(strapi, 'webhookDeliveries').completed(predictionId))) return;
+    const unparked = await assets().updateMany({
+      where: { id: asset.id, leaseOwner: null, leaseUntil: until, status: 'generating' },
+      data: { leaseUntil: null },
+    });
+    if (unparked.count === 1) service.kick();
+  };
 
   /**
    * One stage of one generation, on an asset this process holds the lease of. Never leaves the
@@ -91,7 +118,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
     running.set(asset.documentId, controller);
     if (stage === 'check' || !generating()) busySince = Date.now();
     active[stage]++;
-    const renewal = lease.renew(asset);
+    const renewal = lease.renew(asset, controller);
     const config = getConfig(strapi);
     let next: Next = null;
     try {
@@ -100,28 +127,31 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
       else next = await generate(asset, controller.signal, run);
     } catch (error) {
       if (stopped && controller.signal.aborted) return; // shutting down: the lease expires, the next start resumes it
+      // Another dispatcher holds the asset now: it finishes the work, this one writes nothing more.
+      if (isLeaseLost(error) || isLeaseLost(controller.signal.reason)) return;
       if (error instanceof AwaitingWebhook) {
-        // Parked until the webhook (any instance) clears the lease, or until the deadline.
-        await assets().updateMany({
-          where: { id: asset.id, leaseOwner: owner },
-          data: { leaseOwner: null, leaseUntil: new Date(Date.now() + config.replicate.deadlineMs) },
-        });
+        await park(asset, error.predictionId);
         return;
       }
       const generation = getService(strapi, 'generation');
       const attempts = (asset.attempts ?? 0) + 1;
       const message = messageOf(error);
-      if (generation.isRetryable(error) && attempts < config.dispatch.maxAttempts) {
+      // A busy or briefly unreachable database is not the image's fault: it is tried again.
+      const retryable = generation.isRetryable(error) || isTransientDatabaseError(error);
+      if (retryable && attempts < config.dispatch.maxAttempts) {
         // The gateway's own backoff, with a Retry-After from Replicate as its floor.
         const wait = Math.max(fullJitterDelay(attempts, { baseDelayMs: config.dispatch.baseBackoffMs, maxDelayMs: config.dispatch.maxBackoffMs }), generation.retryAfterMs(error) ?? 0);
-        await assets().updateMany({
-          where: { id: asset.id, leaseOwner: owner },
-          data: { attempts, nextAttemptAt: new Date(Date.now() + wait), leaseUntil: null, leaseOwner: null, error: `Retrying: ${message}` },
-        });
+        await lease
+          .release(asset, { attempts, nextAttemptAt: new Date(Date.now() + wait), error: `Retrying: ${message}` })
+          .catch((e) => strapi.log.warn(`[product-gallery] could not schedule a retry of ${asset.documentId} (the sweep will find it): ${messageOf(e)}`));
         setTimeout(() => service.kick(), wait + 50).unref();
       } else {
-        await assets().updateMany({ where: { id: asset.id }, data: { attempts } });
-        await finishFailed(asset, message).catch((e) => strapi.log.error(`[product-gallery] could not mark ${asset.documentId} failed: ${messageOf(e)}`));
+        try {
+          await lease.write(asset, { attempts });
+          await finishFailed(asset, message);
+        } catch (e) {
+          if (!isLeaseLost(e)) strapi.log.error(`[product-gallery] could not mark ${asset.documentId} failed: ${messageOf(e)}`);
+        }
       }
     } finally {
       run.prepared?.();
@@ -202,7 +232,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
   };
 
   const sweep = async () => {
-    if (sweeping || stopped) return;
+    if (sweeping || stopped || standingBy) return;
     sweeping = true;
     try {
       if (transport) {
@@ -228,6 +258,36 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
     }
   };
 
+  /**
+   * Without a shared queue, one process dispatches per database (dispatcher-lock.ts). The others
+   * stand by, serving HTTP, and take over when its lock lapses; a holder whose renewal finds the
+   * lock gone stops sweeping (its running stages finish under their own leases).
+   */
+  const holdDispatcherLock = async () => {
+    const holder = await dispatcherLock.acquire();
+    if (holder) {
+      standingBy = holder;
+      strapi.log.warn(
+        `[product-gallery] another process (${holder}) already dispatches generation work on this database; this one stands by and takes over if it stops. ` +
+          'Without REDIS_URL only one process may dispatch: start the app with PRODUCT_GALLERY_WORKER=false when `npm run worker` runs beside it.'
+      );
+    }
+    lockTimer = setInterval(() => {
+      const attempt = standingBy ? dispatcherLock.acquire() : dispatcherLock.renew().then((held) => (held ? null : 'another process'));
+      attempt.then(
+        (other) => {
+          if (stopped) return;
+          if (standingBy && !other) strapi.log.info('[product-gallery] dispatching generation work here now (the other dispatcher stopped)');
+          if (!standingBy && other) strapi.log.warn('[product-gallery] another process took over dispatching (this one could not renew its lock); standing by');
+          standingBy = other;
+          if (!other) service.kick();
+        },
+        (error) => strapi.log.warn(`[product-gallery] dispatcher lock: ${messageOf(error)}`)
+      );
+    }, DISPATCHER_LOCK_MS / 3);
+    lockTimer.unref();
+  };
+
   const service = {
     owner,
     runOne,
@@ -247,6 +307,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
         });
       }
       getService(strapi, 'generation').setRateLimiter(transport ? transport.creationLimiter : createRateLimiter(config.dispatch.creationsPerMinute));
+      if (!transport) await holdDispatcherLock();
       // With BullMQ new work is enqueued when it is planned (kick); the periodic sweep only finds
       // what was lost (dead instances, expired parking, backoffs), so it needs not run as often.
       timer = setInterval(() => void sweep(), transport ? Math.max(config.dispatch.tickMs, 1000) : config.dispatch.tickMs);
@@ -261,8 +322,14 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
     kick() {
       if (!stopped) setImmediate(() => void sweep());
     },
+    /** Who dispatches instead of this process (it stands by), or null. */
+    standingBy: () => standingBy,
     async stop() {
       stopped = true;
+      if (lockTimer) clearInterval(lockTimer);
+      lockTimer = null;
+      if (!transport && !standingBy) await dispatcherLock.release().catch(() => undefined);
+      standingBy = null;
       if (timer) clearInterval(timer);
       if (checkGate) clearInterval(checkGate);
       timer = checkGate = null;

@@ -6,7 +6,7 @@ import { getService } from '../../utils/get-service';
 import { unprocessable } from '../../utils/errors';
 import { labelFromProvenance } from '../../pipeline/source-label';
 import type { QueueName } from '../dispatch-queue';
-import { SYSTEM, type Lease } from './lease';
+import { LeaseLost, SYSTEM, type Lease } from './lease';
 
 export type Stage = 'generate' | 'create' | 'complete' | 'check';
 export type Context = { product: any; spec: RoleSpec };
@@ -32,6 +32,12 @@ export const stageOf = (asset: any): Stage => {
 export function createStages(strapi: Core.Strapi, lease: Lease, opts: { completeSlotFree: () => boolean }) {
   const assets = () => strapi.db.query(UID.asset);
   const { owner, loadAsset, release } = lease;
+
+  /** A secured file whose asset was taken over meanwhile: nothing refers to it. */
+  const discard = async (fileId: number) => {
+    const file = await strapi.db.query('plugin::upload.file').findOne({ where: { id: fileId } });
+    if (file) await strapi.plugin('upload').service('upload').remove(file);
+  };
 
   const productOf = (asset: any) =>
     strapi.db
@@ -62,7 +68,7 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
       const request = await getService(strapi, 'generation').prepare({ asset, product, spec });
       const provenance = { ...(asset.provenance ?? {}), request };
       // Recorded before the creation: after a crash the creation is resumed from it, not prepared again.
-      await assets().updateMany({ where: { id: asset.id, leaseOwner: owner }, data: { provenance, error: null } });
+      await lease.write(asset, { provenance, error: null });
       run.prepared?.();
       strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'create', at: Date.now() });
       return create({ ...asset, provenance, cost: request.cost }, signal, { product, spec });
@@ -74,6 +80,8 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
       created = { prediction, at: run.sent.at };
       asset = { ...asset, predictionId: prediction.id };
     }
+    // The answer may have been held a long while: still ours before downloading, upscaling, storing?
+    if (generator === 'replicate') await lease.confirm(asset);
     const provider = getService(strapi, 'generation').providers[generator];
     const sourceBytes = await getService(strapi, 'media').readSource(product.sourcePhoto);
     const output = await provider.generate({
@@ -85,6 +93,8 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
       sourceBytes,
       signal,
     });
+    // Storing the file is the first effect outside the row: only while the lease is still ours.
+    await lease.confirm(asset);
     const secured = await getService(strapi, 'candidates').secure(output.bytes, {
       product,
       role: asset.role as Role,
@@ -104,12 +114,18 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
         sourceRegion: output.sourceRegion ?? null,
       },
     };
-    // `update`, not updateMany: only it writes relations (the file).
-    const updated = await assets().update({
-      where: { id: asset.id, leaseOwner: owner },
-      data: { file: secured.fileId, sourceType: secured.sourceType, cost: output.cost, provenance, error: null, leaseOwner: null, leaseUntil: null },
-    });
-    if (updated) strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
+    try {
+      // One transaction: the compare-and-set on the owner, then the file (only `update` writes
+      // relations), so nobody can claim the asset between the two and find it without its output.
+      await strapi.db.transaction(async () => {
+        await release(asset, { sourceType: secured.sourceType, cost: output.cost, provenance, error: null });
+        await assets().update({ where: { id: asset.id }, data: { file: secured.fileId } });
+      });
+    } catch (error) {
+      if (error instanceof LeaseLost) await discard(secured.fileId).catch((e) => strapi.log.warn(`[product-gallery] could not remove an unused output file: ${(e as Error).message}`));
+      throw error;
+    }
+    strapi.eventHub.emit('product-gallery.asset.stage', { asset: asset.documentId, stage: 'check', at: Date.now() });
     return 'check';
   };
 
