@@ -314,9 +314,7 @@ describe('hostile input', () => {
       else expectRefusal(res, payload.expect);
     }, 90_000);
 
-    // Skipped here: the webhook controller (controllers/replicate-webhook.ts) belongs to the helper
-    // fixing its ?gen= finding (the unsigned tag used as a database filter); enable it with that fix.
-    it.skip('a signed webhook with an operator in ?gen= is refused (skipped: ?gen= is validated with the webhook fix)', async () => {
+    it('a signed webhook with an operator in ?gen= is refused', async () => {
       tally.payloads++;
       const body = JSON.stringify({ id: 'p_hostile', status: 'succeeded', output: 'https://replicate.delivery/x.png', webhook: 'http://127.0.0.1:9/api/product-gallery/replicate/webhook' });
       const now = Math.floor(Date.now() / 1000);
