@@ -3,8 +3,13 @@ import { getConfig, getService } from './utils/get-service';
 import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGalleryAccess } from './services/permissions-setup';
 import { lockContentManagerFields, refuseDraftActionsOverHttp } from './services/write-ownership';
 import { guardUsedFiles } from './services/file-guards';
+import { registerErrorHeaders } from './middlewares/error-headers';
+import { registerUploadCleanup } from './middlewares/upload-cleanup';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  // Strapi's own middlewares (errors, body) are in place by now; these run inside them, before the router.
+  registerErrorHeaders(strapi);
+  registerUploadCleanup(strapi);
   // Before the router (mounted after bootstrap): the Content Manager's draft actions answer 4xx, not 500.
   refuseDraftActionsOverHttp(strapi);
   guardUsedFiles(strapi);

@@ -9,19 +9,8 @@ export const unprocessable = (message: string, details?: Record<string, unknown>
 export const httpStatusError = httpError;
 
 /**
- * 503 for a moment of overload. Strapi's error middleware sends no headers of an error's own, so
- * the Retry-After travels on the error and a controller sends it (sendErrorHeaders).
+ * 503 for a moment of overload, with a Retry-After. Strapi's error middleware sends no headers of
+ * an error's own; middlewares/error-headers.ts sends the ones it carries.
  */
 export const unavailable = (message: string, retryAfterSec: number, details?: Record<string, unknown>) =>
   Object.assign(httpError(503, message, { ...details, retryAfterSec }), { headers: { 'Retry-After': String(retryAfterSec) } });
-
-/** Runs a controller's work, sending the headers an error carries (a 503's Retry-After) with its answer. */
-export const sendErrorHeaders = async <T>(ctx: { set(headers: Record<string, string>): void }, work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error) {
-    const headers = (error as { headers?: Record<string, string> } | null)?.headers;
-    if (headers) ctx.set(headers);
-    throw error;
-  }
-};
