@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { startApp, adminSession, ROOT, type TestApp, type AdminSession } from '../support/strapi';
-import { uploadPhoto } from '../support/products';
-import { createProduct, stopWorker } from '../support/fixtures';
+import { PRODUCT_CM, createProduct as createProductHttp, uploadPhoto } from '../support/products';
+import { createAsset, createProduct, stopWorker } from '../support/fixtures';
 import { photoPath } from '../support/photos';
-import { startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
+import { appEnvFor, startFakeReplicate, type FakeReplicate } from '../support/fake-replicate';
 import { createReplicateGateway, outputUrls } from '../../plugins/product-gallery/server/src/replicate';
 
 const FILE = 'plugin::upload.file';
@@ -45,7 +45,16 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
 
   beforeAll(async () => {
     fake = await startFakeReplicate({ log: false, scenario: { startDelayMs: 1, latencyMs: 5 } });
-    app = await startApp({ env: { PRODUCT_GALLERY_PIPELINE_THREADS: '1', PRODUCT_GALLERY_PIPELINE_QUEUE: '1', PRODUCT_GALLERY_STORED_READ_TIMEOUT_MS: '2000' } });
+    app = await startApp({
+      env: {
+        ...appEnvFor(fake),
+        REPLICATE_POLL_INTERVAL_MS: '50',
+        REPLICATE_PREFER_WAIT_SEC: '5',
+        PRODUCT_GALLERY_PIPELINE_THREADS: '1',
+        PRODUCT_GALLERY_PIPELINE_QUEUE: '1',
+        PRODUCT_GALLERY_STORED_READ_TIMEOUT_MS: '2000',
+      },
+    });
     await stopWorker(app);
     admin = await adminSession(app);
     product = await createProduct(app, { category: 'earrings' });
@@ -55,6 +64,21 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
     await app?.stop();
     await fake?.close();
   });
+
+  /**
+   * Fills the pipeline's line (one thread and a line of one) with a task holding the thread and one
+   * waiting, without timing anything; the returned function lets them finish.
+   */
+  const fillLine = () => {
+    const pipeline = app.strapi.plugin('product-gallery').service('pipeline');
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const held = [pipeline.admit(() => pipeline.run('hold', [flag.buffer])), pipeline.admit(() => pipeline.run('hold', [flag.buffer]))];
+    return async () => {
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await Promise.all(held);
+    };
+  };
 
   const analyze = (documentId: string) => app.http.post(`/product-gallery/products/${documentId}/analyze`).set(admin.auth);
   const importFile = (bytes: Buffer, role = 'lifestyle', filename = 'import.jpg') =>
@@ -152,11 +176,7 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
   });
 
   it('when the pipeline line is full, an import or a pack is told to come back (503 with Retry-After), then goes through', async () => {
-    const pipeline = app.strapi.plugin('product-gallery').service('pipeline');
-    let release!: () => void;
-    const blocker = new Promise<void>((resolve) => (release = resolve));
-    // One thread and a line of one: two held requests fill both.
-    const held = [pipeline.admit(() => blocker), pipeline.admit(() => blocker)];
+    const release = fillLine();
     try {
       const bytes = await uniqueJpeg();
       const busy = await importFile(bytes);
@@ -168,10 +188,112 @@ describe('files: stored reads, imports and the pipeline line are bounded', () =>
       expect(pack.status).toBe(503);
       expect(pack.headers['retry-after']).toBe('5');
     } finally {
-      release();
-      await Promise.all(held);
+      await release();
     }
     const after = await importFile(await uniqueJpeg());
     expect(after.status).toBe(201);
+  });
+
+  it('every other request that does image work waits in the same line: 503 with Retry-After when it is full, then goes through', async () => {
+    fake.setScenario({ output: 'normal' });
+    const photo = await uploadPhoto(app, admin, photoPath('07_'));
+    const other = await uploadPhoto(app, admin, photoPath('07_'), 'other-studs.jpg');
+    const made = await createProductHttp(app, admin, { title: 'Line studs', sku: `LINE-${crypto.randomBytes(3).toString('hex')}`, category: 'earrings', metal: 'silver', sourcePhoto: photo.id });
+    expect([made.status, made.body.error?.message]).toEqual([201, undefined]);
+    const documentId = made.body.data.documentId as string;
+    const row = await app.strapi.db.query('plugin::product-gallery.product').findOne({ where: { documentId } });
+    const asset = await createAsset(app, { product: row, role: 'clean', status: 'in-review', file: photo });
+
+    const requests = {
+      analyze: () => analyze(documentId),
+      preview: () => app.http.post(`/product-gallery/products/${documentId}/reference/preview`).set(admin.auth).send({ strokes: [{ mode: 'remove', radius: 0.03, points: [{ x: 0.02, y: 0.02 }, { x: 0.06, y: 0.05 }] }] }),
+      confirm: () => app.http.post(`/product-gallery/products/${documentId}/reference/confirm`).set(admin.auth).send({}),
+      secondOpinion: () => app.http.post(`/product-gallery/products/${documentId}/reference/ai`).set(admin.auth).send({}),
+      difference: () => app.http.get(`/product-gallery/assets/${asset.documentId}/difference`).set(admin.auth),
+      saveNewPhoto: () => app.http.put(`${PRODUCT_CM}/${documentId}`).set(admin.auth).send({ sourcePhoto: other.id }),
+      createWithPhoto: () =>
+        createProductHttp(app, admin, { title: 'Line studs two', sku: `LINE-${crypto.randomBytes(3).toString('hex')}`, category: 'earrings', metal: 'silver', sourcePhoto: other.id }),
+    };
+    const expected = { analyze: 200, preview: 200, confirm: 200, secondOpinion: 200, difference: 200, saveNewPhoto: 200, createWithPhoto: 201 };
+
+    const release = fillLine();
+    const refused: Record<string, unknown> = {};
+    try {
+      for (const [name, send] of Object.entries(requests)) {
+        const res = await send();
+        refused[name] = [res.status, res.headers['retry-after'], res.body?.error?.message];
+      }
+    } finally {
+      await release();
+    }
+    const busy = [503, '5', 'The image pipeline is busy with other requests (1 waiting). Try again in 5 seconds.'];
+    expect(refused).toEqual(Object.fromEntries(Object.keys(requests).map((name) => [name, busy])));
+    // Refused before anything was paid for or saved.
+    expect([...fake.state.predictions.values()].filter((p) => p.model === 'recraft-ai/recraft-remove-background')).toHaveLength(0);
+    const unchanged = await app.strapi.db.query('plugin::product-gallery.product').findOne({ where: { documentId }, populate: { sourcePhoto: true } });
+    expect([unchanged.sourcePhoto.id, Number(unchanged.aiCost ?? 0)]).toEqual([photo.id, 0]);
+
+    const served: Record<string, unknown> = {};
+    for (const [name, send] of Object.entries(requests)) {
+      const res = await send();
+      served[name] = [res.status, res.body?.error?.message];
+    }
+    expect(served).toEqual(Object.fromEntries(Object.entries(expected).map(([name, status]) => [name, [status, undefined]])));
+  });
+
+  it('no plugin route leaves a multipart temp file behind, whatever the field is called and however the request ends', async () => {
+    const plugin = app.strapi.plugin('product-gallery') as unknown as { routes: Record<string, { type: string; routes: Array<{ method: string; path: string }> }> };
+    const prefix = (type: string) => (type === 'admin' ? '/product-gallery' : '/api/product-gallery');
+    // Every route that takes a body (koa-body writes temp files for POST, PUT and PATCH), admin and content API.
+    const routes = Object.values(plugin.routes).flatMap((r) => r.routes.filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method)).map((route) => ({ ...route, type: r.type })));
+    expect(routes.some((r) => r.type === 'content-api')).toBe(true);
+    expect(routes.length).toBeGreaterThanOrEqual(10);
+    const left: Record<string, string[]> = {};
+    for (const route of routes) {
+      const url = prefix(route.type) + route.path.replace(':documentId', product.documentId);
+      for (const auth of [admin.auth, {}]) {
+        const bytes = await uniqueJpeg(300);
+        const res = await app.http[route.method.toLowerCase() as 'post' | 'put' | 'patch'](url)
+          .set(auth)
+          .field('note', 'stray')
+          .attach('picture', bytes, { filename: 'stray.jpg', contentType: 'image/jpeg' })
+          .attach('files', Buffer.from('not a picture'), { filename: 'files.txt', contentType: 'text/plain' });
+        expect(res.status).toBeLessThan(500);
+        left[`${route.method} ${url}${Object.keys(auth).length ? '' : ' (anonymous)'}`] = tempCopiesOf(bytes);
+      }
+    }
+    expect(left).toEqual(Object.fromEntries(Object.keys(left).map((k) => [k, []])));
+  });
+
+  it('an AI second opinion already paid for is not refused when the line fills meanwhile: its mask waits its turn', async () => {
+    const pipeline = app.strapi.plugin('product-gallery').service('pipeline');
+    fake.setScenario({ output: 'normal' });
+    const photo = await uploadPhoto(app, admin, photoPath('07_'));
+    const made = await createProductHttp(app, admin, { title: 'Paid studs', sku: `PAID-${crypto.randomBytes(3).toString('hex')}`, category: 'earrings', metal: 'silver', sourcePhoto: photo.id });
+    expect(made.status).toBe(201);
+    const creations = fake.creationCount();
+    // Replicate takes a moment to accept the prediction: the line fills up while it does.
+    fake.addFaults({ endpoint: 'create', delayMs: 1000 });
+    let settled = false;
+    const asking = app.http
+      .post(`/product-gallery/products/${made.body.data.documentId}/reference/ai`)
+      .set(admin.auth)
+      .send({})
+      .then((res) => ((settled = true), res));
+    // Booked on the product before Replicate is asked: from here on it is paid for.
+    const paid = async () => Number((await app.strapi.db.query('plugin::product-gallery.product').findOne({ where: { documentId: made.body.data.documentId }, select: ['aiCost'] })).aiCost ?? 0) > 0;
+    while (!settled && !(await paid())) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    const release = fillLine();
+    try {
+      // The paid answer joins the full line (one waiting before it) instead of being refused.
+      while (!settled && pipeline.waiting() < 2) await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+    } finally {
+      await release();
+    }
+    const res = await asking;
+    expect([res.status, res.body.error?.message]).toEqual([200, undefined]);
+    expect(fake.creationCount()).toBe(creations + 1);
   });
 });

@@ -64,7 +64,7 @@ export const configSchema = z.object({
       maxPixels: z.number().int().positive().default(50_000_000),
       minShortSide: z.number().int().positive().default(500),
       workerThreads: z.number().int().positive().default(2),
-      /** Requests (imports, packs) that may wait for the pipeline beyond the ones it is running; more get a 503. */
+      /** Requests doing image work (imports, packs, analyses, cutouts, difference maps) that may wait for the pipeline beyond the ones it is running; more get a 503. */
       maxQueue: z.number().int().nonnegative().default(16),
       /** How long the upload provider may take to deliver a stored file (S3 and the like) before it is treated as down. */
       storedReadTimeoutMs: z.number().int().positive().default(30_000),

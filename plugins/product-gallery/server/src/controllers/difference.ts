@@ -16,13 +16,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
     const service = getService(strapi, 'difference');
     const etag = `"${await service.etag(documentId)}"`;
-    ctx.set('Cache-Control', 'private, no-cache');
-    ctx.set('ETag', etag);
+    // Only a map (or its 304) carries the ETag: a refusal (503 when the pipeline is busy) is not one.
+    const validators = () => ctx.set({ 'Cache-Control': 'private, no-cache', ETag: etag });
     if (ctx.get('If-None-Match') === etag) {
+      validators();
       ctx.status = 304;
       return;
     }
     const map = await service.compute(documentId);
+    validators();
     ctx.set('X-Difference-Registered', String(map.registered));
     ctx.set('X-Difference-Method', map.method ?? 'none');
     if (map.reason) ctx.set('X-Difference-Reason', encodeURIComponent(map.reason));

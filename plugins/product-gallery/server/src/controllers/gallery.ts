@@ -58,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const client = clientOf(ctx);
     const { allowed, retryAfterMs } = await budget.peek(client);
     if (!allowed) {
-      throw tooManyRequests(ctx.response, retryAfterMs, `Too many lookups of products without a gallery from this client. Try again in ${waitInWords(retryAfterMs)}.`, {
+      throw tooManyRequests(retryAfterMs, `Too many lookups of products without a gallery from this client. Try again in ${waitInWords(retryAfterMs)}.`, {
         code: 'storefront_rate_limited',
       });
     }

@@ -5,8 +5,6 @@ import { parseOrThrow } from '../validation/error';
 import { documentIdParam } from '../validation/admin';
 import { generateBody, importBody, progressQuery, uploadedFileName } from '../validation/generation';
 import type { Actor } from '../services/workflow';
-import { sendErrorHeaders } from '../utils/errors';
-import { removeUploadedFiles } from '../utils/uploads';
 
 const actorOf = (ctx: any): Actor => ({ kind: 'admin', id: ctx.state.user.id, email: ctx.state.user.email });
 
@@ -56,28 +54,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = { data: result };
   },
 
+  /** Its temp file is deleted by middlewares/upload-cleanup.ts, however the request ends. */
   async importAsset(ctx: any) {
-    try {
-      await sendErrorHeaders(ctx, async () => {
-        const { documentId } = parseOrThrow(documentIdParam, ctx.params);
-        const body = parseOrThrow(importBody, ctx.request.body ?? {});
-        const files = ctx.request.files ?? {};
-        const file = Array.isArray(files.file) ? files.file[0] : files.file;
-        if (!file) {
-          throw new errors.ValidationError('file: attach the image to import (multipart field "file").', {
-            errors: [{ path: ['file'], message: 'attach the image to import', name: 'ValidationError' }],
-          });
-        }
-        const asset = await getService(strapi, 'candidates').importImage(
-          { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: parseOrThrow(uploadedFileName, file.originalFilename), size: file.size } },
-          actorOf(ctx)
-        );
-        ctx.status = 201;
-        ctx.body = { data: asset };
+    const { documentId } = parseOrThrow(documentIdParam, ctx.params);
+    const body = parseOrThrow(importBody, ctx.request.body ?? {});
+    const files = ctx.request.files ?? {};
+    const file = Array.isArray(files.file) ? files.file[0] : files.file;
+    if (!file) {
+      throw new errors.ValidationError('file: attach the image to import (multipart field "file").', {
+        errors: [{ path: ['file'], message: 'attach the image to import', name: 'ValidationError' }],
       });
-    } finally {
-      await removeUploadedFiles(ctx);
     }
+    const asset = await getService(strapi, 'candidates').importImage(
+      { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: parseOrThrow(uploadedFileName, file.originalFilename), size: file.size } },
+      actorOf(ctx)
+    );
+    ctx.status = 201;
+    ctx.body = { data: asset };
   },
 
   async progress(ctx: any) {

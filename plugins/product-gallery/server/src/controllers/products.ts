@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import { sendErrorHeaders } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { listProductsQuery, packQuery } from '../validation/assets';
 import { documentIdParam } from '../validation/admin';
@@ -22,7 +21,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async pack(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
     const { channel } = parseOrThrow(packQuery, ctx.query ?? {});
-    const { filename, stream } = await sendErrorHeaders(ctx, () => getService(strapi, 'pipeline').admit(() => getService(strapi, 'pack').build(documentId, channel)));
+    const { filename, stream } = await getService(strapi, 'pipeline').admit(() => getService(strapi, 'pack').build(documentId, channel));
     ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/zip';

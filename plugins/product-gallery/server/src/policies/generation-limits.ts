@@ -32,9 +32,7 @@ export default async (policyContext: any, config: GenerationLimitsConfig = {}, {
     const spent = await getService(strapi, 'costs').spentTodayBy(user.id);
     if (spent >= cap) {
       const wait = untilUtcMidnightMs();
-      throw tooManyRequests(
-        policyContext.response,
-        wait,
+      throw tooManyRequests(wait,
         `Your AI spend for today is used up: $${spent.toFixed(2)} of your $${cap.toFixed(2)}. You can generate again in ${waitInWords(wait)} (midnight UTC), or an administrator can raise PRODUCT_GALLERY_COST_CAP_PER_USER_PER_DAY.`,
         { code: 'user_daily_cap', spent: Number(spent.toFixed(4)), cap }
       );
@@ -45,7 +43,7 @@ export default async (policyContext: any, config: GenerationLimitsConfig = {}, {
     const { allowed, retryAfterMs } = await budget.take(`admin:${user.id}`);
     if (!allowed) {
       const perMinute = getConfig(strapi).limits.generatePerUserPerMinute;
-      throw tooManyRequests(policyContext.response, retryAfterMs, `Too many generation requests: at most ${perMinute} a minute per person. Try again in ${waitInWords(retryAfterMs)}.`, {
+      throw tooManyRequests(retryAfterMs, `Too many generation requests: at most ${perMinute} a minute per person. Try again in ${waitInWords(retryAfterMs)}.`, {
         code: 'generate_rate_limited',
         limitPerMinute: perMinute,
       });

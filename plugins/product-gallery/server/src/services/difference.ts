@@ -77,7 +77,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const media = getService(strapi, 'media');
       const pipeline = getService(strapi, 'pipeline');
-      const job = (async () => {
+      // Drawn on the request: it waits its turn in the pipeline's line (a 503 when that is full).
+      const job = pipeline.admit(async () => {
         // The product as an editor confirmed it, when they did: the same mask the checks compare with.
         const [candidate, source, sourceMask] = await Promise.all([
           media.readFile(asset.file),
@@ -86,7 +87,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ]);
         const map = await pipeline.run<DifferenceMap>('differenceMap', [candidate, source, { ...specOf(asset), sourceMask }], 'file');
         return { ...map, png: Buffer.from(map.png), etag };
-      })();
+      });
       cache.set(etag, job);
       job.catch(() => cache.delete(etag));
       while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);

@@ -49,19 +49,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return pools[lane]?.queueSize ?? 0;
     },
 
+    /** Requests waiting in the line for their turn (admit), beyond the ones being served. */
+    waiting() {
+      return requests?.gate.waiting ?? 0;
+    },
+
     /** Worker threads of the heavy lane: how much QC can usefully run at once. */
     threads() {
       return getConfig(strapi).pipeline.workerThreads;
     },
 
     /**
-     * Runs a request's pipeline work when its turn comes, or refuses it at once with a 503 and a
-     * Retry-After (see utils/errors.ts) when the line is full: a burst of imports or packs waits in
-     * a bounded line instead of piling up image buffers in memory.
+     * Runs a request's image work when its turn comes, or refuses it at once with a 503 and a
+     * Retry-After (see utils/errors.ts) when the line is full: a burst of imports, packs, analyses,
+     * previews or difference maps waits in a bounded line instead of piling up image buffers in
+     * memory. Admitted work must not ask to be admitted again (it would wait for itself).
+     * `paid`: work on something already paid for (a prediction's output) waits its turn even when
+     * the line is full, since refusing it would throw away what was bought.
      */
-    async admit<T>(work: () => Promise<T>): Promise<T> {
+    async admit<T>(work: () => Promise<T>, { paid = false }: { paid?: boolean } = {}): Promise<T> {
       const { gate, limit } = requestGate();
-      if (gate.held >= gate.limit && gate.waiting >= limit) {
+      if (!paid && gate.held >= gate.limit && gate.waiting >= limit) {
         throw unavailable(`The image pipeline is busy with other requests (${gate.waiting} waiting). Try again in ${RETRY_AFTER_SEC} seconds.`, RETRY_AFTER_SEC, {
           code: 'busy',
         });

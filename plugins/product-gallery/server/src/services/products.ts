@@ -58,18 +58,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           errors: [{ path: ['sourcePhoto'], message: `no Media Library file with id ${fileId}`, name: 'ValidationError' }],
         });
       }
-      const bytes = await media.readFile(file);
-      const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [bytes, pipeline.limits(), maskPng ?? null], 'sourcePhoto');
-      const { cutoutPng, ...rest } = analysis;
-      const meta = await sharp(Buffer.from(cutoutPng)).metadata();
-      const cutoutFile = await media.storeImage({
-        buffer: Buffer.from(cutoutPng),
-        name: `cutout-${label}`,
-        mime: 'image/png',
-        ext: '.png',
-        width: meta.width ?? 0,
-        height: meta.height ?? 0,
-        caption: 'product-gallery cutout preview',
+      // On the request (a product save, a re-analysis): it waits its turn in the pipeline's line.
+      const { rest, cutoutFile } = await pipeline.admit(async () => {
+        const bytes = await media.readFile(file);
+        const { cutoutPng, ...analysed } = await pipeline.run<SourceAnalysis>('analyzeSource', [bytes, pipeline.limits(), maskPng ?? null], 'sourcePhoto');
+        const meta = await sharp(Buffer.from(cutoutPng)).metadata();
+        const stored = await media.storeImage({
+          buffer: Buffer.from(cutoutPng),
+          name: `cutout-${label}`,
+          mime: 'image/png',
+          ext: '.png',
+          width: meta.width ?? 0,
+          height: meta.height ?? 0,
+          caption: 'product-gallery cutout preview',
+        });
+        return { rest: analysed, cutoutFile: stored };
       });
       return {
         ...rest,

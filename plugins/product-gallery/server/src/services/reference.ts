@@ -100,6 +100,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return pipeline.run<SourceRefinement>('refineSource', [await sourceBytes(product), strokes, pipeline.limits(), { initialMaskPng }], 'strokes');
   };
 
+  /** The confirmed mask and the analysis made from it, stored (the image work of a confirmation). */
+  const confirmedImages = async (product: any, strokes: RefineStroke[], from: 'auto' | 'ai', method: ConfirmedMask['method']) => {
+    const r = await refine(product, strokes, from);
+    if (r.refined.areaFraction < 0.0005) {
+      throw new errors.ValidationError('strokes: the confirmed mask would contain no product. Keep at least part of the piece.', {
+        errors: [{ path: ['strokes'], message: 'the mask would be empty', name: 'ValidationError' }],
+      });
+    }
+    const stored = await storeMask(Buffer.from(r.maskPng), r, `mask-${product.sku}`, `product-gallery confirmed mask (${method})`);
+    const pipeline = getService(strapi, 'pipeline');
+    const { cutoutPng, ...rest } = await pipeline.run<SourceAnalysis>('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
+    const preview = await sharp(Buffer.from(cutoutPng)).metadata();
+    const cutoutFile = await getService(strapi, 'media').storeImage({
+      buffer: Buffer.from(cutoutPng),
+      name: `cutout-${product.sku}`,
+      mime: 'image/png',
+      ext: '.png',
+      width: preview.width ?? 0,
+      height: preview.height ?? 0,
+      caption: 'product-gallery cutout preview',
+    });
+    return { r, stored, rest, cutoutFile };
+  };
+
   const service = {
     referenceState,
 
@@ -133,7 +157,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** A refinement preview: nothing is stored. */
     async preview(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai' }) {
       const product = await loadProduct(documentId);
-      const r = await refine(product, input.strokes, input.from);
+      const r = await getService(strapi, 'pipeline').admit(() => refine(product, input.strokes, input.from));
       return { automatic: r.automatic, refined: r.refined, width: r.width, height: r.height, maskPreview: dataUri(r.previewPng) };
     },
 
@@ -145,27 +169,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async confirm(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai'; note?: string }, actor: Actor) {
       const product = await loadProduct(documentId);
       const before = product.reference as ReferenceWithMask;
-      const r = await refine(product, input.strokes, input.from);
       const method: ConfirmedMask['method'] = input.strokes.length ? 'refined' : input.from === 'ai' ? 'ai' : 'auto';
-      if (r.refined.areaFraction < 0.0005) {
-        throw new errors.ValidationError('strokes: the confirmed mask would contain no product. Keep at least part of the piece.', {
-          errors: [{ path: ['strokes'], message: 'the mask would be empty', name: 'ValidationError' }],
-        });
-      }
-      const stored = await storeMask(Buffer.from(r.maskPng), r, `mask-${product.sku}`, `product-gallery confirmed mask (${method})`);
-      const pipeline = getService(strapi, 'pipeline');
-      const analysis = await pipeline.run<SourceAnalysis>('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
-      const { cutoutPng, ...rest } = analysis;
-      const preview = await sharp(Buffer.from(cutoutPng)).metadata();
-      const cutoutFile = await getService(strapi, 'media').storeImage({
-        buffer: Buffer.from(cutoutPng),
-        name: `cutout-${product.sku}`,
-        mime: 'image/png',
-        ext: '.png',
-        width: preview.width ?? 0,
-        height: preview.height ?? 0,
-        caption: 'product-gallery cutout preview',
-      });
+      const { r, stored, rest, cutoutFile } = await getService(strapi, 'pipeline').admit(() => confirmedImages(product, input.strokes, input.from, method));
       const at = new Date();
       const mask: ConfirmedMask = {
         ...stored,
@@ -240,12 +245,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cfg = getConfig(strapi);
       const gateway = getService(strapi, 'generation').replicateGateway();
       const signal = AbortSignal.timeout(cfg.replicate.deadlineMs);
-      const bytes = await sourceBytes(product);
+      const pipeline = getService(strapi, 'pipeline');
       // Spoken to through its adapter: a source over its 5 MB / 16 MP / 4096 px is scaled into
       // them first (the mask it returns is brought back to the source's size when refined).
       const model = getService(strapi, 'models').require(AI_CUTOUT_MODEL, { path: ['model'], kind: 'cutout' });
       const registry = getService(strapi, 'models').registry();
-      const photo = await fitPhotoToModel(bytes, product.sourcePhoto.mime ?? 'image/jpeg', model.photo);
+      // Prepared in the pipeline's line, so a full line is said before anything is paid; the line
+      // is not held while Replicate works.
+      const photo = await pipeline.admit(async () => fitPhotoToModel(await sourceBytes(product), product.sourcePhoto.mime ?? 'image/jpeg', model.photo));
       // Paid like any prediction: within the product's and the day's caps, before it is created.
       await getService(strapi, 'costs').bookProductSpend(product.id, model.price);
       const image = await gateway.imageInput(photo.bytes, photo.mime, { signal });
@@ -264,9 +271,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!url) throw unprocessable('The background remover finished without an image.');
       const output = await gateway.downloadOutput(url, { signal, maxBytes: cfg.pipeline.maxBytes });
       // Its alpha at the source's size, summarised against our automatic cutout (in the worker).
-      const pipeline = getService(strapi, 'pipeline');
-      const r = await pipeline.run<SourceRefinement>('refineSource', [bytes, [], pipeline.limits(), { initialMaskPng: output.bytes }], 'file');
-      const stored = await storeMask(Buffer.from(r.maskPng), r, `ai-mask-${product.sku}`, `product-gallery AI background remover mask (${AI_CUTOUT_MODEL})`);
+      const { r, stored } = await pipeline.admit(
+        async () => {
+          const refined = await pipeline.run<SourceRefinement>('refineSource', [await sourceBytes(product), [], pipeline.limits(), { initialMaskPng: output.bytes }], 'file');
+          const mask = await storeMask(Buffer.from(refined.maskPng), refined, `ai-mask-${product.sku}`, `product-gallery AI background remover mask (${AI_CUTOUT_MODEL})`);
+          return { r: refined, stored: mask };
+        },
+        { paid: true }
+      );
       const aiMask: AiMask = {
         ...stored,
         model: AI_CUTOUT_MODEL,
