@@ -32,7 +32,7 @@ export default {
     { method: 'POST', path: '/products/:documentId/reference/ai', handler: 'reference.secondOpinion', config: can(ACTIONS.generate, limited({ spends: true })) },
     { method: 'POST', path: '/products/:documentId/reference/confirm', handler: 'reference.confirm', config: can(ACTIONS.review) },
     { method: 'GET', path: '/products/:documentId/reference/history', handler: 'reference.history', config: can(ACTIONS.read) },
-    { method: 'POST', path: '/products/:documentId/assets', handler: 'generation.importAsset', config: can(ACTIONS.import, limited()) },
+    { method: 'POST', path: '/products/:documentId/assets', handler: 'generation.importAsset', config: can(ACTIONS.import) },
     // Review and publishing. The transition route also checks the target's own action (submit,
     // review, publish or generate), named by the body; a move back to the queue is a regeneration.
     { method: 'GET', path: '/assets', handler: 'assets.find', config: can(ACTIONS.read) },
