@@ -11,7 +11,7 @@ export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 export const redisListening = () => listening(REDIS_URL, 6379);
 export const postgresListening = () => listening(process.env.DATABASE_URL || 'postgres://127.0.0.1:5432', 5432);
 
-const SERVICE_NAMES = { postgres: 'PostgreSQL on 127.0.0.1:5432', redis: 'Redis on 127.0.0.1:6379' } as const;
+const SERVICE_NAMES = { postgres: `PostgreSQL (${new URL(process.env.DATABASE_URL || 'postgres://127.0.0.1:5432').host})`, redis: `Redis (${new URL(REDIS_URL).host})` } as const;
 
 /**
  * `describe` for a suite that needs services: when one is not listening the suite says it is
