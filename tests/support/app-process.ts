@@ -4,8 +4,10 @@
  * rpc.ts). It records, from its own event hub, every asset state change it made, so the parent
  * can see how the work split between instances.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { startApp, adminSession, ROOT, type TestApp, type AdminSession } from './strapi';
 import { uploadPhoto, createProduct } from './products';
 import { serveParent } from './rpc';
@@ -61,7 +63,8 @@ serveParent({
       const text = String(q.sql).replace(/\$\d+/g, '?').slice(0, 200);
       queries.set(text, (queries.get(text) ?? 0) + 1);
     });
-    return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, bootMs: Date.now() - started };
+    const { port } = app.strapi.server.httpServer.address() as AddressInfo;
+    return { dbEnv: app.dbEnv, owner: plugin().service('dispatch').owner, pid: process.pid, port, bootMs: Date.now() - started };
   },
 
   /** Where the parent reaches this instance over HTTP, and a super admin's token for it. */
@@ -222,6 +225,39 @@ serveParent({
       size = { width: fields.width, height: fields.height, bytes: bytes.length };
     }
     return { times, downloads, size };
+  },
+
+  /** The seeding admin's Authorization header, for requests the parent makes itself. */
+  async adminAuth() {
+    admin = admin ?? (await adminSession(must()));
+    return admin.auth;
+  },
+
+  /** One admin API request as the seeding admin: its status and body. */
+  async adminRequest({ method, path: url, body }: { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown }) {
+    const a = must();
+    admin = admin ?? (await adminSession(a));
+    const req = method === 'GET' ? a.http.get(url) : method === 'PUT' ? a.http.put(url) : a.http.post(url);
+    const res = await req.set(admin.auth).send(body as object);
+    return { status: res.status, body: res.body };
+  },
+
+  /**
+   * Every stored file of every image asset (the file and each rendition), read back by this
+   * process through the plugin's own read path: whoever stored it, this instance must be able to.
+   */
+  async readStoredFiles() {
+    const rows = await must().strapi.db.query(ASSET).findMany({ where: { file: { id: { $notNull: true } } }, select: ['documentId'], populate: { file: true }, orderBy: { id: 'asc' } });
+    const media = plugin().service('media');
+    const files: Array<{ asset: string; url: string; bytes: number; sha256: string }> = [];
+    for (const row of rows) {
+      const urls = [row.file.url, ...Object.values((row.file.formats ?? {}) as Record<string, any>).map((f) => f.url)];
+      for (const url of urls) {
+        const bytes: Buffer = await media.readFile({ url, provider: row.file.provider });
+        files.push({ asset: row.documentId, url, bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+      }
+    }
+    return { files };
   },
 
   /** Deletes the files this run wrote under public/uploads (the database goes with the schema/file). */

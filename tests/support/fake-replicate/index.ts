@@ -9,7 +9,7 @@ export {
   type ResponseLogEntry,
   type WebhookDeliveryLog,
 } from './server';
-export { DEFAULT_SCENARIO, type Endpoint, type HttpFault, type OutputMode, type Outcome, type Scenario, type WebhookFaults } from './scenario';
+export { DEFAULT_SCENARIO, type Endpoint, type HttpFault, type Outage, type OutputMode, type Outcome, type Scenario, type WebhookFaults } from './scenario';
 export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhook-receiver';
 export { createResponseValidator, loadOpenApi, OPENAPI_PATH, type ResponseValidator } from './openapi';
 export { decodeDataUri, generateOutputImage, imageInputOf } from './images';

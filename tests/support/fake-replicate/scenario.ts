@@ -93,6 +93,20 @@ export interface Scenario {
   creationRateLimit: number;
   /** Retry-After sent with creation-rate-limit 429s (undefined = header absent). */
   creationRateLimitRetryAfter?: number;
+  /** Replicate down for a while: see `Outage`. */
+  outage?: Outage;
+}
+
+/**
+ * An outage of Replicate's API, as it looks from outside: until `until` (epoch ms) every API
+ * request is answered with a 5xx before anything else (authentication included), in turn 503
+ * (problem JSON), 500 (problem JSON) and 502 (the edge's HTML page, not JSON). Output files
+ * (another host at Replicate) are still served.
+ */
+export interface Outage {
+  until: number;
+  /** Every Nth creation during the outage is carried out before its 5xx is sent (the ambiguous case); 0 or absent: none. */
+  processedEvery?: number;
 }
 
 export const DEFAULT_SCENARIO: Scenario = {

@@ -129,6 +129,10 @@ export interface FakeReplicate {
 }
 
 const now = () => new Date().toISOString();
+/** What an outage answers, in turn (see Outage). */
+const OUTAGE_STATUSES = [503, 500, 502] as const;
+/** The edge's page for a 502: HTML, not the API's JSON. */
+const EDGE_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n';
 const problem = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => ({ title, detail, status, ...extra });
 
 const TERMINAL: ReadonlySet<FakeStatus> = new Set(['succeeded', 'failed', 'canceled', 'aborted']);
@@ -180,6 +184,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const sockets = new Set<Socket>();
   const pendingTimers = new Set<NodeJS.Timeout>();
   let closing = false;
+  let outageRequests = 0;
+  let outageCreations = 0;
 
   const state: FakeReplicateState = {
     predictions: new Map(),
@@ -775,6 +781,23 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     } else if (method === 'GET' && path === '/webhooks/default/secret') {
       operation = 'webhooks.default.secret.get';
       endpoint = 'secret';
+    }
+
+    const outage = globalScenario.outage;
+    if (outage && Date.now() < outage.until) {
+      outageRequests++;
+      const status = OUTAGE_STATUSES[outageRequests % OUTAGE_STATUSES.length]!;
+      if (status === 502) {
+        if (keepLog) state.responses.push({ operation, method, path: url.pathname, status, contentType: 'text/html', body: null });
+        res.writeHead(502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(EDGE_502) });
+        return void res.end(EDGE_502);
+      }
+      if (endpoint === 'create' && outage.processedEvery && ++outageCreations % outage.processedEvery === 0) {
+        // Carried out, then answered with the 5xx: the caller cannot know the prediction exists.
+        globalScenario.faults.unshift({ endpoint: 'create', status, afterEffect: true });
+      } else {
+        return send(res, operation, req, status, defaultProblem(status));
+      }
     }
 
     // Auth first (Replicate answers 401 before anything else).

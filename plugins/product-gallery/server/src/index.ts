@@ -7,6 +7,7 @@ import controllers from './controllers';
 import routes from './routes';
 import services from './services';
 import policies from './policies';
+import middlewares from './middlewares';
 import { trustServices } from './utils/plugin-scope';
 
 export default {
@@ -19,4 +20,5 @@ export default {
   routes,
   services: trustServices(services),
   policies,
+  middlewares,
 };

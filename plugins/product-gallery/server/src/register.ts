@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { COMPONENT_CATEGORY, components } from './components';
 import { registerDocumentGuards } from './bootstrap/document-guards';
 import { registerWriteOwnership } from './bootstrap/write-ownership';
+import { registerUnavailableMapping } from './middlewares/unavailable';
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
@@ -32,4 +33,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   // Ownership first: a refused write is refused before it is validated or analysed.
   registerWriteOwnership(strapi);
   registerDocumentGuards(strapi);
+  registerUnavailableMapping(strapi);
 };

@@ -1,0 +1,3 @@
+import unavailable from './unavailable';
+
+export default { ...unavailable };
