@@ -140,6 +140,22 @@ describe('HTTP errors, retries and timeouts', () => {
     expect(fake.predictions.has(prediction.id)).toBe(true);
   });
 
+  it('5xx on the creation and on the lookup after it (an outage): nothing is created twice, the error goes up retryable', async () => {
+    const g = make({ retry: { maxAttempts: 3 } });
+    // The creation is carried out, then answered 500; every lookup that could find it fails too.
+    fake.addFaults({ status: 500, afterEffect: true }, { endpoint: 'list', status: 503 }, { endpoint: 'list', status: 503 }, { endpoint: 'list', status: 503 });
+    const before = fake.creationCount();
+    const err = (await g.createPrediction({ model: MODEL, input: { prompt: 'outage' }, tag: 'outage' }).catch((e) => e)) as ReplicateError;
+    expect(err).toBeInstanceOf(ReplicateError);
+    expect(err.retryable).toBe(true);
+    expect(fake.creationCount() - before).toBe(1);
+    // Once Replicate answers again, the caller's next try looks first and finds it.
+    fake.resetScenario();
+    const { reused } = await g.createPrediction({ model: MODEL, input: { prompt: 'outage' }, tag: 'outage', recentWindow: { since: 0 } });
+    expect(reused).toBe(true);
+    expect(fake.creationCount() - before).toBe(1);
+  });
+
   it('slow response beyond the request timeout -> timeout error (clear message)', async () => {
     fake.addFaults({ endpoint: 'get', delayMs: 1500 }, { endpoint: 'get', delayMs: 1500 });
     const g = make({ requestTimeoutMs: 200, retry: { maxAttempts: 2 } });

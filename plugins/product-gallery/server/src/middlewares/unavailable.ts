@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { httpStatusError } from '../utils/errors';
-import { getConfig } from '../utils/get-service';
-import { portOf, unavailableDependency, unavailableMessage, type Endpoints } from '../utils/unavailable';
+import { endpointsOf, unavailableDependency, unavailableMessage } from '../utils/unavailable';
 
 const NAME = 'plugin::product-gallery.unavailable';
 /** Seconds a client is asked to wait before trying again. */
@@ -23,17 +22,6 @@ const unavailable = (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
       ctx.set('Retry-After', String(RETRY_AFTER_SEC));
       throw httpStatusError(503, unavailableMessage(dependency), { dependency });
     }
-  };
-};
-
-/** Where the database, Redis and the object store listen, from the app's configuration. */
-const endpointsOf = (strapi: Core.Strapi): Endpoints => {
-  const db = (strapi.config.get('database') as any)?.connection?.connection ?? {};
-  const upload = strapi.config.get('plugin::upload') as any;
-  return {
-    database: typeof db === 'object' ? portOf(db.connectionString, 5432) ?? (db.port ? { port: Number(db.port) } : undefined) : undefined,
-    redis: portOf(getConfig(strapi).redisUrl || undefined, 6379),
-    'object store': portOf(upload?.providerOptions?.s3Options?.endpoint, 443),
   };
 };
 

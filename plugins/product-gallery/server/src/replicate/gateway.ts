@@ -340,8 +340,10 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     let ambiguous = false;
     for (let n = 0; n < policy.maxAttempts; n++) {
       if (ambiguous) {
-        // The previous POST may have created a prediction: look before creating again.
-        const found = await findPredictionByTag(tag, intentAt - 60_000, match).catch(() => undefined);
+        // The previous POST may have created a prediction: look before creating again. A lookup
+        // that fails too is no answer: nothing is created, the error goes up (retryable), and the
+        // caller's next try looks first (its recentWindow).
+        const found = await findPredictionByTag(tag, intentAt - 60_000, match);
         if (found) {
           emit({ type: 'create_reused', tag, predictionId: found.id, via: tagFromWebhookUrl(found.webhook as string | undefined) === tag ? 'webhook_tag' : 'model_input' });
           await opts.recordCreation?.({ phase: 'created', tag, model, version, inputHash: hash, webhook, at: clock.now(), predictionId: found.id, reused: true });
@@ -380,7 +382,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
       }
     }
     if (ambiguous) {
-      const found = await findPredictionByTag(tag, intentAt - 60_000, match).catch(() => undefined);
+      const found = await findPredictionByTag(tag, intentAt - 60_000, match);
       if (found) {
         await opts.recordCreation?.({ phase: 'created', tag, model, version, inputHash: hash, webhook, at: clock.now(), predictionId: found.id, reused: true });
         return { prediction: found, reused: true };

@@ -1,3 +1,6 @@
+import type { Core } from '@strapi/strapi';
+import { getConfig } from './get-service';
+
 /**
  * Errors that say a service this app depends on is unreachable for now (the database, Redis, the
  * object store), as opposed to a bug or bad input: the request can succeed again once the service
@@ -12,7 +15,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * (shutting down, crash shutdown, cannot connect now), 53300 (too many connections).
  */
 const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
-const PG_MESSAGES = /Connection terminated|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
+const PG_MESSAGES = /Connection terminated|terminating connection|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
 const REDIS_MESSAGES = /^(Connection is closed\.|Stream isn't writeable|Reached the max retries per request limit)/;
 
 /** The error and every error it wraps (cause chains, AggregateError, knex's nativeError). */
@@ -64,6 +67,24 @@ export const unavailableDependency = (error: unknown, endpoints: Endpoints = {})
   return byPort ?? 'service';
 };
 
+/** SQLite busy or locked by another process's write; PostgreSQL serialization failure or deadlock. */
+const SQLITE_BUSY = /^SQLITE_(BUSY|LOCKED)/;
+const SQLITE_MESSAGES = /database is locked|database table is locked/i;
+const PG_CONFLICT = /^(40001|40P01)$/;
+
+/**
+ * Errors that say nothing about the work, only about the moment: a dependency unreachable, or the
+ * database busy with another writer. The same work is tried again later, and the try is not held
+ * against it (an outage of any length must not fail an image).
+ */
+export const isMomentary = (error: unknown, endpoints: Endpoints): boolean =>
+  // A named dependency only: a socket error of unknown origin (an output host, say) is the work's own.
+  (unavailableDependency(error, endpoints) ?? 'service') !== 'service' ||
+  chain(error).some((e) => {
+    const code = typeof e.code === 'string' ? e.code : '';
+    return SQLITE_BUSY.test(code) || (PG_CONFLICT.test(code) && 'severity' in e) || SQLITE_MESSAGES.test(String(e.message ?? ''));
+  });
+
 /** The port a URL (or a `host:port`) names, with the scheme's default. */
 export const portOf = (url: string | undefined, fallback: number): { port: number } | undefined => {
   if (!url) return undefined;
@@ -73,6 +94,17 @@ export const portOf = (url: string | undefined, fallback: number): { port: numbe
   } catch {
     return undefined;
   }
+};
+
+/** Where the database, Redis and the object store listen, from the app's configuration. */
+export const endpointsOf = (strapi: Core.Strapi): Endpoints => {
+  const db = (strapi.config.get('database') as any)?.connection?.connection ?? {};
+  const upload = strapi.config.get('plugin::upload') as any;
+  return {
+    database: typeof db === 'object' ? portOf(db.connectionString, 5432) ?? (db.port ? { port: Number(db.port) } : undefined) : undefined,
+    redis: portOf(getConfig(strapi).redisUrl || undefined, 6379),
+    'object store': portOf(upload?.providerOptions?.s3Options?.endpoint, 443),
+  };
 };
 
 const WHAT: Record<Dependency | 'service', string> = {

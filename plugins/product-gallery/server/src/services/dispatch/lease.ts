@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../../domain/vocabulary';
 import { getConfig, getService } from '../../utils/get-service';
+import { endpointsOf, isMomentary } from '../../utils/unavailable';
 
 export const SYSTEM = { kind: 'system', name: 'dispatcher' } as const;
 export const LEASE_MS = 60_000;
@@ -26,6 +27,7 @@ export const isLeaseLost = (error: unknown): error is LeaseLost => error instanc
  */
 export function createLease(strapi: Core.Strapi, owner: string) {
   const assets = () => strapi.db.query(UID.asset);
+  const endpoints = endpointsOf(strapi);
 
   const loadAsset = (documentId: string) =>
     assets().findOne({ where: { documentId }, populate: { file: { select: ['id'] }, product: { select: ['id', 'documentId', 'slug'] } } });
@@ -45,7 +47,10 @@ export function createLease(strapi: Core.Strapi, owner: string) {
           patch: { leaseUntil, leaseOwner: owner, error: null },
           current: asset,
         });
-      } catch {
+      } catch (error) {
+        // Lost to another claim (a conflict): not ours. A database out of reach says nothing of
+        // the sort: the job must fail, so the queue offers it again, instead of completing unclaimed.
+        if (isMomentary(error, endpoints)) throw error;
         return null;
       }
     }

@@ -7,7 +7,7 @@ import { createGate } from '../../utils/gate';
 import { createQueueTransport, type QueueName, type QueueTransport } from '../dispatch-queue';
 import { AwaitingWebhook } from '../generation';
 import { isLeaseLost, type Lease } from './lease';
-import { isTransientDatabaseError } from './transient';
+import { endpointsOf, isMomentary } from '../../utils/unavailable';
 import { createDispatcherLock, DISPATCHER_LOCK_MS } from './dispatcher-lock';
 import { createStages, stageOf, type Next, type Run, type Stage } from './stages';
 
@@ -45,6 +45,7 @@ const messageOf = (error: unknown) => {
  */
 export function createScheduler(strapi: Core.Strapi, lease: Lease) {
   const { owner, claim, finishFailed } = lease;
+  const endpoints = endpointsOf(strapi);
   const running = new Map<string, AbortController>();
   const preparing = createGate(PREPARING_AT_ONCE);
   /** Assets this process is waiting to claim or claiming (not running yet). */
@@ -134,13 +135,15 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
         return;
       }
       const generation = getService(strapi, 'generation');
-      const attempts = (asset.attempts ?? 0) + 1;
       const message = messageOf(error);
-      // A busy or briefly unreachable database is not the image's fault: it is tried again.
-      const retryable = generation.isRetryable(error) || isTransientDatabaseError(error);
-      if (retryable && attempts < config.dispatch.maxAttempts) {
+      // The database, Redis or the file store out of reach, or the database busy: not the image's
+      // fault, so the try does not count (an outage of any length must not fail the shot).
+      const momentary = isMomentary(error, endpoints);
+      const tries = (asset.attempts ?? 0) + 1;
+      const attempts = momentary ? asset.attempts ?? 0 : tries;
+      if (momentary || (generation.isRetryable(error) && attempts < config.dispatch.maxAttempts)) {
         // The gateway's own backoff, with a Retry-After from Replicate as its floor.
-        const wait = Math.max(fullJitterDelay(attempts, { baseDelayMs: config.dispatch.baseBackoffMs, maxDelayMs: config.dispatch.maxBackoffMs }), generation.retryAfterMs(error) ?? 0);
+        const wait = Math.max(fullJitterDelay(tries, { baseDelayMs: config.dispatch.baseBackoffMs, maxDelayMs: config.dispatch.maxBackoffMs }), generation.retryAfterMs(error) ?? 0);
         await lease
           .release(asset, { attempts, nextAttemptAt: new Date(Date.now() + wait), error: `Retrying: ${message}` })
           .catch((e) => strapi.log.warn(`[product-gallery] could not schedule a retry of ${asset.documentId} (the sweep will find it): ${messageOf(e)}`));
