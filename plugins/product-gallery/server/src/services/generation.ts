@@ -332,6 +332,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     setRateLimiter(fn: CreationLimiter) {
       beforeCreate = fn;
     },
+    /** Replicate itself down (a 5xx, its edge, no answer): the outage's, not the image's, fault. */
+    isProviderOutage(error: unknown) {
+      return isReplicateError(error) && (error as ReplicateError).code === 'unavailable';
+    },
     isRetryable(error: unknown) {
       if (isReplicateError(error)) return (error as ReplicateError).retryable;
       return false;

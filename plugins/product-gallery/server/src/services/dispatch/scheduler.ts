@@ -137,8 +137,12 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
       const generation = getService(strapi, 'generation');
       const message = messageOf(error);
       // The database, Redis or the file store out of reach, or the database busy: not the image's
-      // fault, so the try does not count (an outage of any length must not fail the shot).
-      const momentary = isMomentary(error, endpoints);
+      // fault, so the try does not count (an outage of any length must not fail the shot). Nor
+      // does Replicate being down, once the shot has tried it (its intent is recorded), until the
+      // prediction deadline from then: a shot still waiting on a Replicate that never comes back
+      // fails then, as a prediction that never finishes does.
+      const sinceIntent = asset.predictionIntentAt ? Date.now() - new Date(asset.predictionIntentAt).getTime() : Infinity;
+      const momentary = isMomentary(error, endpoints) || (generation.isProviderOutage(error) && sinceIntent < config.replicate.deadlineMs);
       const tries = (asset.attempts ?? 0) + 1;
       const attempts = momentary ? asset.attempts ?? 0 : tries;
       if (momentary || (generation.isRetryable(error) && attempts < config.dispatch.maxAttempts)) {
