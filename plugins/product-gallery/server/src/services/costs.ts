@@ -8,7 +8,7 @@ import { unprocessable } from '../utils/errors';
  * database's and schema's names, so two apps on one server (other databases or schemas) never
  * wait on each other's ledger.
  */
-const COST_LEDGER_LOCK = "select pg_advisory_xact_lock(('x' || substr(md5(current_database() || '.' || current_schema() || '.product-gallery.cost-ledger'), 1, 16))::bit(64)::bigint)";
+export const COST_LEDGER_LOCK = "select pg_advisory_xact_lock(('x' || substr(md5(current_database() || '.' || current_schema() || '.product-gallery.cost-ledger'), 1, 16))::bit(64)::bigint)";
 
 /**
  * The cost ledger: every Replicate prediction (a shot, its upscale) is booked here against the
