@@ -15,12 +15,12 @@ import { photoPath } from '../support/photos';
 const RATE = 4; // creations per second, the app's limit and the fake's
 const PHOTO = photoPath('01_necklace_product_bird-chain.jpg');
 
-/** Most events within any 1 s window. */
-const maxPerSecond = (times: number[]) => {
+/** Most events within any window of `ms`. */
+const mostWithin = (times: number[], ms: number) => {
   const t = [...times].sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= 1000) j++;
+    while (t[i] - t[j] >= ms) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -91,12 +91,13 @@ if (!services) console.warn('[shared-dispatch] skipped: needs PostgreSQL on 127.
     expect([byModel('black-forest-labs/flux-kontext-pro'), byModel('nightmareai/real-esrgan')]).toEqual([12, 12]);
 
     // Every creation attempt the fake saw, accepted or not. Two instances each limited on their
-    // own would reach about twice the rate; one global limit keeps to it. The limit spaces job
-    // starts, and each creation follows its job's preparation, so one attempt of jitter is allowed
-    // (a 429 it may cause is waited out: everything still drafted once, above).
+    // own would reach about twice the rate (some 24 in 3 s); one global limit keeps to it (12 in
+    // any 3 s at its spacing). Sends leave on their reserved times but arrive with the jitter of
+    // two busy processes: over a 3 s window, a send pushed in at each edge is allowed (a 429 it
+    // may cause is waited out: everything still drafted once, above).
     const attempts = fake.state.requests.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0])).map((r) => r.at);
     expect(attempts.length).toBeGreaterThanOrEqual(24);
-    expect(maxPerSecond(attempts)).toBeLessThanOrEqual(RATE + 1);
+    expect(mostWithin(attempts, 3000)).toBeLessThanOrEqual(3 * RATE + 2);
     // No webhook: each creation asked Replicate to hold its answer until done (the default 60 s,
     // within the default 10-minute deadline), so the answers carried the outputs: nothing polled.
     const creations = fake.state.requests.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path.split('?')[0]));
