@@ -64,7 +64,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let prediction: Prediction | undefined;
       if (earlier.predictionId && earlier.model === model.id) {
         prediction = await gateway.getPrediction(earlier.predictionId, { signal: job.signal });
-      } else {
+      } else if (earlier.model === model.id && earlier.input && earlier.intentAt) {
+        // A crash after the POST: what was sent (and paid) is looked for first, whatever time is
+        // left, since a finished upscale is still this shot's output.
+        prediction = await gateway.findPredictionByTag(tag, earlier.intentAt - 60_000, { ...registry.route(model), input: earlier.input, signal: job.signal });
+        if (prediction) await recordOnAsset(job.asset.id, { predictionId: prediction.id });
+      }
+      if (!prediction) {
         if (!earlier.booked) {
           total = await getService(strapi, 'costs').bookCost({ id: job.asset.id, cost }, job.productId, model.price);
           await recordOnAsset(job.asset.id, { tag, model: model.id, booked: true, price: model.price, predictionId: null });
