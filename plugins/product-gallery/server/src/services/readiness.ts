@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { SlotRule } from '../domain/default-briefs';
 import { ROLES, UID, type AssetStatus, type Role, type Slot } from '../domain/vocabulary';
+import { SLOT_STATES, slotState, type SlotState } from '../domain/slot-state';
 import { fillSlots } from './gallery';
 
 /** An asset as the overview needs it. */
@@ -21,8 +22,9 @@ interface AssetLite {
 export interface SlotReadiness {
   slot: Slot;
   roles: Role[];
-  /** 'published' when a published asset fills it, else 'missing'. */
-  state: 'published' | 'missing';
+  /** Judged against the product's own plan: published, else the furthest any of its roles has come. */
+  state: SlotState;
+  /** The role that fills it, or whose shot gives the state. */
   role: Role | null;
   asset: (Pick<AssetLite, 'documentId' | 'role' | 'version' | 'qcStatus'> & { url: string | null; thumbnailUrl: string | null; width: number | null; height: number | null }) | 'missing';
 }
@@ -50,8 +52,7 @@ export const computeReadiness = (plan: readonly SlotRule[], requiredRoles: reado
   const slots: SlotReadiness[] = fillSlots(plan, published).map((s) => ({
     slot: s.slot,
     roles: s.roles,
-    state: s.asset ? 'published' : 'missing',
-    role: s.role,
+    ...slotState(s.roles, assets, s.asset ? s.role : null),
     asset: s.asset
       ? {
           documentId: s.asset.documentId,
@@ -81,7 +82,8 @@ export const computeReadiness = (plan: readonly SlotRule[], requiredRoles: reado
       counts,
     };
   });
-  const missing = slots.filter((s) => s.state === 'missing').map((s) => s.slot);
+  // Every slot not yet on the page, whatever is on its way.
+  const missing = slots.filter((s) => s.state !== 'published').map((s) => s.slot);
   const awaitingReview = assets.filter((a) => AWAITING.includes(a.status)).length;
   const failed = assets.filter((a) => a.status === 'failed').length;
   const inProgress = assets.filter((a) => a.status === 'queued' || a.status === 'generating').length;
@@ -183,15 +185,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           updatedAt: iso(p.updatedAt),
           brief: p.brief ? { name: p.brief.name } : null,
           sourcePhoto: p.sourcePhoto ? { url: p.sourcePhoto.url, thumbnailUrl: p.sourcePhoto.formats?.thumbnail?.url ?? p.sourcePhoto.url } : null,
-          slots: r.slots.map((s) => ({ slot: s.slot, state: s.state, role: s.role, thumbnailUrl: s.asset === 'missing' ? null : s.asset.thumbnailUrl })),
+          slots: r.slots.map((s) => ({ slot: s.slot, state: s.state, role: s.role, roles: s.roles, thumbnailUrl: s.asset === 'missing' ? null : s.asset.thumbnailUrl })),
           roles: r.roles.map((x) => ({ role: x.role, required: x.required, status: x.status })),
           readiness: r.summary,
         };
       });
       const counts = {
+        // Products, except where the name says shots or slots.
         total: rows.length,
         ready: rows.filter((r) => r.readiness.ready).length,
         awaitingReview: rows.filter((r) => r.readiness.awaitingReview > 0).length,
+        shotsAwaitingReview: rows.reduce((n, r) => n + r.readiness.awaitingReview, 0),
         missingAny: rows.filter((r) => r.readiness.missing.length > 0).length,
         failed: rows.filter((r) => r.readiness.failed > 0).length,
         missingBySlot: Object.fromEntries(
@@ -201,12 +205,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let filtered = rows;
       if (query.missing) filtered = filtered.filter((r) => r.readiness.missing.includes(query.missing!));
       if (query.awaiting !== undefined) filtered = filtered.filter((r) => (r.readiness.awaitingReview > 0) === query.awaiting);
+      // The matrix's own cells, so the legend above it adds up to what it shows.
+      const slotStates = Object.fromEntries(SLOT_STATES.map((state) => [state, 0])) as Record<SlotState, number>;
+      for (const r of filtered) for (const s of r.slots) slotStates[s.state] += 1;
       const start = (query.page - 1) * query.pageSize;
       return {
         data: filtered.slice(start, start + query.pageSize),
         meta: {
           pagination: { page: query.page, pageSize: query.pageSize, pageCount: Math.ceil(filtered.length / query.pageSize), total: filtered.length },
-          counts,
+          counts: { ...counts, slotStates },
         },
       };
     },
