@@ -64,7 +64,7 @@ describe('overview: slot states for the product’s own brief', () => {
     expect(list.body.meta.counts.slotStates).toEqual({ published: 1, approved: 1, in_review: 1, draft: 1, generating: 0, failed: 0, missing: 0 });
   });
 
-  it('a product with nothing made shows every slot of its brief missing, and counts agree', async () => {
+  it('a product with nothing in review shows no slot in review, and the counts agree', async () => {
     const title = `Empty pendant ${Date.now()}`;
     const product = await createProduct(app, { title, category: 'pendant' });
     await createAsset(app, { product, role: 'clean', status: 'queued' });
