@@ -28,7 +28,7 @@ const FAMILIES: Record<string, string[]> = {
   generator: ['auto', 'local', 'replicate'],
   'qc.status': ['pass', 'warn', 'unverified', 'fail'],
   'compare.mode': ['side', 'overlay', 'difference', 'map'],
-  cell: ['published', 'in_review', 'missing'],
+  cell: ['published', 'approved', 'in_review', 'draft', 'generating', 'failed', 'missing'],
   'briefs.field': ['promptTemplate', 'negativePrompt', 'scene', 'style'],
 };
 

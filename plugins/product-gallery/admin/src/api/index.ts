@@ -84,12 +84,14 @@ export interface AssetDetail {
   product?: { documentId: string; title?: string; slug?: string; sku?: string } | null;
 }
 
-export type CellState = 'published' | 'in_review' | 'missing';
+/** A slot's state as the server judges it against the product's own brief (server: domain/slot-state.ts). */
+export const CELL_STATES = ['published', 'approved', 'in_review', 'draft', 'generating', 'failed', 'missing'] as const;
+export type CellState = (typeof CELL_STATES)[number];
 
 export interface SlotReadiness {
   slot: Slot;
   state: CellState;
-  /** The role that fills it (published) or the role on its way (in review). */
+  /** The role that fills it (published) or whose shot gives the state. */
   role?: Role | null;
   /** Roles that may fill the slot, in fallback order. */
   roles?: Role[];
@@ -139,6 +141,10 @@ export interface ProductCounts {
   missingAny: number;
   failed: number;
   missingBySlot: Record<string, number>;
+  /** Shots (not products) in review. */
+  shotsAwaitingReview?: number;
+  /** Matrix cells by state, over the rows the filters keep. */
+  slotStates?: Partial<Record<CellState, number>>;
 }
 
 export interface RoleSpec {
@@ -270,12 +276,9 @@ export const normalizeAsset = (raw: any): Asset => ({
   qcStatus: raw?.qcStatus ?? raw?.qc?.status ?? null,
 });
 
-const PENDING: readonly string[] = ['queued', 'generating', 'draft', 'in_review', 'approved'];
-
 /**
- * Readiness as the server computes it (services/readiness.ts): slots published or missing,
- * roles with their latest status. A missing slot whose roles have a shot on its way is shown
- * as "in review".
+ * Readiness as the server computes it (services/readiness.ts): each slot's state for the
+ * product's own brief, shown as given, and roles with their latest status.
  */
 export const normalizeReadiness = (raw: any, slotPlan: SlotRule[] = DEFAULT_SLOT_PLAN): Readiness => {
   const r = unwrap(raw) ?? {};
@@ -288,19 +291,15 @@ export const normalizeReadiness = (raw: any, slotPlan: SlotRule[] = DEFAULT_SLOT
       latest: x.latest ?? null,
     })
   );
-  const roleStatus = new Map(roles.map((x) => [x.role, x.status as string]));
   const planRoles = new Map(slotPlan.map((s) => [s.slot, s.roles]));
   const slotsRaw: AnyRecord[] = Array.isArray(r.slots)
     ? r.slots
     : Object.entries(r.slots ?? {}).map(([slot, v]: [string, any]) => ({ slot, ...(isObj(v) ? v : { state: v }) }));
-  const slots: SlotReadiness[] = (slotsRaw.length ? slotsRaw : slotPlan.map((s): AnyRecord => ({ slot: s.slot, state: 'missing' }))).map((s: AnyRecord) => {
+  const slots: SlotReadiness[] = slotsRaw.map((s: AnyRecord) => {
     const fillers: Role[] = s.roles ?? planRoles.get(s.slot) ?? [];
     const asset = isObj(s.asset) ? (s.asset as SlotReadiness['asset']) : null;
-    if (s.state === 'published' || asset) {
-      return { slot: s.slot, state: 'published', role: s.role ?? asset?.role ?? null, roles: fillers, asset, thumbnailUrl: s.thumbnailUrl ?? asset?.thumbnailUrl ?? null };
-    }
-    const pending = fillers.find((role) => PENDING.includes(roleStatus.get(role) ?? ''));
-    return { slot: s.slot, state: pending ? 'in_review' : 'missing', role: pending ?? null, roles: fillers, asset: null, thumbnailUrl: null };
+    const state: CellState = CELL_STATES.includes(s.state) ? s.state : 'missing';
+    return { slot: s.slot, state, role: s.role ?? asset?.role ?? null, roles: fillers, asset, thumbnailUrl: s.thumbnailUrl ?? asset?.thumbnailUrl ?? null };
   });
   const sum = r.summary ?? r.readiness ?? {};
   const summary: ReadinessSummary = {
@@ -444,6 +443,8 @@ export const useProducts = (filters: ProductFilters) => {
         missingAny: c.missingAny ?? products.filter((p) => p.readiness.summary.missing.length > 0).length,
         failed: c.failed ?? products.filter((p) => p.readiness.summary.failed > 0).length,
         missingBySlot: c.missingBySlot ?? {},
+        shotsAwaitingReview: c.shotsAwaitingReview,
+        slotStates: c.slotStates,
       };
       return { products, counts, pagination: meta.pagination as { page: number; pageCount: number; total: number } | undefined };
     },

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   Box,
   Checkbox,
@@ -14,17 +14,19 @@ import {
   Thead,
   Tr,
   Typography,
+  Button,
   Searchbar,
+  SearchForm,
 } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { Link, useNavigate } from 'react-router-dom';
-import { useProducts, type ProductFilters } from '../api';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { CELL_STATES, useProducts, type ProductFilters } from '../api';
 import { SlotCell } from '../components/SlotCell';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 import { CATEGORIES, SLOTS } from '../utils/vocabulary';
 
-const Count = ({ label, value, tone, testId }: { label: string; value: number | string; tone?: string; testId: string }) => (
+const Count = ({ label, value, tone, testId, note }: { label: string; value: number | string; tone?: string; testId: string; note?: string }) => (
   <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid={testId}>
     <Typography variant="sigma" textColor="neutral600" tag="div">
       {label}
@@ -32,23 +34,65 @@ const Count = ({ label, value, tone, testId }: { label: string; value: number | 
     <Typography variant="alpha" textColor={tone ?? 'neutral800'} tag="div">
       {value}
     </Typography>
+    {note ? (
+      <Typography variant="pi" textColor="neutral600" tag="div">
+        {note}
+      </Typography>
+    ) : null}
   </Box>
 );
+
+/** The filters live in the URL, so a reload or a shared link keeps them. */
+const useUrlFilters = () => {
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo<ProductFilters>(
+    () => ({
+      pageSize: 100,
+      q: params.get('q') || undefined,
+      category: params.get('category') || undefined,
+      missing: params.get('missing') || undefined,
+      awaiting: params.get('awaiting') === 'true' || undefined,
+    }),
+    [params]
+  );
+  const set = (patch: Partial<ProductFilters>) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === undefined || value === '' || value === false) next.delete(key);
+          else next.set(key, String(value));
+        }
+        return next;
+      },
+      { replace: true }
+    );
+  const clear = () => setParams(new URLSearchParams(), { replace: true });
+  const active = Boolean(filters.q || filters.category || filters.missing || filters.awaiting);
+  return { filters, set, clear, active };
+};
 
 export const OverviewPage = () => {
   const t = useT();
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<ProductFilters>({ pageSize: 100 });
-  const [search, setSearch] = useState('');
+  const { filters, set, clear, active } = useUrlFilters();
+  const [search, setSearch] = useState(filters.q ?? '');
   const { data, isLoading, isError, isFetching } = useProducts(filters);
-  const set = (patch: Partial<ProductFilters>) => setFilters((f) => ({ ...f, ...patch }));
+  // The box follows the URL (back, clear filters) and the URL follows typing, after a pause.
+  useEffect(() => setSearch(filters.q ?? ''), [filters.q]);
+  useEffect(() => {
+    if (search.trim() === (filters.q ?? '')) return;
+    const timer = setTimeout(() => set({ q: search.trim() || undefined }), 400);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
 
   return (
     <Page.Main>
       <Page.Title>{t('overview.title', 'Product Gallery')}</Page.Title>
       <Layouts.Header
         title={t('overview.title', 'Product Gallery')}
-        subtitle={t('overview.subtitle', 'Every product’s page slots: published, in review or missing.')}
+        subtitle={t('overview.subtitle', 'Every product’s page slots, as its brief plans them: from missing to published.')}
         primaryAction={
           <LinkButton tag={Link} to={paths.review()} variant="secondary">
             {t('overview.openReview', 'Open review queue')}
@@ -64,7 +108,7 @@ export const OverviewPage = () => {
             <Box flex="1" minWidth="160px">
               <Count
                 testId="count-ready"
-                label={t('overview.count.ready', 'Galleries ready')}
+                label={t('overview.count.ready', 'Products ready')}
                 value={data?.counts.ready ?? '–'}
                 tone="success600"
               />
@@ -72,15 +116,20 @@ export const OverviewPage = () => {
             <Box flex="1" minWidth="160px">
               <Count
                 testId="count-awaiting"
-                label={t('overview.count.awaiting', 'Awaiting review')}
+                label={t('overview.count.awaiting', 'Products awaiting review')}
                 value={data?.counts.awaitingReview ?? '–'}
+                note={
+                  data?.counts.shotsAwaitingReview !== undefined
+                    ? t('overview.count.awaitingShots', '{count, plural, one {# shot} other {# shots}} in review', { count: data.counts.shotsAwaitingReview })
+                    : undefined
+                }
                 tone="warning600"
               />
             </Box>
             <Box flex="1" minWidth="160px">
               <Count
                 testId="count-missing"
-                label={t('overview.count.missing', 'With missing slots')}
+                label={t('overview.count.missing', 'Products with unpublished slots')}
                 value={data?.counts.missingAny ?? '–'}
                 tone="neutral800"
               />
@@ -88,7 +137,7 @@ export const OverviewPage = () => {
             <Box flex="1" minWidth="160px">
               <Count
                 testId="count-failed"
-                label={t('overview.count.failed', 'With failed shots')}
+                label={t('overview.count.failed', 'Products with failed shots')}
                 value={data?.counts.failed ?? '–'}
                 tone={data?.counts.failed ? 'danger600' : 'neutral800'}
               />
@@ -97,23 +146,26 @@ export const OverviewPage = () => {
 
           <Flex gap={3} wrap="wrap" alignItems="flex-end">
             <Box minWidth="240px">
-              <Searchbar
-                name="q"
-                value={search}
-                clearLabel={t('overview.search.clear', 'Clear')}
-                placeholder={t('overview.search', 'Search title, SKU or slug')}
-                onClear={() => {
-                  setSearch('');
-                  set({ q: undefined });
-                }}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSearch(e.target.value)}
+              <SearchForm
                 onSubmit={(e: React.FormEvent) => {
                   e.preventDefault();
-                  set({ q: search || undefined });
+                  set({ q: search.trim() || undefined });
                 }}
               >
-                {t('overview.search', 'Search title, SKU or slug')}
-              </Searchbar>
+                <Searchbar
+                  name="q"
+                  value={search}
+                  clearLabel={t('overview.search.clear', 'Clear')}
+                  placeholder={t('overview.search', 'Search title, SKU or slug')}
+                  onClear={() => {
+                    setSearch('');
+                    set({ q: undefined });
+                  }}
+                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSearch(e.target.value)}
+                >
+                  {t('overview.search', 'Search title, SKU or slug')}
+                </Searchbar>
+              </SearchForm>
             </Box>
             <Box minWidth="200px">
               <SingleSelect
@@ -161,12 +213,37 @@ export const OverviewPage = () => {
           ) : isError ? (
             <Page.Error />
           ) : !data?.products.length ? (
-            <Box background="neutral0" padding={8} hasRadius shadow="tableShadow">
-              <Typography textColor="neutral600">
-                {t('overview.empty', 'No products match. Create a product with a source photo in the Content Manager.')}
-              </Typography>
+            <Box background="neutral0" padding={8} hasRadius shadow="tableShadow" data-testid="overview-empty">
+              {active ? (
+                <Flex direction="column" alignItems="flex-start" gap={3}>
+                  <Typography textColor="neutral600">{t('overview.emptyFiltered', 'No product matches the search and filters.')}</Typography>
+                  <Button variant="secondary" onClick={() => clear()}>
+                    {t('overview.clearFilters', 'Clear filters')}
+                  </Button>
+                </Flex>
+              ) : (
+                <Typography textColor="neutral600">
+                  {t('overview.empty', 'No products yet. Create a product with a source photo in the Content Manager.')}
+                </Typography>
+              )}
             </Box>
           ) : (
+            <Flex direction="column" alignItems="stretch" gap={2}>
+            {data.counts.slotStates ? (
+              <Flex gap={3} wrap="wrap" data-testid="slot-legend" aria-label={t('overview.legend', 'Slots shown, by state')}>
+                <Typography variant="pi" textColor="neutral600">
+                  {t('overview.legend', 'Slots shown, by state')}
+                </Typography>
+                {CELL_STATES.map((state) => (
+                  <Flex key={state} gap={1} data-legend={state}>
+                    <SlotCell state={state} compact />
+                    <Typography variant="pi" fontWeight="semiBold">
+                      {data.counts.slotStates?.[state] ?? 0}
+                    </Typography>
+                  </Flex>
+                ))}
+              </Flex>
+            ) : null}
             <Table colCount={SLOTS.length + 3} rowCount={data.products.length + 1} data-testid="readiness-matrix">
               <Thead>
                 <Tr>
@@ -248,7 +325,7 @@ export const OverviewPage = () => {
                           fontWeight={p.readiness.summary.awaitingReview ? 'bold' : undefined}
                           textColor={p.readiness.summary.awaitingReview ? 'warning600' : 'neutral500'}
                         >
-                          {t('overview.awaitingCount', '{count, plural, =0 {none} one {# waiting} other {# waiting}}', {
+                          {t('overview.awaitingCount', '{count, plural, =0 {none} one {# shot in review} other {# shots in review}}', {
                             count: p.readiness.summary.awaitingReview,
                           })}
                         </Typography>
@@ -258,6 +335,7 @@ export const OverviewPage = () => {
                 })}
               </Tbody>
             </Table>
+            </Flex>
           )}
         </Flex>
       </Layouts.Content>
