@@ -12,12 +12,6 @@ import {
   Modal,
   ProgressBar,
   Switch,
-  Table,
-  Tbody,
-  Td,
-  Th,
-  Thead,
-  Tr,
   Typography,
 } from '@strapi/design-system';
 import { ArrowLeft, Eye, Magic, Upload } from '@strapi/icons';
@@ -183,62 +177,57 @@ const ShotList = ({
             </LinkButton>
           ) : null}
         </Flex>
-        <Table colCount={3} rowCount={roles.length + 1}>
-          <Thead>
-            <Tr>
-              <Th>
-                <Typography variant="sigma">{t('workspace.col.role', 'Role')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('workspace.col.status', 'Latest')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('workspace.col.actions', 'Actions')}</Typography>
-              </Th>
-            </Tr>
-          </Thead>
-          <Tbody>
-            {roles.map((r) => {
-              const spec = specByRole.get(r.role);
-              return (
-                <Tr key={r.role} data-role={r.role}>
-                  <Td>
-                    <Flex direction="column" alignItems="flex-start">
-                      <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
-                      <Typography variant="pi" textColor="neutral500">
-                        {[
-                          r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
-                          r.aspectRatio ?? spec?.aspectRatio,
-                          (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
-                          r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
-                        ]
-                          .filter(Boolean)
-                          .join(' · ')}
-                      </Typography>
-                    </Flex>
-                  </Td>
-                  <Td>
-                    <StatusBadge status={r.status} />
-                  </Td>
-                  <Td>
-                    {can.generate ? (
-                      <Button
-                        size="S"
-                        variant="tertiary"
-                        startIcon={<Magic />}
-                        disabled={generating || !ws.source || Boolean(ws.reference?.needsReview)}
-                        onClick={() => onGenerate([r.role])}
-                        aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
-                      >
-                        {t('workspace.generateOne', 'Generate')}
-                      </Button>
-                    ) : null}
-                  </Td>
-                </Tr>
-              );
-            })}
-          </Tbody>
-        </Table>
+        {/* A list rather than a table: in a third of the page a table's columns do not fit, and each
+            row wraps instead, so every Generate button stays on the card at any width. */}
+        <Flex direction="column" alignItems="stretch" tag="ul" aria-label={t('workspace.brief', 'Brief and shot list')} style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+          {roles.map((r) => {
+            const spec = specByRole.get(r.role);
+            return (
+              <Flex
+                key={r.role}
+                tag="li"
+                data-role={r.role}
+                wrap="wrap"
+                alignItems="center"
+                justifyContent="space-between"
+                gap={2}
+                paddingTop={2}
+                paddingBottom={2}
+                borderColor="neutral150"
+                style={{ borderTopWidth: 1, borderTopStyle: 'solid', borderLeft: 0, borderRight: 0, borderBottom: 0 }}
+              >
+                <Flex direction="column" alignItems="flex-start" style={{ flex: '1 1 140px', minWidth: 0 }}>
+                  <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
+                  <Typography variant="pi" textColor="neutral500" style={{ overflowWrap: 'anywhere' }}>
+                    {[
+                      r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
+                      r.aspectRatio ?? spec?.aspectRatio,
+                      (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
+                      r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </Typography>
+                </Flex>
+                <Flex gap={2} wrap="wrap" alignItems="center" style={{ flexShrink: 0 }}>
+                  <StatusBadge status={r.status} />
+                  {can.generate ? (
+                    <Button
+                      size="S"
+                      variant="tertiary"
+                      startIcon={<Magic />}
+                      disabled={generating || !ws.source || Boolean(ws.reference?.needsReview)}
+                      onClick={() => onGenerate([r.role])}
+                      aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
+                    >
+                      {t('workspace.generateOne', 'Generate')}
+                    </Button>
+                  ) : null}
+                </Flex>
+              </Flex>
+            );
+          })}
+        </Flex>
         {ws.missingRoles.length ? (
           <Typography variant="pi" textColor="neutral600">
             {t('workspace.missingRoles', 'Missing: {roles}', { roles: ws.missingRoles.map((r) => t(`role.${r}`, r)).join(', ') })}
