@@ -20,7 +20,7 @@ describe('generation: shot lists, the local generator and import', () => {
       metal: 'silver',
       sourcePhoto: photo.id,
       stones: [{ type: 'turquoise', color: 'blue-green', count: 1, sizeMm: 22 }],
-      dimensions: { widthMm: 30, heightMm: 52, pendantDropMm: 30, chainLengthMm: 450 },
+      dimensions: { pendantDropMm: 30, chainLengthMm: 450 },
     });
     if (res.status !== 201) throw new Error(`product create: ${res.status} ${JSON.stringify(res.body)}`);
     productId = res.body.data.documentId;
@@ -75,10 +75,13 @@ describe('generation: shot lists, the local generator and import', () => {
     const progress = await app.http.get(`/product-gallery/progress?product=${productId}`).set(admin.auth);
     expect(progress.status).toBe(200);
     const byRole = Object.fromEntries(progress.body.data.assets.map((a: any) => [a.role, a]));
-    for (const role of ['clean', 'detail', 'model', 'lifestyle', 'size']) {
+    for (const role of ['clean', 'detail', 'model', 'lifestyle']) {
       expect([role, byRole[role].status, byRole[role].error]).toEqual([role, 'draft', null]);
     }
-    expect(progress.body.data.counts).toEqual({ draft: 5 });
+    // no width or height recorded: the size guide is refused rather than drawn to a guessed scale
+    expect(byRole.size.status).toBe('failed');
+    expect(byRole.size.error).toMatch(/width or height in millimetres/);
+    expect(progress.body.data.counts).toEqual({ draft: 4, failed: 1 });
   });
 
   it('stores each shot in the Media Library with renditions, placeholder and QC', async () => {
