@@ -1,13 +1,13 @@
 /**
  * `npm run demo`: builds if needed, creates an admin, seeds demo products with photos the
- * project renders itself, generates their shots offline, and serves the admin on :1337.
+ * project renders itself, generates their shots offline, leaves one published and the others
+ * approved, in review and in draft, and serves the admin on :1337.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execSync } from 'node:child_process';
-import { SAMPLES, renderSample } from './sample-jewelry';
+import { seedDemo } from './seed';
 import { demoHost, ensureDemoAdmin } from './admin';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -46,20 +46,7 @@ const main = async () => {
 
   const admin = await ensureDemoAdmin(strapi, process.env);
 
-  const products = strapi.documents('plugin::product-gallery.product');
-  for (const sample of SAMPLES) {
-    const existing = await strapi.db.query('plugin::product-gallery.product').findOne({ where: { sku: sample.product.sku } });
-    if (existing) continue;
-    const tmp = path.join(os.tmpdir(), sample.file);
-    fs.writeFileSync(tmp, await renderSample(sample.render()));
-    const [file] = await strapi.plugin('upload').service('upload').upload({
-      data: { fileInfo: { name: sample.file, alternativeText: sample.product.title } },
-      files: { filepath: tmp, originalFilename: sample.file, mimetype: 'image/jpeg', size: fs.statSync(tmp).size },
-    });
-    const product = await products.create({ data: { ...sample.product, sourcePhoto: file.id } as any });
-    await strapi.plugin('product-gallery').service('planner').generate(product.documentId, undefined, { kind: 'system', name: 'demo' });
-    console.log(`Seeded ${sample.product.title}`);
-  }
+  await seedDemo(strapi, console.log);
 
   await strapi.listen();
   const host = strapi.config.get('server.host') as string;

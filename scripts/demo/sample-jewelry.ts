@@ -1,6 +1,7 @@
 /**
  * The demo's own sample photos: jewelry drawn as SVG and rendered with sharp on a light
- * studio background (the photos in ../shared are test material and are never shipped).
+ * studio background (the photos in ../shared are test material and are never shipped). Their
+ * dimensions are those of the drawing, read off its stones' stated sizes, so the size guides agree.
  */
 import sharp from 'sharp';
 
@@ -69,7 +70,7 @@ export const SAMPLES = [
       metal: 'yellow-gold',
       description: 'A hexagonal emerald on a polished 18k yellow-gold band.',
       stones: [{ type: 'emerald', color: 'green', count: 1, sizeMm: 6, shape: 'hexagonal' }],
-      dimensions: { bandWidthMm: 2.5, ringSize: '7' },
+      dimensions: { widthMm: 19, heightMm: 23, bandWidthMm: 2.5, ringSize: '7' },
     },
   },
   {
@@ -82,7 +83,7 @@ export const SAMPLES = [
       metal: 'silver',
       description: 'A kite-cut sapphire on a sterling silver bead chain.',
       stones: [{ type: 'sapphire', color: 'blue', count: 1, sizeMm: 14, shape: 'kite' }],
-      dimensions: { pendantDropMm: 24, chainLengthMm: 450 },
+      dimensions: { widthMm: 31, heightMm: 33, pendantDropMm: 24, chainLengthMm: 450 },
     },
   },
   {
@@ -95,7 +96,7 @@ export const SAMPLES = [
       metal: 'rose-gold',
       description: 'Freshwater pearls on rose-gold hooks.',
       stones: [{ type: 'pearl', color: 'white', count: 2, sizeMm: 10 }],
-      dimensions: { earringDropMm: 38 },
+      dimensions: { widthMm: 32, heightMm: 31, earringDropMm: 31 },
     },
   },
   {
@@ -108,7 +109,7 @@ export const SAMPLES = [
       metal: 'yellow-gold',
       description: 'Matte onyx beads with one gold accent bead on a stretch cord.',
       stones: [{ type: 'onyx', color: 'black', count: 17, sizeMm: 8 }],
-      dimensions: { braceletLengthMm: 180 },
+      dimensions: { widthMm: 59, heightMm: 49, braceletLengthMm: 180 },
     },
   },
 ] as const;

@@ -19,7 +19,7 @@ const code = sources(SRC).map((file) => ({ file, text: fs.readFileSync(file, 'ut
 
 /** Families of ids built at runtime (`t(\`role.${role}\`, ...)`), with every member they can take. */
 const FAMILIES: Record<string, string[]> = {
-  role: ['clean', 'model', 'detail', 'lifestyle'],
+  role: ['clean', 'model', 'detail', 'lifestyle', 'size'],
   slot: ['grid', 'hero', 'gallery-2', 'gallery-3', 'campaign'],
   status: ['queued', 'generating', 'draft', 'in_review', 'approved', 'rejected', 'published', 'archived', 'failed', 'missing'],
   stage: ['making', 'replicate', 'checking'],

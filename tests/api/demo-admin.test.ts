@@ -1,5 +1,6 @@
-import { startApp, type TestApp } from '../support/strapi';
+import { startApp, adminSession, type TestApp } from '../support/strapi';
 import { demoHost, ensureDemoAdmin } from '../../scripts/demo/admin';
+import { seedDemo, DEMO_STAGES } from '../../scripts/demo/seed';
 
 /**
  * `npm run demo` makes a super admin: nobody may know its password in advance, and the demo is
@@ -48,4 +49,33 @@ describe('the demo admin', () => {
     expect(demoHost({ HOST: '' })).toBe('127.0.0.1');
     expect(demoHost({ HOST: '0.0.0.0' })).toBe('0.0.0.0');
   });
+
+  it('seeds one product with a published gallery the storefront serves, and the others approved, in review and in draft', async () => {
+    // twenty shots made and checked offline, on whatever cores the machine spares
+    const seeded = await seedDemo(app.strapi);
+    expect(seeded.sort()).toEqual(Object.keys(DEMO_STAGES).sort());
+    const products = await app.strapi.db.query('plugin::product-gallery.product').findMany({ populate: { assets: { select: ['role', 'status'] } } });
+    const statuses = (sku: string) => new Set(products.find((p: any) => p.sku === sku).assets.map((a: any) => a.status));
+    for (const [sku, stage] of Object.entries(DEMO_STAGES)) expect([sku, statuses(sku).has(stage)]).toEqual([sku, true]);
+
+    const published = products.find((p: any) => DEMO_STAGES[p.sku] === 'published');
+    const gallery = await app.http.get(`/api/product-gallery/galleries/${published.slug}`);
+    expect(gallery.status).toBe(200);
+    // every slot a required role fills: the size guide stands in gallery-2 for the model shot, a scene preview
+    expect(gallery.body.data.slots.map((s: any) => [s.slot, s.role])).toEqual([
+      ['grid', 'clean'],
+      ['hero', 'clean'],
+      ['gallery-2', 'size'],
+      ['gallery-3', 'detail'],
+    ]);
+    const admin = await adminSession(app);
+    const readiness = await app.http.get(`/product-gallery/products/${published.documentId}/readiness`).set(admin.auth);
+    expect(readiness.body.data.summary.ready).toBe(true);
+    // the others have nothing published: the storefront does not know them
+    for (const p of products.filter((x: any) => DEMO_STAGES[x.sku] !== 'published')) {
+      expect([p.sku, (await app.http.get(`/api/product-gallery/galleries/${p.slug}`)).status]).toEqual([p.sku, 404]);
+    }
+    // a second start seeds nothing again
+    expect(await seedDemo(app.strapi)).toEqual([]);
+  }, 15 * 60_000);
 });

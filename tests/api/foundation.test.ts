@@ -59,7 +59,7 @@ describe('foundation: the app, its content model and validation', () => {
     expect(byName.Rings.slotPlan.map((s: any) => [s.slot, s.roles])).toEqual([
       ['grid', ['clean', 'model']],
       ['hero', ['clean', 'model']],
-      ['gallery-2', ['model']],
+      ['gallery-2', ['model', 'size']],
       ['gallery-3', ['detail']],
       ['campaign', ['lifestyle']],
     ]);

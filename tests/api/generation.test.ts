@@ -37,8 +37,8 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(reference.cutout.confidence).toBeGreaterThan(0.6);
     expect(reference.needsReview).toBe(false);
     expect(reference.cutoutUrl).toMatch(/\.png$/);
-    expect(plan.shots.map((s: any) => s.role)).toEqual(['clean', 'model', 'detail', 'lifestyle']);
-    expect(plan.missingRoles).toEqual(['clean', 'model', 'detail', 'lifestyle']);
+    expect(plan.shots.map((s: any) => s.role)).toEqual(['clean', 'model', 'detail', 'lifestyle', 'size']);
+    expect(plan.missingRoles).toEqual(['clean', 'model', 'detail', 'lifestyle', 'size']);
     // No Replicate token: auto roles fall back to the local compositor.
     expect(plan.shots.find((s: any) => s.role === 'model').generator).toBe('local');
     expect(plan.shots.find((s: any) => s.role === 'model').prompt).toContain('silver pendant');
@@ -62,13 +62,13 @@ describe('generation: shot lists, the local generator and import', () => {
   it('generates every missing role, records each, and never duplicates a live role', async () => {
     const res = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({});
     expect(res.status).toBe(202);
-    expect(res.body.data.assets.map((a: any) => a.role).sort()).toEqual(['clean', 'detail', 'lifestyle', 'model']);
+    expect(res.body.data.assets.map((a: any) => a.role).sort()).toEqual(['clean', 'detail', 'lifestyle', 'model', 'size']);
     expect(res.body.data.assets.every((a: any) => a.status === 'queued')).toBe(true);
 
     const again = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({});
     expect(again.status).toBe(202);
     expect(again.body.data.assets).toHaveLength(0);
-    expect(again.body.data.skipped.sort()).toEqual(['clean', 'detail', 'lifestyle', 'model']);
+    expect(again.body.data.skipped.sort()).toEqual(['clean', 'detail', 'lifestyle', 'model', 'size']);
 
     await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
 
@@ -78,7 +78,10 @@ describe('generation: shot lists, the local generator and import', () => {
     for (const role of ['clean', 'detail', 'model', 'lifestyle']) {
       expect([role, byRole[role].status, byRole[role].error]).toEqual([role, 'draft', null]);
     }
-    expect(progress.body.data.counts).toEqual({ draft: 4 });
+    // no width or height recorded: the size guide is refused rather than drawn to a guessed scale
+    expect(byRole.size.status).toBe('failed');
+    expect(byRole.size.error).toMatch(/width or height in millimetres/);
+    expect(progress.body.data.counts).toEqual({ draft: 4, failed: 1 });
   });
 
   it('stores each shot in the Media Library with renditions, placeholder and QC', async () => {

@@ -8,6 +8,7 @@ import { AssetHistory } from '../components/AssetHistory';
 import { CompareViewer } from '../components/CompareViewer';
 import { QcTable, useQcCheckLabel } from '../components/QcChips';
 import { ReasonDialog } from '../components/ReasonDialog';
+import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
@@ -52,6 +53,7 @@ const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
               {t(`role.${asset.role}`, asset.role)}
             </Typography>
             {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} size="S" /> : null}
+            <ScenePreviewBadge provenance={asset.provenance} />
           </Flex>
         </Flex>
       </Flex>

@@ -36,6 +36,7 @@ import { useCan, type Can } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 import { BUSY_STATUSES, ROLES, type Role } from '../utils/vocabulary';
+import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 
 
 /* ------------------------------------------------------------------------------------------------
@@ -300,6 +301,7 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
         </Box>
         <Flex justifyContent="space-between" gap={2}>
           <Typography fontWeight="semiBold">{t(`role.${asset.role}`, asset.role)}</Typography>
+          <ScenePreviewBadge provenance={asset.provenance} />
           <StatusBadge status={asset.status} />
         </Flex>
         {asset.status === 'generating' && asset.stage ? (

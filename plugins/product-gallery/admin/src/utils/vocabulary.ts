@@ -2,7 +2,7 @@
 export const CATEGORIES = ['ring', 'necklace', 'pendant', 'earrings', 'bracelet', 'anklet', 'brooch', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const ROLES = ['clean', 'model', 'detail', 'lifestyle'] as const;
+export const ROLES = ['clean', 'model', 'detail', 'lifestyle', 'size'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SLOTS = ['grid', 'hero', 'gallery-2', 'gallery-3', 'campaign'] as const;
@@ -27,7 +27,7 @@ export const AWAITING_STATUSES: readonly AssetStatus[] = ['draft', 'in_review', 
 export const DEFAULT_SLOT_PLAN: { slot: Slot; roles: Role[] }[] = [
   { slot: 'grid', roles: ['clean', 'model'] },
   { slot: 'hero', roles: ['clean', 'model'] },
-  { slot: 'gallery-2', roles: ['model'] },
+  { slot: 'gallery-2', roles: ['model', 'size'] },
   { slot: 'gallery-3', roles: ['detail'] },
   { slot: 'campaign', roles: ['lifestyle'] },
 ];

@@ -17,6 +17,11 @@ export interface RoleSpec {
   scenePxPerMm?: number | null;
   /** An editor's own scene photo (Media Library file). */
   sceneImage?: { id: number; url: string; mime?: string } | null;
+  /**
+   * Whether a scene preview (the local compositor's drawn scene, not a photo) may fill the page
+   * and count toward a ready gallery. Off by default: an editor's own scene photo always counts.
+   */
+  allowScenePreviews?: boolean | null;
 }
 
 export interface SlotRule {
@@ -36,7 +41,7 @@ export interface BriefSeed {
 export const DEFAULT_SLOT_PLAN: SlotRule[] = [
   { slot: 'grid', roles: ['clean', 'model'] },
   { slot: 'hero', roles: ['clean', 'model'] },
-  { slot: 'gallery-2', roles: ['model'] },
+  { slot: 'gallery-2', roles: ['model', 'size'] },
   { slot: 'gallery-3', roles: ['detail'] },
   { slot: 'campaign', roles: ['lifestyle'] },
 ];
@@ -148,6 +153,17 @@ const roleSpecs = (ctx: CategoryContext): RoleSpec[] => [
     negativePrompt: NEGATIVE,
     scene: ctx.lifestyle,
     style: 'Mood and occasion, warm natural light.',
+  },
+  {
+    // Answers "how big is it?" without a model: drawn from the record's mm, refused without them.
+    role: 'size',
+    required: false,
+    aspectRatio: '1:1',
+    minLongEdge: 1600,
+    generator: 'local',
+    model: null,
+    scene: 'The product at true scale beside a millimetre ruler and a coin of stated diameter, its dimensions written out.',
+    style: 'Plain white, legible text, nothing that is not to scale.',
   },
 ];
 

@@ -5,7 +5,8 @@ export type Category = (typeof CATEGORIES)[number];
 export const METALS = ['yellow-gold', 'white-gold', 'rose-gold', 'silver', 'platinum', 'other'] as const;
 export type Metal = (typeof METALS)[number];
 
-export const ROLES = ['clean', 'model', 'detail', 'lifestyle'] as const;
+/** `size`: the size guide (the product at true scale beside a ruler and a coin), made from the record's mm. */
+export const ROLES = ['clean', 'model', 'detail', 'lifestyle', 'size'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Page order: the gallery API returns slots in the brief's order, this is the default. */

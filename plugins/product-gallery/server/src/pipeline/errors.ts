@@ -13,6 +13,7 @@ export type PipelineErrorCode =
   | 'transparent'
   | 'too_small'
   | 'invalid_option'
+  | 'missing_dimensions'
   | 'busy';
 
 export type PipelineErrorStatus = 413 | 415 | 422 | 503;
@@ -26,6 +27,7 @@ export const PIPELINE_ERROR_STATUS: Record<PipelineErrorCode, PipelineErrorStatu
   transparent: 422,
   too_small: 422,
   invalid_option: 422,
+  missing_dimensions: 422,
   busy: 503,
 };
 

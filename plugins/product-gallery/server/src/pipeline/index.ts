@@ -24,4 +24,5 @@ export * from './fidelity';
 export { differenceMap, DIFFERENCE_LIMITS, type DifferenceMap, type DifferenceMapSpec, type DifferenceRegion } from './fidelity/difference-map';
 export * from './scenes';
 export * from './composite';
+export * from './size-guide';
 export * from './jobs';

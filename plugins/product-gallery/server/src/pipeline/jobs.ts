@@ -15,6 +15,7 @@ import { deliveryPack } from './delivery';
 import { labelXmpOf, xmpOf } from './source-label';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
+import { renderSizeGuide, type SizeGuideDimensions } from './size-guide';
 import type { BBox, RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
@@ -149,13 +150,16 @@ export async function refineSource(
 }
 
 export interface LocalShotSpec {
-  role: 'clean' | 'detail' | 'model' | 'lifestyle';
+  role: 'clean' | 'detail' | 'model' | 'lifestyle' | 'size';
   aspectRatio: string;
   minLongEdge: number;
   fill?: number | null;
   /** For model and lifestyle: the default scene to draw, or an editor's own scene photo. */
   scene?: { kind: SceneKind } | { image: Buffer | Uint8Array; anchor: { x: number; y: number }; angle: number; pxPerMm: number };
   productLongSideMm?: number;
+  /** For the size guide: the product record's category and millimetres (its only source of scale). */
+  category?: string | null;
+  dimensions?: SizeGuideDimensions | null;
 }
 
 export interface LocalShot {
@@ -215,6 +219,22 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       warnings: shot.warnings,
       composite: false,
       sourceRegion: spec.role === 'detail' ? shot.sourceBox : undefined,
+    };
+  }
+  if (spec.role === 'size') {
+    const size = sceneSizeFor(spec.aspectRatio, Math.max(spec.minLongEdge, 1000));
+    const guide = await renderSizeGuide(source.working, c, { ...size, category: spec.category, dimensions: spec.dimensions });
+    return {
+      buffer: guide.buffer,
+      width: guide.width,
+      height: guide.height,
+      format: 'jpeg',
+      mime: 'image/jpeg',
+      warnings: guide.warnings,
+      // the product's own pixels at a known placement: checked there, like a composite, but no scene is drawn
+      composite: false,
+      placement: guide.placement,
+      productBox: { x: guide.placement.left, y: guide.placement.top, width: guide.placement.width, height: guide.placement.height },
     };
   }
   const scene = await sceneFor(spec);

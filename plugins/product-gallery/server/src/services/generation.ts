@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID, type Role } from '../domain/vocabulary';
 import type { RoleSpec } from '../domain/default-briefs';
 import { productLongSideMm } from '../domain/scale';
+import { isScenePreview, SCENE_PREVIEW_LABEL } from '../domain/readiness-rule';
 import { SCENE_FOR_CATEGORY } from '../pipeline/scenes';
 import type { LocalShot, LocalShotSpec } from '../pipeline/jobs';
 import {
@@ -153,11 +154,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           fill: job.spec.fill ? Number(job.spec.fill) : null,
           scene,
           productLongSideMm: scale.longSideMm,
+          // the size guide's only scale: the record's own millimetres (it refuses without them)
+          category: job.product.category ?? null,
+          dimensions: role === 'size' ? job.product.dimensions ?? null : null,
         } satisfies LocalShotSpec,
         pipeline.limits(),
         // Cut with the mask a person confirmed, when there is one.
         await getService(strapi, 'reference').confirmedMaskPng(job.product),
       ]);
+      const provenanceOf = (p: Record<string, unknown>) =>
+        isScenePreview(p) ? { ...p, scenePreview: true, label: SCENE_PREVIEW_LABEL } : { ...p, scenePreview: false };
       return {
         bytes: Buffer.from(shot.buffer),
         // The asset's spend so far (an earlier Replicate attempt); a local shot adds nothing.
@@ -165,16 +171,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null,
         productBox: shot.productBox ?? null,
         sourceRegion: shot.sourceRegion ?? null,
-        provenance: {
+        provenance: provenanceOf({
           generator: 'local',
-          method: shot.composite ? 'composite' : role === 'clean' ? 'cutout-on-white' : 'crop',
+          method: role === 'size' ? 'size-guide' : shot.composite ? 'composite' : role === 'clean' ? 'cutout-on-white' : 'crop',
           composite: shot.composite,
           scene: shot.sceneKind ?? null,
           placement: shot.placement ?? null,
-          scale: shot.composite ? scale : null,
+          scale: shot.composite ? scale : role === 'size' ? { longSideMm: shot.placement?.productLongSideMm ?? null, source: 'width/height', assumed: false } : null,
           warnings: shot.warnings,
           durationMs: Date.now() - started,
-        },
+        }),
       };
     },
   };

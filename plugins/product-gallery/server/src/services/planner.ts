@@ -25,6 +25,8 @@ export interface PlannedShot {
 
 /** `auto` means: Replicate when a token is configured, else the local compositor (the demo works offline). */
 export const resolveGenerator = (spec: RoleSpec, replicateConfigured: boolean): 'local' | 'replicate' => {
+  // the size guide is drawn to scale from the record: no model may redraw it
+  if (spec.role === 'size') return 'local';
   if (spec.generator === 'replicate') return 'replicate';
   if (spec.generator === 'auto') return replicateConfigured && spec.model ? 'replicate' : 'local';
   return 'local';

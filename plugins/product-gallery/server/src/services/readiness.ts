@@ -4,6 +4,7 @@ import type { SlotRule } from '../domain/default-briefs';
 import { ROLES, UID, type AssetStatus, type Role, type Slot } from '../domain/vocabulary';
 import { SLOT_STATES, slotState, type SlotState } from '../domain/slot-state';
 import { fillSlots } from './gallery';
+import { countsTowardReadiness } from '../domain/readiness-rule';
 
 /** An asset as the overview needs it. */
 interface AssetLite {
@@ -16,6 +17,7 @@ interface AssetLite {
   slot: string | null;
   updatedAt: string | Date | null;
   publishedInSlotAt: string | Date | null;
+  provenance?: Record<string, any> | null;
   file?: { id: number; url: string; width: number | null; height: number | null; mime: string | null; formats?: any } | null;
 }
 
@@ -44,10 +46,10 @@ const iso = (d: unknown) => (d ? new Date(d as any).toISOString() : null);
 const time = (d: unknown) => (d ? new Date(d as any).getTime() : 0);
 
 /** Pure: readiness of one product from its plan, required roles and assets. */
-export const computeReadiness = (plan: readonly SlotRule[], requiredRoles: readonly Role[], briefRoles: readonly Role[], assets: AssetLite[]) => {
+export const computeReadiness = (plan: readonly SlotRule[], requiredRoles: readonly Role[], briefRoles: readonly Role[], assets: AssetLite[], previewRoles: readonly Role[] = []) => {
   const newestFirst = [...assets].sort((a, b) => time(b.updatedAt) - time(a.updatedAt) || b.id - a.id);
   const published = newestFirst
-    .filter((a) => a.status === 'published')
+    .filter((a) => a.status === 'published' && countsTowardReadiness(a, previewRoles))
     .sort((a, b) => time(b.publishedInSlotAt) - time(a.publishedInSlotAt) || b.id - a.id);
   const slots: SlotReadiness[] = fillSlots(plan, published).map((s) => ({
     slot: s.slot,
@@ -102,11 +104,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Required roles and role list of each brief (small table; one query). */
   const briefRoles = async () => {
-    const briefs = await strapi.db.query(UID.brief).findMany({ select: ['id'], populate: { roles: { select: ['role', 'required'] } } });
-    return new Map<number, { required: Role[]; all: Role[] }>(
+    const briefs = await strapi.db.query(UID.brief).findMany({ select: ['id'], populate: { roles: { select: ['role', 'required', 'allowScenePreviews'] } } });
+    return new Map<number, { required: Role[]; all: Role[]; previews?: Role[] }>(
       briefs.map((b: any) => [
         b.id,
-        { required: (b.roles ?? []).filter((r: any) => r.required).map((r: any) => r.role), all: (b.roles ?? []).map((r: any) => r.role) },
+        {
+          required: (b.roles ?? []).filter((r: any) => r.required).map((r: any) => r.role),
+          all: (b.roles ?? []).map((r: any) => r.role),
+          previews: (b.roles ?? []).filter((r: any) => r.allowScenePreviews).map((r: any) => r.role),
+        },
       ])
     );
   };
@@ -121,14 +127,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         briefRoles(),
         strapi.db.query(UID.asset).findMany({
           where: { product: product.id },
-          select: ['id', 'documentId', 'role', 'status', 'version', 'qcStatus', 'slot', 'updatedAt', 'publishedInSlotAt'],
+          select: ['id', 'documentId', 'role', 'status', 'version', 'qcStatus', 'slot', 'updatedAt', 'publishedInSlotAt', 'provenance'],
           populate: { file: { select: ['id', 'url', 'width', 'height', 'mime', 'formats'] } },
         }),
       ]);
       const briefId = await service.effectiveBriefId(product);
       const roles = (briefId !== null && rolesByBrief.get(briefId)) || { required: [], all: [] };
       const plan = plans.get(product.id)!;
-      const result = computeReadiness(plan, roles.required, roles.all, assets as AssetLite[]);
+      const result = computeReadiness(plan, roles.required, roles.all, assets as AssetLite[], roles.previews);
       return {
         product: { documentId: product.documentId, title: product.title, sku: product.sku, slug: product.slug, category: product.category },
         galleryVersion: product.galleryVersion,
@@ -160,7 +166,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ids.length
           ? strapi.db.query(UID.asset).findMany({
               where: { product: { id: { $in: ids } }, status: { $ne: 'archived' } },
-              select: ['id', 'documentId', 'role', 'status', 'version', 'qcStatus', 'slot', 'updatedAt', 'publishedInSlotAt'],
+              select: ['id', 'documentId', 'role', 'status', 'version', 'qcStatus', 'slot', 'updatedAt', 'publishedInSlotAt', 'provenance'],
               populate: { product: { select: ['id'] }, file: { select: ['id', 'url', 'width', 'height', 'mime', 'formats'] } },
             })
           : Promise.resolve([]),
@@ -175,7 +181,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const rows = products.map((p: any) => {
         const briefId = p.brief?.id ?? briefPlans.find((b) => b.categories.includes(p.category))?.id ?? null;
         const roles = (briefId !== null && rolesByBrief.get(briefId)) || { required: [], all: [] };
-        const r = computeReadiness(plans.get(p.id)!, roles.required, roles.all, assetsOf.get(p.id) ?? []);
+        const r = computeReadiness(plans.get(p.id)!, roles.required, roles.all, assetsOf.get(p.id) ?? [], roles.previews);
         return {
           documentId: p.documentId,
           title: p.title,

@@ -86,6 +86,7 @@ export const roleSpecSchema = entry({
     .nullish(),
   sceneAngle: z.coerce.number().min(-180).max(180).nullish(),
   scenePxPerMm: z.coerce.number().positive().max(1000).nullish(),
+  allowScenePreviews: z.boolean().nullish(),
 });
 
 export const slotRuleSchema = entry({
