@@ -15,6 +15,7 @@ import { deliveryPack } from './delivery';
 import { labelXmpOf, xmpOf } from './source-label';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
+import { sceneTake, sceneVaries } from './variation';
 import type { BBox, RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
@@ -156,6 +157,8 @@ export interface LocalShotSpec {
   /** For model and lifestyle: the default scene to draw, or an editor's own scene photo. */
   scene?: { kind: SceneKind } | { image: Buffer | Uint8Array; anchor: { x: number; y: number }; angle: number; pxPerMm: number };
   productLongSideMm?: number;
+  /** Which regeneration this is (0: the first shot): a default scene gives another take of the placement for each. */
+  take?: number;
 }
 
 export interface LocalShot {
@@ -172,12 +175,15 @@ export interface LocalShot {
   productBox?: BBox;
   /** The source region the shot shows (close-ups). */
   sourceRegion?: BBox;
+  /** False when regenerating cannot give another image: a clean or close-up shot, or an editor's own scene photo. */
+  varies: boolean;
 }
 
 async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
   const size = sceneSizeFor(spec.aspectRatio, Math.max(spec.minLongEdge, 1000));
   if (!spec.scene || 'kind' in spec.scene) {
-    return renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height, { productLongSideMm: spec.productLongSideMm ?? 40 });
+    const drawn = await renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height, { productLongSideMm: spec.productLongSideMm ?? 40 });
+    return sceneTake(drawn, spec.take ?? 0);
   }
   // An editor's scene photo: anchor in percent of the photo, scale in px/mm at its own size.
   const meta = await sharp(spec.scene.image).metadata();
@@ -215,6 +221,7 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       warnings: shot.warnings,
       composite: false,
       sourceRegion: spec.role === 'detail' ? shot.sourceBox : undefined,
+      varies: false,
     };
   }
   const scene = await sceneFor(spec);
@@ -229,6 +236,7 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
     composite: true,
     placement: result.placement,
     sceneKind: scene.kind,
+    varies: sceneVaries(scene),
     productBox: { x: result.placement.left, y: result.placement.top, width: result.placement.width, height: result.placement.height },
   };
 }

@@ -54,7 +54,13 @@ const freshGeneration = (asset: any) => ({
   leaseUntil: null,
   leaseOwner: null,
   approvalOverride: null,
-  provenance: Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
+  provenance: {
+    ...Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
+    // Which regeneration this is, and what the last image was: a local shot varies with the one
+    // and is checked against the other, so it is never silently made again byte for byte.
+    regeneration: Number(asset.provenance?.regeneration ?? 0) + 1,
+    previousOutputSha256: asset.provenance?.outputSha256 ?? asset.provenance?.previousOutputSha256 ?? null,
+  },
 });
 
 type Check = { id: string; status: string; message?: string };
