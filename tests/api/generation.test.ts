@@ -94,6 +94,16 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(clean.renditions.map((r: any) => r.format)).toEqual(expect.arrayContaining(['webp', 'jpeg']));
     expect(clean.qc.map((c: any) => c.id)).toEqual(expect.arrayContaining(['tech.resolution', 'fidelity.color']));
     expect(clean.qcStatus).not.toBe('fail');
+    // The 544 px photo's product was enlarged about 4x to fill 2000 px: said, not "all passed".
+    const upscale = clean.qc.find((c: any) => c.id === 'tech.upscale');
+    expect(upscale).toMatchObject({ status: 'warn', threshold: 2 });
+    expect(upscale.value).toBeGreaterThan(3);
+    expect(upscale.message).toMatch(/enlarged \d\.\d×/i);
+    expect(upscale.message).toMatch(/shopper/i);
+    expect(clean.qcStatus).toBe('warn');
+    const listed = await app.http.get('/product-gallery/assets').query({ product: productId }).set(admin.auth);
+    const cleanView = listed.body.data.find((a: any) => a.documentId === clean.documentId);
+    expect(cleanView.upscaleFactor).toBeCloseTo(upscale.value, 1);
     expect(clean.provenance).toMatchObject({ generator: 'local', composite: false, briefVersion: 1 });
     const model = assets.find((a: any) => a.role === 'model');
     expect(model.provenance).toMatchObject({ generator: 'local', composite: true, scene: 'neckline' });

@@ -16,6 +16,7 @@ import { labelXmpOf, xmpOf } from './source-label';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
 import { sceneTake, sceneVaries } from './variation';
+import { checkUpscale } from './qc-upscale';
 import type { BBox, RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
@@ -175,6 +176,8 @@ export interface LocalShot {
   productBox?: BBox;
   /** The source region the shot shows (close-ups). */
   sourceRegion?: BBox;
+  /** How much the source's pixels were enlarged to make the shot. */
+  enlarged: number;
   /** False when regenerating cannot give another image: a clean or close-up shot, or an editor's own scene photo. */
   varies: boolean;
 }
@@ -221,6 +224,7 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       warnings: shot.warnings,
       composite: false,
       sourceRegion: spec.role === 'detail' ? shot.sourceBox : undefined,
+      enlarged: shot.scale,
       varies: false,
     };
   }
@@ -237,6 +241,7 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
     placement: result.placement,
     sceneKind: scene.kind,
     varies: sceneVaries(scene),
+    enlarged: result.placement.scale,
     productBox: { x: result.placement.left, y: result.placement.top, width: result.placement.width, height: result.placement.height },
   };
 }
@@ -301,6 +306,8 @@ export async function checkCandidate(
   });
   const source = sourceBytes && needsSourcePixels(spec) ? (await intake(sourceBytes, { ...limits, minShortSide: 1 })).working : null;
   checks.push(...(await fidelityChecks(candidate.working, spec, spec.reference, source)));
+  const upscale = checkUpscale(spec.upscaleFactor);
+  if (upscale) checks.push(upscale);
   if (sourceBytes) await relateSharpnessToSource(checks, sourceBytes, spec.role, spec.sourceRegion, { width: candidate.width, height: candidate.height });
   return {
     intake: intakeSummary(candidate),

@@ -188,6 +188,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           warnings: shot.warnings,
           take,
           varies: shot.varies,
+          upscaleFactor: Math.round(shot.enlarged * 1000) / 1000,
           outputSha256,
           durationMs: Date.now() - started,
         },
