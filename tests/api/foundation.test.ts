@@ -138,6 +138,24 @@ describe('foundation: the app, its content model and validation', () => {
     expect(bytes.headers['content-type']).toMatch(/image\/jpeg/);
   });
 
+  it('refuses a SKU that differs from another product\'s only in case, naming the clash', async () => {
+    const first = await createProduct(app, admin, { title: 'Emerald ring', sku: 'DEMO-RING-EM', category: 'ring', metal: 'silver' });
+    expect(first.status).toBe(201);
+    const lower = await createProduct(app, admin, { title: 'Emerald ring copy', sku: 'demo-ring-em', category: 'ring', metal: 'silver' });
+    expect(lower.status).toBe(400);
+    expect(lower.body.error.message).toMatch(/^sku: /);
+    expect(lower.body.error.message).toContain('DEMO-RING-EM');
+    expect(lower.body.error.message).toContain('Emerald ring');
+    // Renaming another product onto it is refused too; keeping one's own SKU (in any case) is not.
+    const other = await createProduct(app, admin, { title: 'Ruby ring', sku: 'DEMO-RING-RU', category: 'ring', metal: 'silver' });
+    expect(other.status).toBe(201);
+    const rename = await app.http.put(`${PRODUCT_CM}/${other.body.data.documentId}`).set(admin.auth).send({ sku: 'Demo-Ring-Em' });
+    expect(rename.status).toBe(400);
+    expect(rename.body.error.message).toContain('DEMO-RING-EM');
+    const own = await app.http.put(`${PRODUCT_CM}/${first.body.data.documentId}`).set(admin.auth).send({ sku: 'demo-ring-EM', title: 'Emerald ring' });
+    expect(own.status).toBe(200);
+  });
+
   it('keeps audit events append-only', async () => {
     // Only the plugin records audit events (documents API creation is refused): one from the workflow.
     const made = await createProduct(app, admin, { title: 'Audit trail ring', sku: 'RG-AUDIT-1', category: 'ring', metal: 'silver' });

@@ -2,6 +2,7 @@ import { startApp, adminSession, type TestApp, type AdminSession } from '../supp
 import { createProduct, uploadPhoto } from '../support/products';
 import { NEGATIVES_DIR, photoPath } from '../support/photos';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 
 /** Planning, local generation and import, through the admin API of the real app. */
 describe('generation: shot lists, the local generator and import', () => {
@@ -96,6 +97,16 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(clean.renditions.map((r: any) => r.format)).toEqual(expect.arrayContaining(['webp', 'jpeg']));
     expect(clean.qc.map((c: any) => c.id)).toEqual(expect.arrayContaining(['tech.resolution', 'fidelity.color']));
     expect(clean.qcStatus).not.toBe('fail');
+    // The 544 px photo's product was enlarged about 4x to fill 2000 px: said, not "all passed".
+    const upscale = clean.qc.find((c: any) => c.id === 'tech.upscale');
+    expect(upscale).toMatchObject({ status: 'warn', threshold: 2 });
+    expect(upscale.value).toBeGreaterThan(3);
+    expect(upscale.message).toMatch(/enlarged \d\.\d×/i);
+    expect(upscale.message).toMatch(/shopper/i);
+    expect(clean.qcStatus).toBe('warn');
+    const listed = await app.http.get('/product-gallery/assets').query({ product: productId }).set(admin.auth);
+    const cleanView = listed.body.data.find((a: any) => a.documentId === clean.documentId);
+    expect(cleanView.upscaleFactor).toBeCloseTo(upscale.value, 1);
     expect(clean.provenance).toMatchObject({ generator: 'local', composite: false, briefVersion: 1 });
     const model = assets.find((a: any) => a.role === 'model');
     expect(model.provenance).toMatchObject({ generator: 'local', composite: true, scene: 'neckline' });
@@ -104,37 +115,68 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['null->queued', 'queued->generating', 'generating->draft']);
   });
 
-  it('regenerates a rejected shot as a new image, with the reviewer\'s note in its prompt', async () => {
-    const rows = () =>
-      app.strapi.db.query('plugin::product-gallery.image-asset').findMany({ where: { product: { documentId: productId } }, populate: { file: true } });
-    const before = (await rows()).find((a: any) => a.role === 'detail');
-    const move = async (to: string, note?: string) => {
-      const current = (await rows()).find((a: any) => a.documentId === before.documentId);
-      const res = await app.http.post(`/product-gallery/assets/${before.documentId}/transition`).set(admin.auth).send({ to, note, version: current.version });
-      expect([to, res.status, res.body.error?.message]).toEqual([to, 200, undefined]);
-    };
+  const rows = () =>
+    app.strapi.db.query('plugin::product-gallery.image-asset').findMany({ where: { product: { documentId: productId } }, populate: { file: true } });
+  const sha256Of = async (file: { url: string }) => {
+    const res = await app.http.get(file.url).buffer(true);
+    expect(res.status).toBe(200);
+    return createHash('sha256').update(res.body as Buffer).digest('hex');
+  };
+  const moveAsset = async (documentId: string, to: string, note?: string) => {
+    const current = (await rows()).find((a: any) => a.documentId === documentId);
+    const res = await app.http.post(`/product-gallery/assets/${documentId}/transition`).set(admin.auth).send({ to, note, version: current.version });
+    expect([to, res.status, res.body.error?.message]).toEqual([to, 200, undefined]);
+  };
+
+  it("regenerates a rejected local model shot as a different image, with the reviewer's note in its prompt", async () => {
+    const before = (await rows()).find((a: any) => a.role === 'model');
+    const move = (to: string, note?: string) => moveAsset(before.documentId, to, note);
     const dispatch = app.strapi.plugin('product-gallery').service('dispatch');
     await move('in_review');
-    await move('rejected', 'crop closer to the stone');
+    await move('rejected', 'place it a little lower');
     // Held, so that the re-queued row can be read before the dispatcher takes it.
     await dispatch.stop();
-    await move('queued', 'crop closer to the stone');
+    await move('queued');
     const queued = (await rows()).find((a: any) => a.documentId === before.documentId);
     expect(queued).toMatchObject({ status: 'queued', file: null, qc: null, qcStatus: null, attempts: 0 });
     expect(queued.generationTag).not.toBe(before.generationTag);
-    expect(queued.provenance).toEqual({ generator: 'local', model: null, briefId: before.provenance.briefId, briefVersion: 1, sourceHash: before.provenance.sourceHash, negativePrompt: before.provenance.negativePrompt });
+    expect(queued.provenance).toMatchObject({ generator: 'local', model: null, briefId: before.provenance.briefId, briefVersion: 1, sourceHash: before.provenance.sourceHash });
+    expect(queued.provenance.placement).toBeUndefined();
 
     await dispatch.start();
     await dispatch.drain(120_000);
     const after = (await rows()).find((a: any) => a.documentId === before.documentId);
-    expect(after.status).toBe('draft');
+    expect([after.status, after.error]).toEqual(['draft', null]);
     expect(after.file.id).not.toBe(before.file.id);
+    // Another placement on the scene, not the same picture again.
+    expect(await sha256Of(after.file)).not.toBe(await sha256Of(before.file));
+    expect(after.provenance.placement).not.toEqual(before.provenance.placement);
+    expect(after.provenance.placement.pxPerMm).toBe(before.provenance.placement.pxPerMm);
     expect(after.qc.length).toBeGreaterThan(3);
-    expect(after.prompt).toMatch(/Reviewer's note to fix: crop closer to the stone/);
+    // Another take, not a worse one: what the checks said of the first holds for this one.
+    expect(after.qc.map((c: any) => [c.id, c.status])).toEqual(before.qc.map((c: any) => [c.id, c.status]));
+    expect(after.prompt).toMatch(/Reviewer's note to fix: place it a little lower/);
     // The rejected image is kept in the Media Library.
     expect(await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: before.file.id } })).not.toBeNull();
     const history = await app.strapi.db.query('plugin::product-gallery.audit-event').findMany({ where: { asset: before.documentId }, orderBy: { id: 'asc' } });
     expect(history.map((h: any) => `${h.from}->${h.to}`).slice(-4)).toEqual(['in_review->rejected', 'rejected->queued', 'queued->generating', 'generating->draft']);
+  });
+
+  it('says plainly that a local close-up is made the same way each time, instead of making the same image again', async () => {
+    const before = (await rows()).find((a: any) => a.role === 'detail');
+    const beforeSha = await sha256Of(before.file);
+    const files = await app.strapi.db.query('plugin::upload.file').count();
+    await moveAsset(before.documentId, 'in_review');
+    await moveAsset(before.documentId, 'rejected', 'crop closer to the stone');
+    await moveAsset(before.documentId, 'queued');
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
+    const after = (await rows()).find((a: any) => a.documentId === before.documentId);
+    expect(after.status).toBe('failed');
+    expect(after.error).toMatch(/made the same way each time; regenerating gives the same image/);
+    expect(after.file).toBeNull();
+    // No byte-identical copy was stored.
+    expect(await app.strapi.db.query('plugin::upload.file').count()).toBe(files);
+    expect(beforeSha).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('imports an outside image as a candidate that goes through intake and QC', async () => {

@@ -172,6 +172,32 @@ describe('generation on Replicate (fake server)', () => {
     await app.strapi.db.query(ASSET).update({ where: { id: retried.id }, data: { status: 'failed' } });
   });
 
+  it("carries the reviewer's reject note into the regenerated prediction's prompt and the history", async () => {
+    const id = await generateModel();
+    const draft = await settle(id);
+    expect({ status: draft.status, error: draft.error }).toEqual({ status: 'draft', error: null });
+    const send = (to: string, version: number, extra: Record<string, unknown> = {}) =>
+      app.http.post(`/product-gallery/assets/${id}/transition`).set(admin.auth).send({ to, version, ...extra });
+    const submitted = await send('in_review', draft.version);
+    expect(submitted.status).toBe(200);
+    const note = 'The chain is too thick: keep the fine cable chain of the photo.';
+    const rejected = await send('rejected', submitted.body.data.version, { note });
+    expect(rejected.status).toBe(200);
+    // Regenerate as the workspace button does: no note of its own.
+    const requeued = await send('queued', rejected.body.data.version);
+    expect(requeued.status).toBe(200);
+    const before = new Set(fake.predictions.keys());
+    const again = await settle(id);
+    expect({ status: again.status, error: again.error }).toEqual({ status: 'draft', error: null });
+    const next = [...fake.predictions.values()].filter((p) => p.model === EDIT.id && !before.has(p.id));
+    expect(next).toHaveLength(1);
+    expect(String(next[0]!.input.prompt)).toContain(note);
+    const review = await app.http.get(`/product-gallery/assets/${id}`).set(admin.auth);
+    const regenerated = review.body.data.history.find((h: any) => h.from === 'rejected' && h.to === 'queued');
+    expect(regenerated?.note).toContain(note);
+    await app.strapi.db.query(ASSET).update({ where: { id: again.id }, data: { status: 'failed' } });
+  });
+
   it('waits out a 429 with Retry-After and a 5xx, then succeeds without a duplicate prediction', async () => {
     fake.setScenario({ faults: [{ status: 429, retryAfter: 1 }, { status: 503 }] });
     const before = shotCreations();

@@ -64,6 +64,30 @@ const uniqueSlug = async (strapi: Core.Strapi, title: string) => {
 };
 
 /**
+ * SKUs are one namespace whatever their case: a shop, a channel feed or a spreadsheet treats
+ * DEMO-RING-EM and demo-ring-em as the same item. The schema's own `unique` compares exactly, so
+ * the check is made here, at write time, on SQLite and PostgreSQL alike. Products saved before it
+ * that already clash are left as they are until one of them changes its SKU.
+ */
+const refuseSkuClash = async (strapi: Core.Strapi, action: string, data: Record<string, any>, documentId?: string) => {
+  if (typeof data.sku !== 'string' || !data.sku.trim()) return;
+  const sku = data.sku.trim();
+  if (action === 'update' && documentId) {
+    const current = await strapi.db.query(UID.product).findOne({ where: { documentId }, select: ['sku'] });
+    if (current?.sku === sku) return;
+  }
+  const clash = await strapi.db.query(UID.product).findOne({
+    where: { sku: { $eqi: sku }, ...(documentId ? { documentId: { $ne: documentId } } : {}) },
+    select: ['sku', 'title'],
+  });
+  if (!clash) return;
+  throw new errors.ValidationError(
+    `sku: "${sku}" is already used by "${clash.title}" (SKU ${clash.sku}); SKUs count as the same whatever their upper or lower case. Choose another SKU.`,
+    { errors: [{ path: ['sku'], message: `already used by "${clash.title}" (${clash.sku})`, name: 'ValidationError' }] }
+  );
+};
+
+/**
  * Intake on upload: a new source photo is analysed before the product is saved, so a file
  * that is not a usable photo is refused (4xx naming sourcePhoto) and nothing is half-saved.
  */
@@ -100,6 +124,7 @@ export const registerDocumentGuards = (strapi: Core.Strapi) => {
     if (uid === UID.product) {
       const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
       validateProduct(action, editorData);
+      await refuseSkuClash(strapi, action, data, params.documentId);
       // The admin's slug field starts as "product" before the title is typed: derive it from the title.
       const placeholderSlug = typeof data.slug === 'string' && /^product(-\d+)?$/.test(data.slug) && slugify(String(data.title ?? '')) !== 'product';
       if (action === 'create' && (!data.slug || placeholderSlug) && typeof data.title === 'string') {

@@ -8,6 +8,7 @@ export * from './channels';
 export * from './delivery';
 export * from './qc';
 export * from './qc-technical';
+export * from './qc-upscale';
 export * from './transfer';
 export * from './pool';
 export * from './worker';

@@ -16,6 +16,8 @@ import { labelXmpOf, xmpOf } from './source-label';
 import { composeOnScene, type Placement } from './composite';
 import { renderScene, sceneSizeFor, type Scene, type SceneKind } from './scenes';
 import { renderSizeGuide, type SizeGuideDimensions } from './size-guide';
+import { sceneTake, sceneVaries } from './variation';
+import { checkUpscale } from './qc-upscale';
 import type { BBox, RawImage, RawMask } from './raw-image';
 
 export interface CutoutSummary {
@@ -160,6 +162,8 @@ export interface LocalShotSpec {
   /** For the size guide: the product record's category and millimetres (its only source of scale). */
   category?: string | null;
   dimensions?: SizeGuideDimensions | null;
+  /** Which regeneration this is (0: the first shot): a default scene gives another take of the placement for each. */
+  take?: number;
 }
 
 export interface LocalShot {
@@ -176,12 +180,17 @@ export interface LocalShot {
   productBox?: BBox;
   /** The source region the shot shows (close-ups). */
   sourceRegion?: BBox;
+  /** How much the source's pixels were enlarged to make the shot. */
+  enlarged: number;
+  /** False when regenerating cannot give another image: a clean or close-up shot, or an editor's own scene photo. */
+  varies: boolean;
 }
 
 async function sceneFor(spec: LocalShotSpec): Promise<Scene> {
   const size = sceneSizeFor(spec.aspectRatio, Math.max(spec.minLongEdge, 1000));
   if (!spec.scene || 'kind' in spec.scene) {
-    return renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height, { productLongSideMm: spec.productLongSideMm ?? 40 });
+    const drawn = await renderScene((spec.scene as { kind: SceneKind } | undefined)?.kind ?? 'surface', size.width, size.height, { productLongSideMm: spec.productLongSideMm ?? 40 });
+    return sceneTake(drawn, spec.take ?? 0);
   }
   // An editor's scene photo: anchor in percent of the photo, scale in px/mm at its own size.
   const meta = await sharp(spec.scene.image).metadata();
@@ -219,6 +228,8 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       warnings: shot.warnings,
       composite: false,
       sourceRegion: spec.role === 'detail' ? shot.sourceBox : undefined,
+      enlarged: shot.scale,
+      varies: false,
     };
   }
   if (spec.role === 'size') {
@@ -235,6 +246,9 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
       composite: false,
       placement: guide.placement,
       productBox: { x: guide.placement.left, y: guide.placement.top, width: guide.placement.width, height: guide.placement.height },
+      enlarged: guide.placement.scale,
+      // drawn from the record's millimetres: the same record always gives the same guide
+      varies: false,
     };
   }
   const scene = await sceneFor(spec);
@@ -249,6 +263,8 @@ export async function makeLocalShot(sourceBytes: Buffer | Uint8Array, spec: Loca
     composite: true,
     placement: result.placement,
     sceneKind: scene.kind,
+    varies: sceneVaries(scene),
+    enlarged: result.placement.scale,
     productBox: { x: result.placement.left, y: result.placement.top, width: result.placement.width, height: result.placement.height },
   };
 }
@@ -313,6 +329,8 @@ export async function checkCandidate(
   });
   const source = sourceBytes && needsSourcePixels(spec) ? (await intake(sourceBytes, { ...limits, minShortSide: 1 })).working : null;
   checks.push(...(await fidelityChecks(candidate.working, spec, spec.reference, source)));
+  const upscale = checkUpscale(spec.upscaleFactor);
+  if (upscale) checks.push(upscale);
   if (sourceBytes) await relateSharpnessToSource(checks, sourceBytes, spec.role, spec.sourceRegion, { width: candidate.width, height: candidate.height });
   return {
     intake: intakeSummary(candidate),

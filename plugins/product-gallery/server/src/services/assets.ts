@@ -1,3 +1,4 @@
+import { upscaleFactorOf } from '../domain/upscale';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
@@ -18,6 +19,7 @@ export const ACTION_FOR_TARGET: Partial<Record<AssetStatus, string>> = {
 const FILE_FIELDS = ['id', 'documentId', 'name', 'url', 'width', 'height', 'mime', 'size', 'formats', 'hash', 'ext'];
 const LIST_FIELDS = [
   'id',
+  'provenance',
   'documentId',
   'role',
   'slot',
@@ -87,6 +89,8 @@ export const assetView = (a: any) => ({
   /** Set when it was approved despite failed or undecided checks: { reason, by, at }, for "approved with override: <reason>". */
   approvalOverride: (a.approvalOverride ?? null) as ApprovalOverride | null,
   stage: generationStage(a),
+  /** How much the image's pixels were enlarged (2.5: "upscaled 2.5×"), when known. */
+  upscaleFactor: upscaleFactorOf(a.provenance),
   file: fileView(a.file),
   product: productView(a.product),
 });

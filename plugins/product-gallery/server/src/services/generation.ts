@@ -20,6 +20,8 @@ import { getConfig, getService } from '../utils/get-service';
 import { ratioValue, type ModelDescription } from '../models';
 import { cropToRatio, fitPhotoToModel } from '../pipeline/model-io';
 import type { CreationLimiter } from '../utils/rate-limit';
+import { unprocessable } from '../utils/errors';
+import { createHash } from 'node:crypto';
 
 /** Thrown by a provider whose result will arrive by webhook: the dispatcher parks the asset. */
 export class AwaitingWebhook extends Error {
@@ -134,6 +136,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const pipeline = getService(strapi, 'pipeline');
       const role = job.asset.role as Role;
       const scale = productLongSideMm(job.product.category, job.product.dimensions);
+      // Each regeneration of a composite is another take of its placement (pipeline/variation).
+      const take = Number(job.asset.provenance?.regeneration ?? 0);
       const scene: LocalShotSpec['scene'] =
         role === 'model' || role === 'lifestyle'
           ? job.spec.sceneImage && job.spec.sceneAnchor && job.spec.scenePxPerMm
@@ -157,6 +161,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           // the size guide's only scale: the record's own millimetres (it refuses without them)
           category: job.product.category ?? null,
           dimensions: role === 'size' ? job.product.dimensions ?? null : null,
+          take,
         } satisfies LocalShotSpec,
         pipeline.limits(),
         // Cut with the mask a person confirmed, when there is one.
@@ -164,6 +169,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ]);
       const provenanceOf = (p: Record<string, unknown>) =>
         isScenePreview(p) ? { ...p, scenePreview: true, label: SCENE_PREVIEW_LABEL } : { ...p, scenePreview: false };
+      const outputSha256 = createHash('sha256').update(shot.buffer).digest('hex');
+      // Made from the same photo, cutout and settings, a shot that cannot vary comes out byte for
+      // byte as the one rejected: say so instead of storing it again as a new version.
+      if (outputSha256 === job.asset.provenance?.previousOutputSha256) {
+        throw unprocessable(
+          `This shot is made the same way each time; regenerating gives the same image${shot.varies ? '' : ` (a local ${role} shot is cut from the source photo as it is)`}, so no new version was made. To get a different image, refine the product's cutout, change this role's settings in the brief, use a Replicate model for it, or import a photo.`
+        );
+      }
       return {
         bytes: Buffer.from(shot.buffer),
         // The asset's spend so far (an earlier Replicate attempt); a local shot adds nothing.
@@ -179,6 +192,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           placement: shot.placement ?? null,
           scale: shot.composite ? scale : role === 'size' ? { longSideMm: shot.placement?.productLongSideMm ?? null, source: 'width/height', assumed: false } : null,
           warnings: shot.warnings,
+          take,
+          varies: shot.varies,
+          upscaleFactor: Math.round(shot.enlarged * 1000) / 1000,
+          outputSha256,
           durationMs: Date.now() - started,
         }),
       };

@@ -4,7 +4,7 @@ import { errors } from '@strapi/utils';
 import { canTransition, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { conflict, unprocessable } from '../utils/errors';
-import { withReviewerNote } from '../domain/prompt';
+import { PROMPT_LIMITS, clip, withReviewerNote } from '../domain/prompt';
 
 export type Actor = { kind: 'admin'; id: number; email: string } | { kind: 'system'; name: string };
 
@@ -54,7 +54,13 @@ const freshGeneration = (asset: any) => ({
   leaseUntil: null,
   leaseOwner: null,
   approvalOverride: null,
-  provenance: Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
+  provenance: {
+    ...Object.fromEntries(PLANNED.filter((k) => asset.provenance?.[k] !== undefined).map((k) => [k, asset.provenance[k]])),
+    // Which regeneration this is, and what the last image was: a local shot varies with the one
+    // and is checked against the other, so it is never silently made again byte for byte.
+    regeneration: Number(asset.provenance?.regeneration ?? 0) + 1,
+    previousOutputSha256: asset.provenance?.outputSha256 ?? asset.provenance?.previousOutputSha256 ?? null,
+  },
 });
 
 type Check = { id: string; status: string; message?: string };
@@ -115,6 +121,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const asset = await assets().findOne({ where: { documentId }, populate: { product: true } });
     if (!asset) throw new errors.NotFoundError(`No image asset with id ${documentId}.`);
     return asset;
+  };
+
+  /** The note of the asset's newest rejection, if it had one. */
+  const rejectionNote = async (documentId: string): Promise<string | null> => {
+    const last = await strapi.db.query(UID.audit).findOne({
+      where: { asset: documentId, to: 'rejected' },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      select: ['note'],
+    });
+    return last?.note?.trim() || null;
   };
 
   const emit = (event: string, payload: Record<string, unknown>) => {
@@ -205,9 +221,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (input.to === 'published') Object.assign(patch, await service.placeInSlot(asset, input.actor, archivedAlong));
         if (input.to === 'archived' && from === 'published') patch.slot = null;
         if (input.to === 'queued') Object.assign(patch, freshGeneration(asset));
-        if (input.to === 'queued' && from === 'rejected' && asset.prompt && input.note) {
-          patch.prompt = withReviewerNote(asset.prompt, input.note);
-        }
+        // Regenerate sends no note of its own: the reject dialog promised the reviewer's reason
+        // goes into the next prompt, so the newest rejection's note is the one carried.
+        const carried = input.to === 'queued' && from === 'rejected' ? input.note?.trim() || (await rejectionNote(input.documentId)) : null;
+        if (carried && asset.prompt) patch.prompt = withReviewerNote(asset.prompt, carried);
 
         // updateMany is the compare-and-set; relations (the media file) need update().
         const { file, ...columns } = patch;
@@ -217,7 +234,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         if (count !== 1) throw conflict('This image changed while the request ran. Reload and try again.');
         if (file !== undefined) await assets().update({ where: { id: asset.id }, data: { file } });
-        const note = overrideUsed ? `override: ${input.override}${input.note ? ` — ${input.note}` : ''}` : input.note;
+        const note = overrideUsed
+          ? `override: ${input.override}${input.note ? ` — ${input.note}` : ''}`
+          : carried && !input.note?.trim()
+            ? `Regenerated with the reviewer's note: ${clip(carried, PROMPT_LIMITS.notes)}`
+            : input.note;
         await audit({ ...asset, ...patch }, from, input.to, input.actor, note, overrideUsed);
         const written = input.current ? { ...asset, ...columns, ...(file !== undefined ? { file } : {}), status: input.to, version: asset.version + 1 } : await load(input.documentId);
         return { asset: written, from };

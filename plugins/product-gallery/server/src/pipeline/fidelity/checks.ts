@@ -48,6 +48,8 @@ export interface CandidateCheckSpec {
   /** Real size of the product and the scene's scale, when known, for the scale of a scene. */
   productLongSideMm?: number | null;
   pxPerMm?: number | null;
+  /** How much the image's pixels were enlarged from the source's (or the upscaler's), when known. */
+  upscaleFactor?: number | null;
   /** The product's category and description: chains, cords and beads are judged by a person in scenes. */
   category?: string | null;
   description?: string | null;

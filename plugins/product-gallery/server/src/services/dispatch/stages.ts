@@ -1,3 +1,4 @@
+import { upscaleFactorOf } from '../../domain/upscale';
 import type { Core } from '@strapi/strapi';
 import { UID, type Role } from '../../domain/vocabulary';
 import type { RoleSpec } from '../../domain/default-briefs';
@@ -174,6 +175,7 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
         // our own clean shots are framed at the brief's fill; a generator's framing is its own
         fill: local && asset.role === 'clean' ? spec?.fill ?? null : null,
         category: product.category ?? null,
+        upscaleFactor: upscaleFactorOf(asset.provenance),
       },
       // Every check may need the source's pixels: a close-up is compared with its region, and a
       // generated scene is searched for the source's product before anything is compared.
