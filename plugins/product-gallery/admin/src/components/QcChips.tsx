@@ -55,10 +55,16 @@ export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
         return (
           <Tooltip key={check.id} label={`${verdict}: ${why || label(check.id)}`}>
             <span tabIndex={0} data-qc={check.id} data-qc-status={check.status} data-qc-measured={isUnmeasured(check) ? 'false' : 'true'}>
-              <QcStatusBadge
-                status={check.status}
-                label={t('qc.chip', '{label} · {measure}', { label: label(check.id), measure: measure(check, true) })}
-              />
+              {passWithoutMeasure(check) ? (
+                <Badge variant="neutral" data-qc-badge="not-measured">
+                  {t('qc.chip', '{label} · {measure}', { label: label(check.id), measure: measure(check, true) })}
+                </Badge>
+              ) : (
+                <QcStatusBadge
+                  status={check.status}
+                  label={t('qc.chip', '{label} · {measure}', { label: label(check.id), measure: measure(check, true) })}
+                />
+              )}
             </span>
           </Tooltip>
         );
