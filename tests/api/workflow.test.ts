@@ -236,6 +236,17 @@ describe('workflow: server-enforced transitions, optimistic concurrency, audit, 
     expect(d.product).toMatchObject({ documentId: product.documentId, slug: product.slug });
   });
 
+  it('the review history names people: the admin by name, moves the plugin made by itself by what made them', async () => {
+    const a = await createAsset(app, { product, role: 'detail', status: 'in_review', file });
+    const moved = await transition(a.documentId, { to: 'rejected', version: a.version, note: 'Clasp is missing' });
+    expect(moved.status).toBe(200);
+    const res = await app.http.get(`/product-gallery/assets/${a.documentId}`).set(admin.auth);
+    expect(res.status).toBe(200);
+    const [created, rejected] = res.body.data.history;
+    expect(created).toMatchObject({ to: 'in_review', system: 'test', actorName: null });
+    expect(rejected).toMatchObject({ to: 'rejected', note: 'Clasp is missing', system: null, actorName: `Test ${'strapi-super-admin'}`, actorId: admin.user.id });
+  });
+
   it('lists assets filtered by product, status and role, paginated', async () => {
     const p = await createProduct(app);
     for (const [role, status] of [

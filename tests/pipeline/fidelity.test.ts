@@ -71,6 +71,33 @@ describe('fidelity checks', () => {
     expect(summarizeQc(checks)).toBe('fail');
   });
 
+  it('a size nothing says: not measured is not a pass, it asks a person (cannot verify), and blocks the roll-up', async () => {
+    // neither a fill from the brief nor a real size: nothing to compare the product's size with
+    const checks = await fidelityChecks(view.clean, { role: 'clean' }, view.reference, null);
+    const scale = byId(checks, 'fidelity.scale')!;
+    expect(scale.status).toBe('unverified');
+    expect(scale.value).toBeNull();
+    expect(scale.message).toMatch(/not measured/i);
+    expect(summarizeQc(checks)).toBe('unverified');
+    // with the brief's framing it is measured, and passes
+    expect(byId(await clean(view.clean), 'fidelity.scale')!.status).toBe('pass');
+  });
+
+  it('a product our own generator laid in a known box, with no size expected: no scale check at all, rather than a pass that measured nothing', async () => {
+    const box = { x: 0, y: 0, width: view.clean.width, height: view.clean.height };
+    const checks = await fidelityChecks(view.clean, { role: 'clean', productBox: box }, view.reference, null);
+    expect(checks.map((c) => c.id)).toEqual(['fidelity.color', 'fidelity.structure', 'fidelity.sharpness']);
+    expect(checks.filter((c) => c.status === 'pass' && c.value === null)).toEqual([]);
+  });
+
+  it('every measured check says what its value is in (the unit travels with the check)', async () => {
+    const checks = await clean(cases.get('recolor-yellow')!);
+    expect(checks.length).toBeGreaterThan(0);
+    for (const c of checks) if (c.value !== null) expect([c.id, c.unit]).toEqual([c.id, expect.any(String)]);
+    expect(byId(checks, 'fidelity.color')!.unit).toBe('delta-e');
+    expect(byId(checks, 'fidelity.scale')!.unit).toBe('change');
+  });
+
   it('no reference: cannot verify, and a person is told to compare by eye', async () => {
     const checks = await fidelityChecks(view.clean, { role: 'clean' }, null, null);
     expect(checks).toEqual([expect.objectContaining({ id: 'fidelity.reference', status: 'unverified', message: NO_REFERENCE_MESSAGE })]);

@@ -35,6 +35,8 @@ export interface QcResult {
   status: 'pass' | 'warn' | 'unverified' | 'fail';
   value?: unknown;
   threshold?: unknown;
+  /** What value and threshold are in (server: pipeline/qc.ts QcUnit). */
+  unit?: string;
   message?: string | null;
 }
 
@@ -43,6 +45,10 @@ export interface AuditEvent {
   from: AssetStatus | null;
   to: AssetStatus;
   actor?: string | null;
+  /** The admin's name (server: services/assets.ts review), or null. */
+  actorName?: string | null;
+  /** Which part of the plugin made a move by itself ('dispatcher'), or null. */
+  system?: string | null;
   at: string;
   note?: string | null;
   override?: boolean | null;

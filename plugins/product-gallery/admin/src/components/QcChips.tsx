@@ -1,58 +1,18 @@
 import { Badge, Flex, Tooltip, Typography } from '@strapi/design-system';
 import type { QcResult } from '../api';
+import { isUnmeasured, useCheckCatalogue } from '../utils/checks';
 import { useT } from '../utils/translations';
 import { QcStatusBadge, useQcStatusLabel } from './StatusBadge';
 
-export const formatQcValue = (v: unknown): string => {
-  if (v === null || v === undefined || v === '') return '–';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (typeof v === 'string') return v;
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
-};
-
-/** A check id an editor has no name for yet: "fidelity.some-thing" -> "Some thing". */
-const humanize = (id: string) => {
-  const last = id.split('.').pop() ?? id;
-  const words = last.replace(/[-_]/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
-
 /** Check ids in words an editor reads (the ids stay machine-facing: data attributes, API). */
-export const useQcCheckLabel = () => {
-  const t = useT();
-  const labels: Record<string, string> = {
-    'tech.resolution': t('qc.check.tech.resolution', 'Resolution'),
-    'tech.sharpness': t('qc.check.tech.sharpness', 'Sharpness'),
-    'tech.srgb': t('qc.check.tech.srgb', 'Colour profile (sRGB)'),
-    'tech.blank': t('qc.check.tech.blank', 'Not blank'),
-    'tech.format': t('qc.check.tech.format', 'File format'),
-    'tech.filesize': t('qc.check.tech.filesize', 'File size'),
-    'tech.aspect': t('qc.check.tech.aspect', 'Aspect ratio'),
-    'channel.white-background': t('qc.check.channel.white-background', 'White background'),
-    'channel.fill': t('qc.check.channel.fill', 'Product fills the frame'),
-    'source.cutout': t('qc.check.source.cutout', 'Source cutout'),
-    'fidelity.color': t('qc.check.fidelity.color', 'Colour of metal and stones'),
-    'fidelity.structure': t('qc.check.fidelity.structure', 'Shape, parts and stones'),
-    'fidelity.sharpness': t('qc.check.fidelity.sharpness', 'Detail against the source'),
-    'fidelity.scale': t('qc.check.fidelity.scale', 'Size of the product'),
-    'fidelity.reference': t('qc.check.fidelity.reference', 'Source to compare with'),
-    'fidelity.isolation': t('qc.check.fidelity.isolation', 'Product found in the image'),
-    'fidelity.registration': t('qc.check.fidelity.registration', 'Product found in the image'),
-  };
-  return (id: string) => labels[id] ?? humanize(id);
-};
+export const useQcCheckLabel = () => useCheckCatalogue().label;
 
-/** A pass with nothing measured is not a pass a reviewer can lean on: say "not measured". */
-export const notMeasured = (c: QcResult) => c.status === 'pass' && (c.value === null || c.value === undefined) && (c.threshold === null || c.threshold === undefined);
+/** A pass that measured nothing (stored before the server said so) is not a pass a reviewer can lean on. */
+const passWithoutMeasure = (c: QcResult) => c.status === 'pass' && isUnmeasured(c);
 
 const Verdict = ({ check, size }: { check: QcResult; size?: 'S' | 'M' }) => {
   const t = useT();
-  if (notMeasured(check)) {
+  if (passWithoutMeasure(check)) {
     return (
       <Badge variant="neutral" size={size} data-qc-badge="not-measured">
         {t('qc.notMeasured', 'Not measured')}
@@ -62,10 +22,14 @@ const Verdict = ({ check, size }: { check: QcResult; size?: 'S' | 'M' }) => {
   return <QcStatusBadge status={check.status} size={size} />;
 };
 
-/** One chip per check that is not a plain pass, with its message on hover; passes are counted. */
+/**
+ * One chip per check that is not a plain pass (its name and what it measured against its limit),
+ * with what it means for a shopper and the server's sentence on hover; passes are counted.
+ * Tooltip triggers are plain elements: the design system's Tooltip hands its trigger a ref.
+ */
 export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
   const t = useT();
-  const label = useQcCheckLabel();
+  const { label, meaning, measure } = useCheckCatalogue();
   const statusLabel = useQcStatusLabel();
   if (!qc?.length) {
     return (
@@ -74,34 +38,47 @@ export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
       </Typography>
     );
   }
-  const passed = qc.filter((c) => c.status === 'pass' && !notMeasured(c));
-  const flagged = qc.filter((c) => c.status !== 'pass');
+  const passed = qc.filter((c) => c.status === 'pass' && !passWithoutMeasure(c));
+  const flagged = qc.filter((c) => c.status !== 'pass' || passWithoutMeasure(c));
   return (
     <Flex gap={1} wrap="wrap">
       {passed.length ? (
-        <Tooltip label={passed.map((c) => label(c.id)).join(' · ')}>
-          <Badge variant="success" data-qc-passed={passed.length} tabIndex={0}>
-            {t('qc.passed', '{count} passed', { count: passed.length })}
-          </Badge>
-        </Tooltip>
-      ) : null}
-      {flagged.map((check) => (
-        <Tooltip key={check.id} label={`${statusLabel(check.status)}: ${check.message ?? label(check.id)}`}>
-          <span tabIndex={0} data-qc={check.id} data-qc-status={check.status}>
-            <QcStatusBadge status={check.status} label={label(check.id)} />
+        <Tooltip label={passed.map((c) => `${label(c.id)}: ${measure(c, true)}`).join(' · ')}>
+          <span tabIndex={0} data-qc-passed={passed.length}>
+            <Badge variant="success">{t('qc.passed', '{count} passed', { count: passed.length })}</Badge>
           </span>
         </Tooltip>
-      ))}
+      ) : null}
+      {flagged.map((check) => {
+        const verdict = passWithoutMeasure(check) ? t('qc.notMeasured', 'Not measured') : statusLabel(check.status);
+        const why = [meaning(check.id), check.message].filter(Boolean).join(' ');
+        return (
+          <Tooltip key={check.id} label={`${verdict}: ${why || label(check.id)}`}>
+            <span tabIndex={0} data-qc={check.id} data-qc-status={check.status} data-qc-measured={isUnmeasured(check) ? 'false' : 'true'}>
+              {passWithoutMeasure(check) ? (
+                <Badge variant="neutral" data-qc-badge="not-measured">
+                  {t('qc.chip', '{label} · {measure}', { label: label(check.id), measure: measure(check, true) })}
+                </Badge>
+              ) : (
+                <QcStatusBadge
+                  status={check.status}
+                  label={t('qc.chip', '{label} · {measure}', { label: label(check.id), measure: measure(check, true) })}
+                />
+              )}
+            </span>
+          </Tooltip>
+        );
+      })}
     </Flex>
   );
 };
 
 const ORDER: Record<string, number> = { fail: 0, unverified: 1, warn: 2, pass: 3 };
 
-/** The checks panel: each check in words, its verdict, and its message (what was measured, in units). */
+/** The checks panel: each check in words, its verdict, its measure against its limit, what it means, and the server's sentence. */
 export const QcTable = ({ qc }: { qc?: QcResult[] | null }) => {
   const t = useT();
-  const label = useQcCheckLabel();
+  const { label, meaning, measure } = useCheckCatalogue();
   if (!qc?.length) {
     return (
       <Typography variant="pi" textColor="neutral500">
@@ -112,24 +89,35 @@ export const QcTable = ({ qc }: { qc?: QcResult[] | null }) => {
   const sorted = [...qc].sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9));
   return (
     <Flex direction="column" alignItems="stretch" gap={3}>
-      {sorted.map((check) => (
-        <Flex key={check.id} direction="column" alignItems="flex-start" gap={1} data-qc-row={check.id} data-qc-status={check.status}>
-          <Flex gap={2} wrap="wrap">
-            <Verdict check={check} size="S" />
-            <Typography variant="omega" fontWeight="semiBold">
-              {label(check.id)}
+      {sorted.map((check) => {
+        const shopper = meaning(check.id);
+        return (
+          <Flex key={check.id} direction="column" alignItems="flex-start" gap={1} data-qc-row={check.id} data-qc-status={check.status}>
+            <Flex gap={2} wrap="wrap">
+              <Verdict check={check} size="S" />
+              <Typography variant="omega" fontWeight="semiBold">
+                {label(check.id)}
+              </Typography>
+            </Flex>
+            <Typography variant="pi" fontWeight="semiBold" textColor="neutral800" data-qc-measure={isUnmeasured(check) ? 'none' : 'value'}>
+              {measure(check)}
             </Typography>
+            {shopper ? (
+              <Typography variant="pi" textColor="neutral600" data-qc-meaning>
+                {shopper}
+              </Typography>
+            ) : null}
+            {check.message ? (
+              <Typography
+                variant="pi"
+                textColor={check.status === 'fail' ? 'danger600' : check.status === 'warn' ? 'warning700' : check.status === 'unverified' ? 'secondary700' : 'neutral600'}
+              >
+                {check.message}
+              </Typography>
+            ) : null}
           </Flex>
-          {check.message ? (
-            <Typography
-              variant="pi"
-              textColor={check.status === 'fail' ? 'danger600' : check.status === 'warn' ? 'warning700' : check.status === 'unverified' ? 'secondary700' : 'neutral600'}
-            >
-              {check.message}
-            </Typography>
-          ) : null}
-        </Flex>
-      ))}
+        );
+      })}
     </Flex>
   );
 };

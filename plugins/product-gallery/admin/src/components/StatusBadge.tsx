@@ -1,4 +1,4 @@
-import { Badge, Box, Typography, type BadgeProps } from '@strapi/design-system';
+import { Badge, Box, Tooltip, Typography, type BadgeProps } from '@strapi/design-system';
 import { Check, Cross, Question, WarningCircle } from '@strapi/icons';
 import { useT } from '../utils/translations';
 import type { AssetStatus } from '../utils/vocabulary';
@@ -70,15 +70,33 @@ export const QcStatusBadge = ({ status, label, size }: { status: QcStatus; label
   );
 };
 
-/** "Approved over the checks", with the reviewer's written reason: what a card says about an override. */
-export const OverrideNote = ({ override }: { override: { reason: string; by?: string | null; at?: string | null } }) => {
+/** "Approved over the checks", by whom, with the reviewer's written reason: what a card says about an override. */
+export const OverrideNote = ({ override, who }: { override: { reason: string; by?: string | null; at?: string | null }; who?: string | null }) => {
   const t = useT();
+  const by = who || override.by;
   return (
     <Box padding={2} hasRadius background="warning100" borderColor="warning200" borderStyle="solid" borderWidth="1px" data-testid="approval-override">
       <Typography variant="pi" textColor="warning700" tag="p">
-        <strong>{t('override.title', 'Approved over the checks')}</strong>
-        {override.by ? ` · ${override.by}` : ''}: “{override.reason}”
+        <strong>{by ? t('override.by', 'Approved over the checks by {who}', { who: by }) : t('override.title', 'Approved over the checks')}</strong>: “{override.reason}”
       </Typography>
     </Box>
+  );
+};
+
+/**
+ * Which image of this shot it is (the first made, or a regeneration): counted from the history's
+ * arrivals in draft, at least one. The record's own revision (every move bumps it) is only in the
+ * tooltip: shown alone it reads like a count of regenerations.
+ */
+export const ImageNumberBadge = ({ history, version }: { history?: { to: string }[] | null; version: number }) => {
+  const t = useT();
+  const n = Math.max(1, (history ?? []).filter((e) => e.to === 'draft').length);
+  const long = t('shot.imageNumber.long', 'The {n, selectordinal, one {#st} two {#nd} few {#rd} other {#th}} image made for this shot (record revision {version})', { n, version });
+  return (
+    <Tooltip label={long}>
+      <span tabIndex={0} aria-label={long} data-testid="image-number" data-image-number={n}>
+        <Badge variant="neutral">{t('shot.imageNumber', 'image {n}', { n })}</Badge>
+      </span>
+    </Tooltip>
   );
 };

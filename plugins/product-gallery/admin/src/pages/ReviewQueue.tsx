@@ -4,12 +4,13 @@ import { Check, Cross, ArrowClockwise } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useAsset, useAssets, useTransition, type Asset } from '../api';
-import { AssetHistory } from '../components/AssetHistory';
+import { UndoPublish, useDoneToast, useShotName, type JustPublished } from '../components/ActionFeedback';
+import { AssetHistory, useActorLabel } from '../components/AssetHistory';
 import { CompareViewer } from '../components/CompareViewer';
 import { QcTable, useQcCheckLabel } from '../components/QcChips';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
-import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
+import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
@@ -114,12 +115,18 @@ export const ReviewQueuePage = () => {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const transition = useTransition({ onConflict: (e) => setConflict(serverMessage(e)) });
+  const done = useDoneToast();
+  const shotName = useShotName();
+  const actor = useActorLabel();
+  const [justPublished, setJustPublished] = useState<JustPublished | null>(null);
 
   const asset = detail.data?.asset;
   const index = list.findIndex((a) => a.documentId === selectedId);
   const checkLabel = useQcCheckLabel();
   // Fail and "cannot verify" both need a person's written reason to approve (the server enforces it).
   const blocking = (detail.data?.qc ?? []).filter((c) => c.status === 'fail' || c.status === 'unverified');
+  const blockingChecks = blocking.map((c) => ({ id: c.id, status: c.status, label: checkLabel(c.id), message: c.message ?? null }));
+  const overrideEvent = [...(detail.data?.history ?? [])].reverse().find((e) => e.to === 'approved' && e.override);
   const qcFailed = asset?.qcStatus === 'fail' || asset?.qcStatus === 'unverified' || blocking.length > 0;
   const source = detail.data?.source;
   const candidate = detail.data?.candidate;
@@ -153,21 +160,25 @@ export const ReviewQueuePage = () => {
   const decide = useCallback(
     async (to: 'approved' | 'rejected' | 'published', reason?: string) => {
       if (!asset) return;
+      const what = shotName(asset, detail.data?.product?.title);
       try {
-        await transition.mutateAsync({
+        const moved = await transition.mutateAsync({
           documentId: asset.documentId,
           to,
           version: asset.version,
           note: to === 'rejected' ? reason : undefined,
           override: to === 'approved' && reason ? reason : undefined,
         });
-        if (to === 'published') setDialog(null);
-        else afterDecision();
+        done(to === 'approved' && reason ? 'approvedOverride' : to, what);
+        if (to === 'published') {
+          setDialog(null);
+          setJustPublished({ asset: moved, what });
+        } else afterDecision();
       } catch {
         setDialog(null);
       }
     },
-    [afterDecision, asset, transition]
+    [afterDecision, asset, detail.data?.product?.title, done, shotName, transition]
   );
 
   const canDecide = Boolean(asset && asset.status === 'in_review' && can.review && !conflict);
@@ -244,6 +255,7 @@ export const ReviewQueuePage = () => {
                 <Page.Error />
               ) : (
                 <Flex direction="column" alignItems="stretch" gap={4} width="100%" data-testid="review-detail" data-asset={asset.documentId}>
+                  <UndoPublish published={justPublished} onClose={() => setJustPublished(null)} />
                   {conflict ? (
                     <Alert
                       variant="danger"
@@ -271,9 +283,7 @@ export const ReviewQueuePage = () => {
                           </Typography>
                           <StatusBadge status={asset.status} />
                           {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} /> : null}
-                          <Typography variant="pi" textColor="neutral500">
-                            {t('review.version', 'v{version}', { version: asset.version })}
-                          </Typography>
+                          <ImageNumberBadge history={detail.data.history} version={asset.version} />
                         </Flex>
                         <Flex gap={2}>
                           {detail.data.product ? (
@@ -283,7 +293,7 @@ export const ReviewQueuePage = () => {
                           ) : null}
                         </Flex>
                       </Flex>
-                      {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} /> : null}
+                      {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={overrideEvent ? actor(overrideEvent) : null} /> : null}
                       <CompareViewer
                         source={detail.data.source?.url}
                         candidate={detail.data.candidate?.url}
@@ -337,7 +347,13 @@ export const ReviewQueuePage = () => {
                       </Flex>
                       {qcFailed && asset.status === 'in_review' ? (
                         <Typography variant="pi" textColor="danger600" data-testid="override-required">
-                          {t('review.qcBlocked', 'A check failed or could not decide: approving needs a written reason, which is audited and shown on the shot.')}
+                          {blocking.length
+                            ? t(
+                                'review.qcBlockedNamed',
+                                '{checks}: {count, plural, one {this check} other {these checks}} failed or could not decide, so approving needs a written reason, which is audited and shown on the shot.',
+                                { checks: blockingChecks.map((c) => c.label).join(', '), count: blocking.length }
+                              )
+                            : t('review.qcBlocked', 'A check failed or could not decide: approving needs a written reason, which is audited and shown on the shot.')}
                         </Typography>
                       ) : null}
                     </Flex>
@@ -384,6 +400,7 @@ export const ReviewQueuePage = () => {
         open={dialog === 'reject'}
         title={t('review.rejectTitle', 'Reject this shot')}
         description={t('review.rejectDescription', 'Say what is wrong: the note is added to the prompt when the shot is regenerated.')}
+        checks={blockingChecks}
         label={t('review.rejectReason', 'Reason')}
         confirmLabel={t('review.rejectConfirm', 'Reject')}
         loading={transition.isLoading}
@@ -397,7 +414,7 @@ export const ReviewQueuePage = () => {
           'review.overrideChecks',
           'These checks failed or could not decide. Approving anyway needs a written reason: say what you compared and why it is right. It is audited and shown on the shot.'
         )}
-        checks={blocking.map((c) => ({ id: c.id, status: c.status, label: checkLabel(c.id), message: c.message ?? null }))}
+        checks={blockingChecks}
         label={t('review.overrideReason', 'Override reason')}
         confirmLabel={t('review.overrideConfirm', 'Override and approve')}
         confirmVariant="default"

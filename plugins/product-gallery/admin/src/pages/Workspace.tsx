@@ -15,7 +15,7 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { ArrowLeft, Eye, Magic, Upload } from '@strapi/icons';
-import { Layouts, Page } from '@strapi/strapi/admin';
+import { Layouts, Page, useNotification } from '@strapi/strapi/admin';
 import { Link, useParams } from 'react-router-dom';
 import {
   useAsset,
@@ -27,11 +27,12 @@ import {
   type Asset,
   type Workspace,
 } from '../api';
-import { AssetHistory } from '../components/AssetHistory';
+import { UndoPublish, useDoneToast, useShotName, type JustPublished } from '../components/ActionFeedback';
+import { AssetHistory, useActorLabel } from '../components/AssetHistory';
 import { CutoutRefine } from '../components/CutoutRefine';
 import { ImportDialog } from '../components/ImportDialog';
 import { QcChips } from '../components/QcChips';
-import { OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
+import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { useCan, type Can } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
@@ -259,15 +260,44 @@ const HistoryModal = ({ assetId, onClose }: { assetId: string | null; onClose: (
   );
 };
 
-const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory: (id: string) => void }) => {
+const ShotCard = ({
+  asset,
+  can,
+  productTitle,
+  onHistory,
+  onPublished,
+}: {
+  asset: Asset;
+  can: Can;
+  productTitle: string;
+  onHistory: (id: string) => void;
+  onPublished: (published: JustPublished) => void;
+}) => {
   const t = useT();
   const qcLabel = useQcStatusLabel();
   const transition = useTransition();
+  const done = useDoneToast();
+  const shotName = useShotName();
+  const actor = useActorLabel();
   const busy = BUSY_STATUSES.includes(asset.status);
-  // The list view carries the overall QC status; the checks themselves come with the asset.
+  // The list view carries the overall QC status; the checks and the history come with the asset.
   const detail = useAsset(busy ? undefined : asset.documentId, `${asset.version}:${asset.status}`);
   const qc = detail.data?.qc ?? asset.qc;
-  const move = (to: Asset['status']) => transition.mutate({ documentId: asset.documentId, to, version: asset.version });
+  const history = detail.data?.history ?? [];
+  const latest = (to: Asset['status'], pick: (e: (typeof history)[number]) => boolean = () => true) =>
+    [...history].filter((e) => e.to === to && pick(e)).sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
+  const rejection = asset.status === 'rejected' ? latest('rejected', (e) => Boolean(e.note)) : undefined;
+  const overrideEvent = asset.approvalOverride ? latest('approved', (e) => Boolean(e.override)) : undefined;
+  const move = async (to: Asset['status']) => {
+    const what = shotName(asset, productTitle);
+    try {
+      const moved = await transition.mutateAsync({ documentId: asset.documentId, to, version: asset.version });
+      if (to === 'published') onPublished({ asset: moved, what });
+      done(to === 'published' ? 'published' : to === 'archived' ? 'archived' : to === 'queued' ? 'queued' : 'in_review', what);
+    } catch {
+      /* notified */
+    }
+  };
   const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
   return (
     <Box
@@ -301,8 +331,11 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
         </Box>
         <Flex justifyContent="space-between" gap={2}>
           <Typography fontWeight="semiBold">{t(`role.${asset.role}`, asset.role)}</Typography>
-          <ScenePreviewBadge provenance={asset.provenance} />
-          <StatusBadge status={asset.status} />
+          <Flex gap={1}>
+            <ScenePreviewBadge provenance={asset.provenance} />
+            {detail.data ? <ImageNumberBadge history={history} version={asset.version} /> : null}
+            <StatusBadge status={asset.status} />
+          </Flex>
         </Flex>
         {asset.status === 'generating' && asset.stage ? (
           <Typography variant="pi" textColor="neutral600" data-testid="generation-stage">
@@ -324,7 +357,14 @@ const ShotCard = ({ asset, can, onHistory }: { asset: Asset; can: Can; onHistory
         ) : asset.qcStatus ? (
           <QcStatusBadge status={asset.qcStatus} label={t('qc.overall', 'QC {status}', { status: qcLabel(asset.qcStatus) })} />
         ) : null}
-        {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} /> : null}
+        {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={overrideEvent ? actor(overrideEvent) : null} /> : null}
+        {rejection ? (
+          <Box padding={2} hasRadius background="danger100" borderColor="danger200" borderStyle="solid" borderWidth="1px" data-testid="reject-reason">
+            <Typography variant="pi" textColor="danger700" tag="p">
+              {t('shot.rejected', 'Rejected{who, select, none {} other { by {who}}}: “{reason}”', { who: actor(rejection) || 'none', reason: rejection.note ?? '' })}
+            </Typography>
+          </Box>
+        ) : null}
         <Flex gap={1} wrap="wrap">
           {asset.status === 'draft' && can.submit ? (
             <Button size="S" onClick={() => move('in_review')} loading={transition.isLoading}>
@@ -375,6 +415,8 @@ export const WorkspacePage = () => {
   const [showArchived, setShowArchived] = useState(false);
   const [batch, setBatch] = useState<string[]>([]);
   const [hideLocalNote, setHideLocalNote] = useState(false);
+  const [justPublished, setJustPublished] = useState<JustPublished | null>(null);
+  const { toggleNotification } = useNotification();
 
   const assets = useMemo(
     () =>
@@ -394,6 +436,7 @@ export const WorkspacePage = () => {
     setSubmitting(true);
     try {
       for (const a of drafts) await submitter.mutateAsync({ documentId: a.documentId, to: 'in_review', version: a.version });
+      toggleNotification({ type: 'success', message: t('toast.submitted', '{count, plural, one {# draft} other {# drafts}} sent for review.', { count: drafts.length }) });
     } catch {
       /* notified */
     } finally {
@@ -405,6 +448,10 @@ export const WorkspacePage = () => {
     try {
       const created = await generate.mutateAsync(roles);
       setBatch(created.map((a) => a.documentId));
+      toggleNotification({
+        type: 'success',
+        message: t('toast.generate', '{count, plural, =0 {Nothing new to generate.} one {# shot queued for generation.} other {# shots queued for generation.}}', { count: created.length }),
+      });
     } catch {
       /* notified */
     }
@@ -459,6 +506,7 @@ export const WorkspacePage = () => {
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
+          <UndoPublish published={justPublished} onClose={() => setJustPublished(null)} />
           {config.data && !config.data.replicateConfigured && !hideLocalNote ? (
             <Alert
               variant="default"
@@ -512,7 +560,7 @@ export const WorkspacePage = () => {
                   <Grid.Root gap={3} data-testid="shots">
                     {assets.map((a) => (
                       <Grid.Item key={a.documentId} col={4} s={6} xs={12} alignItems="stretch" direction="column">
-                        <ShotCard asset={a} can={can} onHistory={setHistoryOf} />
+                        <ShotCard asset={a} can={can} productTitle={ws.product.title} onHistory={setHistoryOf} onPublished={setJustPublished} />
                       </Grid.Item>
                     ))}
                   </Grid.Root>

@@ -7,7 +7,7 @@ import sharp, { type Metadata } from 'sharp';
 import { asBuffer } from './decode';
 import { CHANNEL_PRESETS, type ChannelId, type ChannelPreset } from './channels';
 import { normalizeFormat, type EncodedImage, type OutputFormat } from './formats';
-import type { QcCheck, QcStatus } from './qc';
+import type { QcCheck, QcStatus, QcUnit } from './qc';
 
 export interface TechnicalQcOptions {
   /** Gallery role of the image ('clean', 'model', 'detail', 'lifestyle', ...); named in messages. */
@@ -112,8 +112,21 @@ const px = (n: number) => `${n.toLocaleString('en-US')} px`;
 function mb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`;
 }
-function check(id: string, status: QcStatus, value: QcCheck['value'], threshold: QcCheck['threshold'], message: string): QcCheck {
-  return { id, status, value, threshold, message };
+/** Each technical check measures one thing, whatever the channel. */
+const UNIT: Record<string, QcUnit> = {
+  'tech.resolution': 'px',
+  'tech.aspect': 'ratio',
+  'tech.format': 'text',
+  'tech.filesize': 'bytes',
+  'tech.srgb': 'text',
+  'tech.blank': 'levels',
+  'tech.sharpness': 'score',
+  'channel.white-background': 'fraction',
+  'channel.fill': 'fraction',
+};
+
+function check(id: string, status: QcStatus, value: QcCheck['value'], threshold: QcCheck['threshold'], message: string, unit: QcUnit | undefined = UNIT[id]): QcCheck {
+  return { id, status, value, threshold, ...(unit ? { unit } : {}), message };
 }
 
 export function checkResolution(w: number, h: number, opts: Pick<TechnicalQcOptions, 'role' | 'minLongEdge'>, preset?: ChannelPreset): QcCheck {
@@ -136,7 +149,7 @@ export function checkResolution(w: number, h: number, opts: Pick<TechnicalQcOpti
       return check('tech.resolution', 'fail', long, preset.maxLongEdge, `The image is ${size}; ${who} allows at most ${px(preset.maxLongEdge)} on the longest side. Use the channel export, which resizes it.`);
     }
     if (preset.maxPixels && w * h > preset.maxPixels) {
-      return check('tech.resolution', 'fail', w * h, preset.maxPixels, `The image is ${size} (${(w * h / 1e6).toFixed(1)} MP); ${who} allows at most ${(preset.maxPixels / 1e6).toFixed(0)} MP.`);
+      return check('tech.resolution', 'fail', w * h, preset.maxPixels, `The image is ${size} (${(w * h / 1e6).toFixed(1)} MP); ${who} allows at most ${(preset.maxPixels / 1e6).toFixed(0)} MP.`, 'megapixels');
     }
     if (preset.recommendedMinLongEdge && long < preset.recommendedMinLongEdge) {
       return check('tech.resolution', 'warn', long, preset.recommendedMinLongEdge, `The image is ${size}; ${who} recommends at least ${px(preset.recommendedMinLongEdge)} on the longest side${preset.id.startsWith('amazon') ? ' (needed for zoom)' : ''}.`);

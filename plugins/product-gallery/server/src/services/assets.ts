@@ -4,7 +4,7 @@ import { errors } from '@strapi/utils';
 import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { ACTIONS } from '../bootstrap/permissions-setup';
-import { blockingChecks } from './workflow';
+import { blockingChecks, SYSTEM_PREFIX } from './workflow';
 
 /** Which RBAC action an editor needs to move an asset to a status. */
 export const ACTION_FOR_TARGET: Partial<Record<AssetStatus, string>> = {
@@ -96,6 +96,18 @@ export const assetView = (a: any) => ({
 });
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  /** Admins' names by id, for the history: the audit keeps the e-mail, a reviewer reads a name. */
+  const adminNames = async (ids: unknown[]): Promise<Map<number, string>> => {
+    const wanted = [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
+    if (!wanted.length) return new Map();
+    const users = await strapi.db.query('admin::user').findMany({ where: { id: { $in: wanted } }, select: ['id', 'firstname', 'lastname', 'username'] });
+    return new Map(
+      users
+        .map((u: any) => [u.id, [u.firstname, u.lastname].filter(Boolean).join(' ').trim() || u.username || ''] as [number, string])
+        .filter(([, name]: [number, string]) => name)
+    );
+  };
+
   const service = {
     /** GET /assets: filtered, paginated, newest first. */
     async list(query: { product?: string; status?: AssetStatus[]; role?: Role[]; page: number; pageSize: number; sort: string }) {
@@ -146,6 +158,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       if (!asset) throw new errors.NotFoundError(`No image asset with id ${documentId}.`);
       const history = await strapi.plugin('product-gallery').service('workflow').history(documentId);
+      const names = await adminNames(history.map((h: any) => h.actorId));
       const status = asset.status as AssetStatus;
       const moves = TRANSITIONS[status]
         .filter((to) => EDITOR_TRANSITIONS.has(to))
@@ -182,6 +195,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           to: h.to,
           actor: h.actor ?? null,
           actorId: h.actorId ?? null,
+          // what a person reads: the admin's name, or which part of the plugin moved it
+          actorName: (h.actorId && names.get(h.actorId)) || null,
+          system: typeof h.actor === 'string' && h.actor.startsWith(SYSTEM_PREFIX) ? h.actor.slice(SYSTEM_PREFIX.length) : null,
           note: h.note ?? null,
           override: !!h.override,
           qc: h.qc ?? null,

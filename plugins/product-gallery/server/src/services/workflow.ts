@@ -90,7 +90,10 @@ export const blockingMessage = ({ failing, unverified, qcStatus }: NonNullable<R
 /** Publishing, archiving and anything that leaves `published` changes what the storefront shows. */
 const touchesGallery = (from: AssetStatus, to: AssetStatus) => to === 'published' || to === 'archived' || from === 'published';
 
-export const actorLabel = (actor: Actor) => (actor.kind === 'admin' ? actor.email : `system:${actor.name}`);
+/** How the audit log records a move the plugin made by itself (the dispatcher): `system:<name>`. */
+export const SYSTEM_PREFIX = 'system:';
+
+export const actorLabel = (actor: Actor) => (actor.kind === 'admin' ? actor.email : `${SYSTEM_PREFIX}${actor.name}`);
 
 const EVENT_BY_STATUS: Partial<Record<AssetStatus, string>> = {
   published: 'product-gallery.asset.published',

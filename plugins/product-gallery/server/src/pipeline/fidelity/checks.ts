@@ -87,7 +87,7 @@ export async function fidelityChecks(candidate: RawImage, spec: CandidateCheckSp
   }
   if (spec.productBox) {
     const region = cropRaw(candidate, clampBox(spec.productBox, candidate.width, candidate.height, 0.1));
-    return checkFidelity(region, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined });
+    return checkFidelity(region, null, reference, { expectedLongSidePx: spec.expectedProductLongSidePx ?? undefined, placedByUs: true });
   }
   if (spec.sourceRegion) {
     if (!source) return unverified('This close-up could not be compared with its region of the source: the source photo was not available to the check. A person must compare it by eye.');

@@ -56,6 +56,7 @@ export function colorCheck(ref: ColorSignature, cand: ColorSignature, pixels: { 
     status,
     value: r2(paletteDE),
     threshold: T.COLOR_PALETTE_DE_FAIL,
+    unit: 'delta-e',
     metrics: { meanDE: r2(meanDE), paletteDE: r2(paletteDE) },
     message:
       status === 'pass'

@@ -58,8 +58,9 @@ export function checkFidelity(candidate: RawImage, candidateCut: CutoutResult | 
       orientationKnown: true,
     }),
     sharpnessCheck(ref, cand),
-    scaleCheck(ref, cand, candidate, opts),
   ];
+  const scale = scaleCheck(ref, cand, candidate, opts);
+  if (scale) checks.push(scale);
   if (cut.confidence < CUTOUT_REVIEW_THRESHOLD) {
     const why = cut.reasons.filter((r) => r.factor < 1).map((r) => r.message).join('; ') || 'the product does not stand out clearly from its background';
     checks.push({
@@ -67,6 +68,7 @@ export function checkFidelity(candidate: RawImage, candidateCut: CutoutResult | 
       status: 'unverified',
       value: Math.round(cut.confidence * 100) / 100,
       threshold: CUTOUT_REVIEW_THRESHOLD,
+      unit: 'score',
       message: `The product could not be isolated with confidence in this image (${why}; confidence ${cut.confidence.toFixed(2)}, minimum ${CUTOUT_REVIEW_THRESHOLD}), so the measures above may be wrong: a person must compare it with the source by eye.`,
     });
   }

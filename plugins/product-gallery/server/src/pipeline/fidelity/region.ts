@@ -88,7 +88,8 @@ function align(cand: Float32Array, ref: Float32Array, weight: Float32Array, w: n
  * the region, 0..255) says where the piece is; without it the piece is what stands out from the
  * region's surface. Colour: CIEDE2000 between the piece's mean colours. Structure: lightness
  * correlation over the piece and its surroundings, and the largest patch of the piece that
- * changed strongly (a stone added, a part removed).
+ * changed strongly (a stone added, a part removed). No scale check: the close-up has its region's
+ * scale by construction, and a pass that measured nothing would read as one that did.
  */
 export async function compareRegion(candidate: RawImage, region: RawImage, regionMask?: Uint8Array | null): Promise<QcCheck[]> {
   const w = 96;
@@ -163,6 +164,7 @@ export async function compareRegion(candidate: RawImage, region: RawImage, regio
       status: colorStatus,
       value: Math.round(colorDE * 100) / 100,
       threshold: L.colorFail,
+      unit: 'delta-e',
       metrics: { pieceCells },
       message:
         colorStatus === 'pass'
@@ -174,6 +176,7 @@ export async function compareRegion(candidate: RawImage, region: RawImage, regio
       status: structStatus,
       value: Math.round(ncc * 1000) / 1000,
       threshold: L.nccFail,
+      unit: 'correlation',
       metrics: { ncc: Math.round(ncc * 1000) / 1000, patch: Math.round(patchFraction * 10000) / 10000 },
       message:
         structStatus === 'pass'
@@ -185,11 +188,11 @@ export async function compareRegion(candidate: RawImage, region: RawImage, regio
       status: grade(sharpRatio, L.sharpWarn, L.sharpFail, false),
       value: Math.round(sharpRatio * 100) / 100,
       threshold: L.sharpFail,
+      unit: 'fraction',
       message:
         grade(sharpRatio, L.sharpWarn, L.sharpFail, false) === 'pass'
           ? `The close-up is as sharp as the same region of the source (${(sharpRatio * 100).toFixed(0)}% of its edge steepness, minimum ${(L.sharpFail * 100).toFixed(0)}%).`
           : `The close-up is softer than the same region of the source: ${(sharpRatio * 100).toFixed(0)}% of its edge steepness (minimum ${(L.sharpFail * 100).toFixed(0)}%). Engraving, chain links and facets lose definition.`,
     },
-    { id: 'fidelity.scale', status: 'pass', value: null, threshold: null, message: 'A close-up of a known region of the source: its scale is that of the source.' },
   ];
 }

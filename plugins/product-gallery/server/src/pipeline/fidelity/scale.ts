@@ -13,9 +13,14 @@ export interface ScaleExpectation {
   expectedFill?: number;
   /** the candidate claims the same framing as the reference: compare the product's size in the frame */
   sameFraming?: boolean;
+  /**
+   * The product was laid into this image by our own generator at a box it chose: with no size
+   * expected besides, its size is the box's by construction, and there is no scale to check.
+   */
+  placedByUs?: boolean;
 }
 
-export function scaleCheck(ref: Fingerprint, cand: ProductFeatures, size: { width: number; height: number }, opts: ScaleExpectation): QcCheck {
+export function scaleCheck(ref: Fingerprint, cand: ProductFeatures, size: { width: number; height: number }, opts: ScaleExpectation): QcCheck | null {
   const candLong = Math.max(size.width, size.height);
   let candLongFraction = cand.productLongSidePx / candLong;
   let expected: number | null = null;
@@ -46,8 +51,16 @@ export function scaleCheck(ref: Fingerprint, cand: ProductFeatures, size: { widt
       axis = useX ? 'width (the photo cuts its height)' : 'height (the photo cuts its width)';
     }
   }
+  if (expected === null && opts.placedByUs) return null;
   if (expected === null) {
-    return { id: 'fidelity.scale', status: 'pass', value: null, threshold: T.SCALE_FAIL, message: 'Scale not measured: the expected product size in this image is unknown.' };
+    // Nothing measured is not a pass: nobody said how big the product should be here.
+    return {
+      id: 'fidelity.scale',
+      status: 'unverified',
+      value: null,
+      threshold: null,
+      message: "Size not measured: neither the product's real dimensions nor the framing this image should have are known, so its size could not be compared with the source. A person must check that it looks the right size.",
+    };
   }
   // robust extent (1st..99th percentile of product mass): area would not scale with size for thin chains
   const change = candLongFraction / expected - 1;
@@ -58,6 +71,7 @@ export function scaleCheck(ref: Fingerprint, cand: ProductFeatures, size: { widt
     status,
     value: r2(change),
     threshold: T.SCALE_FAIL,
+    unit: 'change',
     metrics: { candidateLongSideFraction: Math.round(candLongFraction * 1e4) / 1e4, expectedLongSideFraction: Math.round(expected * 1e4) / 1e4, extentChange: r2(change) },
     message:
       status === 'pass'

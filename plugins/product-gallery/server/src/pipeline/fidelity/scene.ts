@@ -8,7 +8,7 @@
 import { deltaE2000, rgbaToLabPlanes } from '../color';
 import type { Fingerprint } from '../fingerprint';
 import { boxBlur, components, dilate, erode } from '../morphology';
-import type { QcCheck, QcStatus } from '../qc';
+import type { QcCheck, QcStatus, QcUnit } from '../qc';
 import { downscaleRgba, type RawImage } from '../raw-image';
 import { applyAffine, composeAffine, invertAffine, type Registration } from './registration';
 import type { Affine } from './similarity';
@@ -447,6 +447,7 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
   let scaleMsg = `The piece keeps its proportions (stretch ${r1((s.anisotropy - 1) * 100)}%, limit ${r1((L.ANISOTROPY_FAIL - 1) * 100)}%).`;
   let scaleValue: number = Math.round(s.anisotropy * 1000) / 1000;
   let scaleThreshold: number = L.ANISOTROPY_FAIL;
+  let scaleUnit: QcUnit = 'stretch';
   if (reg.exact) {
     scaleMsg = `The piece was placed at one scale on both axes and lines up with the source there (a stretch would show as a changed patch).`;
   } else if (!reg.anisotropyMeasurable || (reg.inliers < L.ANISOTROPY_MIN_INLIERS && reg.denseRho === undefined)) {
@@ -464,13 +465,14 @@ export function compareScene(source: RawImage, sourceMask: Uint8Array, candidate
       scaleStatus = st;
       scaleValue = Math.round(s.sizeError * 1000) / 1000;
       scaleThreshold = L.SIZE_FAIL;
+      scaleUnit = 'change';
       scaleMsg = `The piece is ${Math.round(reg.productLongSidePx)} px long here, ${r1(Math.abs(s.sizeError) * 100)}% ${s.sizeError > 0 ? 'larger' : 'smaller'} than its real ${opts.productLongSideMm} mm at this scene's ${opts.pxPerMm} px/mm (limit ${L.SIZE_FAIL * 100}%).`;
     }
   }
   return [
-    { id: 'fidelity.color', status: colorStatus, value: r1(Math.max(s.globalDE, s.localDE)), threshold: L.COLOR_LOCAL_FAIL, message: personMustLook(colorMsg, colorStatus) },
-    { id: 'fidelity.structure', status: structStatus, value: r1(lead.value), threshold: lead.fail, message: personMustLook(structMsg, structStatus) },
-    { id: 'fidelity.scale', status: scaleStatus, value: scaleValue, threshold: scaleThreshold, message: personMustLook(scaleMsg, scaleStatus) },
+    { id: 'fidelity.color', status: colorStatus, value: r1(Math.max(s.globalDE, s.localDE)), threshold: L.COLOR_LOCAL_FAIL, unit: 'delta-e', message: personMustLook(colorMsg, colorStatus) },
+    { id: 'fidelity.structure', status: structStatus, value: r1(lead.value), threshold: lead.fail, unit: 'percent', message: personMustLook(structMsg, structStatus) },
+    { id: 'fidelity.scale', status: scaleStatus, value: scaleValue, threshold: scaleThreshold, unit: scaleUnit, message: personMustLook(scaleMsg, scaleStatus) },
   ];
 }
 

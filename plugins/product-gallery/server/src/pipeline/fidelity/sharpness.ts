@@ -18,6 +18,7 @@ export function sharpnessCheck(ref: { productLongSidePx: number; sharpness: Reco
     status,
     value: r2(ratio),
     threshold: T.SHARPNESS_FAIL,
+    unit: 'fraction',
     metrics: { scale: scaleKey, reference: refS, candidate: candS },
     message:
       status === 'pass'

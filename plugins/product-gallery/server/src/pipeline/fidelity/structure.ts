@@ -293,6 +293,7 @@ export function structureCheck(x: StructureInput): QcCheck {
     status,
     value: Math.round(sm.outline * 1e4) / 1e4,
     threshold: Math.round(lim.outline[1] * 1e4) / 1e4,
+    unit: 'fraction',
     metrics: { outline: Math.round(sm.outline * 1e4) / 1e4, localDE: r2(sm.localDE), missingCells: sm.missingCells, phash: ph, blobsRef: x.blobsRef, blobsCandidate: x.blobsCandidate, noiseLocalDE: nz.localDE, noiseMissingCells: nz.missingCells, shapeMissing: x.shape?.missing ?? null, noiseShapeCells: nz.shapeCells ?? null, shapeExtra: x.shape?.extra ?? null, stretch: x.shape ? r2(x.shape.stretch) : null, alignScale: x.shape ? r2(x.shape.scale) : null },
     message: status === 'pass' ? 'Shape, stones and outline match the source.' : `The product's structure ${status === 'fail' ? 'changed' : 'may have changed'}: ${why.join('; ')}.`,
   };
