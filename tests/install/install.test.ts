@@ -112,7 +112,7 @@ describeInstall('installing the packed plugin into a new Strapi app', () => {
       'create-strapi',
       'npx',
       ['-y', `create-strapi@${STRAPI_VERSION}`, host, '--non-interactive', '--skip-cloud', '--no-run', '--use-npm',
-        '--typescript', '--no-example', '--no-git-init', '--install', '--dbclient', 'sqlite'],
+        '--typescript', '--no-example', '--no-git-init', '--install', '--dbclient', 'sqlite', '--dbfile', '.tmp/data.db'],
       { cwd: work, timeoutMs: 20 * MINUTE }
     );
 
