@@ -132,7 +132,8 @@ describeInstall('installing the packed plugin into a new Strapi app', () => {
     const port = await freePort();
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const base = `http://127.0.0.1:${port}`;
-    server = spawn('npm', ['run', 'start'], {
+    // The CLI itself, not `npm run start`: one process, which the end of the test stops.
+    server = spawn(path.join(host, 'node_modules/.bin/strapi'), ['start'], {
       cwd: host,
       env: hostEnv({
         NODE_ENV: 'production',
@@ -163,7 +164,7 @@ describeInstall('installing the packed plugin into a new Strapi app', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ email: 'owner@example.com', password: 'Install-test-1234', firstname: 'Shop', lastname: 'Owner' }),
     });
-    expect(register.status).toBe(201);
+    expect(register.status).toBe(200);
     const { data } = (await register.json()) as { data: { token?: string; accessToken?: string } };
     const auth = { Authorization: `Bearer ${data.token ?? data.accessToken}` };
 
