@@ -39,8 +39,8 @@ export default ({ env }) => [
   'strapi::cors',
   'strapi::poweredBy',
   'strapi::query',
-  // Raw bodies are kept for verifying webhook signatures (Replicate signs the exact bytes).
-  { name: 'strapi::body', config: { includeUnparsed: true } },
+  // The plugin turns on includeUnparsed itself (Replicate signs a webhook's exact bytes).
+  'strapi::body',
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

@@ -3,6 +3,7 @@ import { COMPONENT_CATEGORY, components } from './components';
 import { registerDocumentGuards } from './bootstrap/document-guards';
 import { registerWriteOwnership } from './bootstrap/write-ownership';
 import { registerUnavailableMapping } from './middlewares/unavailable';
+import { registerRawBody } from './middlewares/raw-body';
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
@@ -34,4 +35,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   registerWriteOwnership(strapi);
   registerDocumentGuards(strapi);
   registerUnavailableMapping(strapi);
+  registerRawBody(strapi);
 };

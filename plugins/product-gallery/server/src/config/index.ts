@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { createModelRegistry } from '../models';
+import { configFromEnv } from './env';
 
-/** Plugin configuration, set in the app's config/plugins.ts (usually from the environment). */
+/** A list from the environment comes as one comma-separated string (see env.ts). */
+const hostList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),
+  z.array(z.string().min(1))
+);
+
+/** Plugin configuration: from the environment (env.ts), then the app's config/plugins.ts over it. */
 export const configSchema = z.object({
   replicate: z
     .object({
       apiToken: z.string().default(''),
       baseUrl: z.string().url().default('https://api.replicate.com/v1'),
-      allowedOutputHosts: z.array(z.string().min(1)).default(['replicate.delivery', '*.replicate.delivery']),
+      allowedOutputHosts: hostList.default(['replicate.delivery', '*.replicate.delivery']),
       webhookBaseUrl: z.string().default(''),
       webhookSecret: z.string().default(''),
       pollIntervalMs: z.number().int().positive().default(1000),
@@ -94,7 +101,9 @@ export const configSchema = z.object({
 export type PluginConfig = z.infer<typeof configSchema>;
 
 export default {
-  default: () => configSchema.parse({}),
+  // Only what the environment sets: the schema's defaults are applied when the config is read, so a
+  // default never hides a host's value in Strapi's merge (arrays merge there index by index).
+  default: () => configFromEnv(process.env),
   validator: (config: unknown) => {
     const result = configSchema.safeParse(config);
     if (!result.success) {

@@ -40,7 +40,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const secret = getService(strapi, 'webhookSecret').secret();
       if (!secret) throw new errors.NotFoundError('Webhooks are not configured.');
       const raw = ctx.request.body?.[Symbol.for('unparsedBody')] ?? ctx.request.rawBody;
-      if (typeof raw !== 'string') throw new errors.ValidationError('body: a raw JSON body is required.');
+      if (typeof raw !== 'string') {
+        // A JSON delivery that was parsed without its bytes: the host replaced Strapi's body parser.
+        if (ctx.request.is('json')) {
+          throw new errors.ValidationError(
+            "body: the request's raw bytes were not kept, so its signature cannot be checked: config/middlewares.ts must use Strapi's body parser ('strapi::body') with includeUnparsed: true."
+          );
+        }
+        throw new errors.ValidationError('body: a raw JSON body is required.');
+      }
       let delivery: ReturnType<typeof verifyWebhook>;
       try {
         delivery = verifyWebhook({ headers: ctx.request.headers, rawBody: raw, secret });

@@ -1,0 +1,197 @@
+/**
+ * The plugin installed as a stranger installs it: packed on its own outside the repository, put
+ * into a new app made by Strapi's own generator (pinned to the repository's Strapi), enabled with
+ * the README's snippet merged into the generated config/plugins.ts, type-checked, built, started,
+ * and used over HTTP. Needs the npm registry and 15 to 30 minutes (the generator's npm install is most of it), so it runs only with
+ * PRODUCT_GALLERY_INSTALL_TEST=1 (jest.config.js).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PLUGIN = path.join(ROOT, 'plugins/product-gallery');
+const STRAPI_VERSION: string = require(path.join(ROOT, 'package.json')).dependencies['@strapi/strapi'];
+const MINUTE = 60_000;
+
+/** The host app's environment: the machine's, without what the test runner or the repository's app set. */
+const hostEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const own = /^(NODE_ENV|DATABASE_|REPLICATE_|PRODUCT_GALLERY_|GALLERY_|REDIS_URL|UPLOAD_PROVIDER|S3_|JEST_)/;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !own.test(key)));
+  return { ...env, CI: 'true', STRAPI_TELEMETRY_DISABLED: 'true', BROWSER: 'none', ...extra };
+};
+
+const steps: Array<{ step: string; seconds: number }> = [];
+
+/** Runs a command to its end; a failure throws with the end of what it printed. */
+const run = (step: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }) =>
+  new Promise<string>((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? hostEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      steps.push({ step, seconds: Math.round((Date.now() - started) / 1000) });
+      if (code === 0) resolve(output);
+      else reject(new Error(`${step}: \`${cmd} ${args.join(' ')}\` ended with ${signal ?? code}:\n${output.slice(-4000)}`));
+    });
+  });
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** The README's plugin entry, as a host pastes it into the object its config/plugins.ts returns. */
+const readmeEntry = () => {
+  const lines = fs.readFileSync(path.join(PLUGIN, 'README.md'), 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith("  'product-gallery': {"));
+  const end = lines.findIndex((line, i) => i > start && line === '  },');
+  if (start < 0 || end < 0) throw new Error("the plugin README has no `'product-gallery'` entry to merge");
+  return lines.slice(start, end + 1).join('\n');
+};
+
+/** Replicate's signature over a delivery (Standard Webhooks), with the account's secret. */
+const sign = (secret: string, id: string, timestamp: number, body: string) =>
+  `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+
+// Also skipped when a command line's --testPathIgnorePatterns replaces jest.config.js's.
+const describeInstall = process.env.PRODUCT_GALLERY_INSTALL_TEST === '1' ? describe : describe.skip;
+
+describeInstall('installing the packed plugin into a new Strapi app', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-install-'));
+  const host = path.join(work, 'host');
+  let server: ChildProcess | null = null;
+  let log = '';
+  const began = Date.now();
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server!.once('close', resolve));
+    }
+    const minutes = ((Date.now() - began) / MINUTE).toFixed(1);
+    console.log(`install test: ${minutes} min\n${steps.map((s) => `  ${s.step}: ${s.seconds} s`).join('\n')}`);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs, installs, type-checks, builds, boots and serves', async () => {
+    // 1. Pack the plugin from a copy outside the repository: its prepack may use only what it ships.
+    // CI has built it, and other suites may be using that build: it is not replaced there.
+    const built = fs.existsSync(path.join(PLUGIN, 'dist/server/index.js')) && fs.existsSync(path.join(PLUGIN, 'dist/admin/index.mjs'));
+    if (!(process.env.CI === 'true' && built)) {
+      await run('build the plugin', 'npm', ['run', 'build', '--workspace', 'strapi-plugin-product-gallery'], { cwd: ROOT, timeoutMs: 10 * MINUTE });
+    }
+    const copy = path.join(work, 'plugin');
+    fs.cpSync(PLUGIN, copy, { recursive: true, filter: (src) => path.basename(src) !== 'node_modules' });
+    await run('npm pack', 'npm', ['pack', '--pack-destination', work], { cwd: copy, timeoutMs: 5 * MINUTE });
+    const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const listing = (await run('list the tarball', 'tar', ['-tzf', path.join(work, tarball!)], { cwd: work, timeoutMs: MINUTE }))
+      .split('\n')
+      .map((line) => line.replace(/^package\//, ''));
+    const pkg = JSON.parse(fs.readFileSync(path.join(PLUGIN, 'package.json'), 'utf8'));
+    const targets = (value: unknown): string[] =>
+      typeof value === 'string' ? [value] : Object.values(value as object).flatMap(targets);
+    for (const target of targets(pkg.exports)) expect(listing).toContain(target.replace(/^\.\//, ''));
+    expect(listing).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
+
+    // 2. A new app from Strapi's generator, on SQLite.
+    await run(
+      'create-strapi',
+      'npx',
+      ['-y', `create-strapi@${STRAPI_VERSION}`, host, '--non-interactive', '--skip-cloud', '--no-run', '--use-npm',
+        '--typescript', '--no-example', '--no-git-init', '--install', '--dbclient', 'sqlite', '--dbfile', '.tmp/data.db'],
+      { cwd: work, timeoutMs: 35 * MINUTE }
+    );
+
+    // 3. The tarball installed, the README's entry merged into the generated config.
+    await run('npm install the tarball', 'npm', ['install', path.join(work, tarball!)], { cwd: host, timeoutMs: 15 * MINUTE });
+    const pluginsTs = path.join(host, 'config/plugins.ts');
+    const generated = fs.readFileSync(pluginsTs, 'utf8');
+    const close = generated.lastIndexOf('\n});');
+    expect(close).toBeGreaterThan(0);
+    fs.writeFileSync(pluginsTs, `${generated.slice(0, close)}\n${readmeEntry()}${generated.slice(close)}`);
+
+    // 4. The host's own type-check and build (the admin bundle includes the plugin's).
+    await run('type-check the host', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { cwd: host, timeoutMs: 5 * MINUTE });
+    await run('build the host', 'npm', ['run', 'build'], { cwd: host, env: hostEnv({ NODE_ENV: 'production' }), timeoutMs: 15 * MINUTE });
+
+    // 5. Started with the plugin's settings in the environment only (the merged entry maps none).
+    const port = await freePort();
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const base = `http://127.0.0.1:${port}`;
+    // The CLI itself, not `npm run start`: one process, which the end of the test stops.
+    server = spawn(path.join(host, 'node_modules/.bin/strapi'), ['start'], {
+      cwd: host,
+      env: hostEnv({
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        REPLICATE_WEBHOOK_BASE_URL: 'https://shop.example.com',
+        REPLICATE_WEBHOOK_SECRET: secret,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout!.on('data', (d) => (log += d));
+    server.stderr!.on('data', (d) => (log += d));
+    const bootStarted = Date.now();
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`the host app exited while starting:\n${log.slice(-4000)}`);
+      const up = await fetch(`${base}/_health`).then((r) => r.status === 204, () => false);
+      if (up) break;
+      if (Date.now() - bootStarted > 5 * MINUTE) throw new Error(`the host app did not answer in 5 minutes:\n${log.slice(-4000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    steps.push({ step: 'boot', seconds: Math.round((Date.now() - bootStarted) / 1000) });
+
+    // 6. Through HTTP: the first admin, the plugin's admin routes with its seeded briefs, the
+    // storefront route open to the Public role, and a signed webhook verified without the host
+    // having configured raw bodies or the secret in config/plugins.ts.
+    const register = await fetch(`${base}/admin/register-admin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@example.com', password: 'Install-test-1234', firstname: 'Shop', lastname: 'Owner' }),
+    });
+    expect(register.status).toBe(200);
+    const { data } = (await register.json()) as { data: { token?: string; accessToken?: string } };
+    const auth = { Authorization: `Bearer ${data.token ?? data.accessToken}` };
+
+    const briefs = await fetch(`${base}/product-gallery/briefs`, { headers: auth });
+    expect(briefs.status).toBe(200);
+    const briefsBody = JSON.stringify(await briefs.json());
+    for (const category of ['ring', 'necklace', 'pendant', 'earring', 'bracelet']) expect(briefsBody).toContain(category);
+
+    const products = await fetch(`${base}/product-gallery/products`, { headers: auth });
+    expect(products.status).toBe(200);
+
+    // 404 (no such gallery), not 403: the Public role was granted read access on first boot.
+    const gallery = await fetch(`${base}/api/product-gallery/galleries/no-such-product`);
+    expect(gallery.status).toBe(404);
+    expect(((await gallery.json()) as any).error?.message).toEqual(expect.any(String));
+
+    const body = JSON.stringify({ id: 'install-test-prediction', status: 'succeeded', output: null });
+    const id = `msg_${randomBytes(8).toString('hex')}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const webhook = await fetch(`${base}/api/product-gallery/replicate/webhook`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, id, timestamp, body) },
+      body,
+    });
+    expect({ status: webhook.status, body: await webhook.text() }).toEqual({ status: 204, body: '' });
+
+    // 7. Nothing went wrong on the way.
+    expect(log.split('\n').filter((line) => /\berror\b/i.test(line))).toEqual([]);
+  }, 75 * MINUTE);
+});
