@@ -70,7 +70,7 @@ export const configSchema = z.object({
       maxBytes: z.number().int().positive().default(25 * 1024 * 1024),
       maxPixels: z.number().int().positive().default(50_000_000),
       minShortSide: z.number().int().positive().default(500),
-      workerThreads: z.number().int().positive().default(2),
+      workerThreads: z.number().int().positive().default(1),
       /** Requests doing image work (imports, packs, analyses, cutouts, difference maps) that may wait for the pipeline beyond the ones it is running; more get a 503. */
       maxQueue: z.number().int().nonnegative().default(16),
       /** How long the upload provider may take to deliver a stored file (S3 and the like) before it is treated as down. */
