@@ -17,6 +17,15 @@ const sources = (dir: string): string[] =>
 
 const code = sources(SRC).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
 
+/** Every check id the server can give (its literals in the server's source): each needs a name and a meaning. */
+const SERVER = path.resolve(__dirname, '../../plugins/product-gallery/server/src');
+const CHECK_IDS = [...new Set(sources(SERVER).flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/'((?:tech|fidelity|channel|source)\.[a-z-]+)'/g)].map((m) => m[1])))];
+/** The units a check's value comes in (QcUnit), as the admin words them: bytes in MB or KB, text as it is. */
+const QC_UNITS = (fs.readFileSync(path.join(SERVER, 'pipeline/qc.ts'), 'utf8').match(/export type QcUnit = ([^;]+);/)?.[1] ?? '')
+  .split('|')
+  .map((u) => u.trim().replace(/'/g, ''))
+  .flatMap((u) => (u === 'bytes' ? ['bytes.mb', 'bytes.kb'] : u === 'text' || !u ? [] : [u]));
+
 /** Families of ids built at runtime (`t(\`role.${role}\`, ...)`), with every member they can take. */
 const FAMILIES: Record<string, string[]> = {
   role: ['clean', 'model', 'detail', 'lifestyle', 'size'],
@@ -30,6 +39,9 @@ const FAMILIES: Record<string, string[]> = {
   'compare.mode': ['side', 'overlay', 'difference', 'map'],
   cell: ['published', 'approved', 'in_review', 'draft', 'generating', 'failed', 'missing'],
   'briefs.field': ['promptTemplate', 'negativePrompt', 'scene', 'style'],
+  'qc.check': CHECK_IDS,
+  'qc.meaning': CHECK_IDS,
+  'qc.unit': QC_UNITS,
 };
 
 describe('admin translations', () => {
