@@ -9,6 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startApp, type TestApp } from './strapi';
+import { stopWorker } from './fixtures';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(ROOT, 'artifacts', 'screenshots');
@@ -181,4 +182,53 @@ export const adminApi = async (page: Page, baseUrl: string, method: string, url:
     },
     { base: baseUrl, method, url, body, token }
   );
+};
+
+export interface EditorSession {
+  app: BrowserApp;
+  browser: Browser;
+  page: Page;
+  editor: { email: string; password: string };
+  /** Every console message the page logged, for suites that fail on the plugin's own warnings. */
+  console: { type: string; text: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up every browser suite shares: the app on a free port, an admin with a role, a fresh
+ * Chromium, and (unless `login: false`) that admin logged in. `prepare` runs after the app is up
+ * and before the browser starts, for the suite's own products and shots; `quietWorker` stops the
+ * dispatcher first so shots stay in the states the suite wrote.
+ */
+export const openEditorSession = async (
+  options: {
+    role?: string;
+    firstname?: string;
+    quietWorker?: boolean;
+    login?: boolean;
+    env?: Record<string, string>;
+    prepare?: (app: BrowserApp) => Promise<void>;
+  } = {}
+): Promise<EditorSession> => {
+  const app = await startBrowserApp(options.env);
+  if (options.quietWorker) {
+    await stopWorker(app);
+  }
+  const editor = await createAdmin(app, options.role ?? 'strapi-super-admin', options.firstname ?? 'Edith');
+  await options.prepare?.(app);
+  const browser = await launchBrowser();
+  const messages: { type: string; text: string }[] = [];
+  browser.page.on('console', (msg) => messages.push({ type: msg.type(), text: msg.text() }));
+  if (options.login !== false) await login(browser.page, app.url, editor.email, editor.password);
+  return {
+    app,
+    browser,
+    page: browser.page,
+    editor,
+    console: messages,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await app.stop();
+    },
+  };
 };
