@@ -123,6 +123,19 @@ export const screenshot = async (page: Page, name: string) => {
   return file;
 };
 
+/**
+ * A screenshot the README shows (docs/screenshots/<name>.png, viewport only, 1440 x 1000): each
+ * e2e run writes it again, so the pictures a newcomer sees are the admin as it is.
+ */
+export const README_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+export const readmeScreenshot = async (page: Page, name: string) => {
+  fs.mkdirSync(README_SCREENSHOTS, { recursive: true });
+  const file = path.join(README_SCREENSHOTS, `${name}.png`);
+  await page.mouse.move(1400, 990);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+};
+
 /** The admin JWT the panel stored (cookie or localStorage), for calling the admin API as that user. */
 export const adminToken = async (page: Page): Promise<string> => {
   const fromStorage = await page.evaluate(() => window.localStorage.getItem('jwtToken'));
