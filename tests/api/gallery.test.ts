@@ -32,9 +32,9 @@ describe('gallery content API for storefronts', () => {
       ['campaign', 'lifestyle'],
     ]);
     const img = d.slots[0].image;
-    expect(Object.keys(img).sort()).toEqual(['aiGenerated', 'alt', 'digitalSourceType', 'focalPoint', 'height', 'mime', 'sources', 'thumbhash', 'url', 'width']);
+    expect(Object.keys(img).sort()).toEqual(['aiGenerated', 'alt', 'digitalSourceType', 'focalPoint', 'height', 'mime', 'scenePreview', 'sources', 'thumbhash', 'url', 'width']);
     // A fixture asset records no source type: nothing claims it was, or was not, generated.
-    expect(img).toMatchObject({ aiGenerated: false, digitalSourceType: null });
+    expect(img).toMatchObject({ aiGenerated: false, digitalSourceType: null, scenePreview: false });
     expect(img).toMatchObject({ url: file.url, mime: 'image/jpeg', alt: 'alt clean', focalPoint: { x: 50, y: 45 }, thumbhash: 'THUMBHASH' });
     expect(img.width).toEqual(expect.any(Number));
     expect(img.sources.length).toBeGreaterThan(0);
@@ -178,6 +178,11 @@ describe('gallery content API for storefronts', () => {
     expect(again.text ?? '').toBe('');
     expect(again.headers.etag).toBe(etag);
     expect((await get(url, { 'If-None-Match': '"something-else"' })).status).toBe(200);
+    // What fetch sends with a stored ETag (the Fetch standard adds no-cache beside it): still a 304.
+    const fromFetch = await get(url, { 'If-None-Match': `"stale-one", W/${etag}`, 'Cache-Control': 'no-cache', Pragma: 'no-cache' });
+    expect(fromFetch.status).toBe(304);
+    expect((await get(url, { 'If-None-Match': '*', 'Cache-Control': 'no-cache' })).status).toBe(304);
+    expect((await get(url, { 'If-None-Match': '"something-else"', 'Cache-Control': 'no-cache' })).status).toBe(200);
     expect((await get(`${url}?channel=email`)).headers.etag).toBeDefined();
   });
 

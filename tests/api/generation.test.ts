@@ -206,4 +206,41 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(missingRole.status).toBe(400);
     expect(missingRole.body.error.message).toMatch(/^role/);
   });
+
+  it('does not judge the size of a scene made without dimensions as if it were known: a person is asked', async () => {
+    const photo = await uploadPhoto(app, admin, '07_earrings_product_double-pearl-studs.jpg');
+    const made = await createProduct(app, admin, { title: 'Pearl studs, no size', sku: 'EAR-NOSIZE-1', category: 'earrings', metal: 'silver', sourcePhoto: photo.id });
+    expect(made.status).toBe(201);
+    const id = made.body.data.documentId;
+    const res = await app.http.post(`/product-gallery/products/${id}/generate`).set(admin.auth).send({ roles: ['lifestyle', 'model'] });
+    expect(res.status).toBe(202);
+    await app.strapi.plugin('product-gallery').service('dispatch').drain(120_000);
+    const assets = await app.strapi.db.query('plugin::product-gallery.image-asset').findMany({ where: { product: { documentId: id } } });
+    expect(assets.map((a: any) => a.role).sort()).toEqual(['lifestyle', 'model']);
+    for (const asset of assets) {
+      expect([asset.role, asset.status]).toEqual([asset.role, 'draft']);
+      expect(asset.provenance.scale).toMatchObject({ source: 'category default', assumed: true });
+      const scale = asset.qc.find((c: any) => c.id === 'fidelity.scale');
+      expect([asset.role, scale.status, scale.value]).toEqual([asset.role, 'unverified', null]);
+      expect(scale.message).toMatch(/no dimensions/);
+      expect(scale.message).toMatch(/assumed/);
+      expect(asset.qcStatus).not.toBe('pass');
+    }
+
+    // Published by a person who read the checks, the drawn scene reaches the storefront saying what it is.
+    let lifestyle = assets.find((a: any) => a.role === 'lifestyle');
+    for (const to of ['in_review', 'approved', 'published']) {
+      const moved = await app.http
+        .post(`/product-gallery/assets/${lifestyle.documentId}/transition`)
+        .set(admin.auth)
+        .send({ to, version: lifestyle.version, ...(to === 'approved' ? { override: 'Looked at it: a fair preview of the studs at a typical size' } : {}) });
+      expect([to, moved.status, moved.body.error?.message]).toEqual([to, 200, undefined]);
+      lifestyle = moved.body.data;
+    }
+    const gallery = await app.http.get(`/api/product-gallery/galleries/${made.body.data.slug}`);
+    expect(gallery.status).toBe(200);
+    const shown = gallery.body.data.slots.filter((s: any) => s.role === 'lifestyle');
+    expect(shown.length).toBeGreaterThan(0);
+    for (const slot of shown) expect(slot.image).toMatchObject({ scenePreview: true, aiGenerated: false });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/get-service';
+import { matchesIfNoneMatch } from '../utils/if-none-match';
 import { documentIdParam } from '../validation/admin';
 import { parseOrThrow } from '../validation/error';
 
@@ -18,7 +19,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const etag = `"${await service.etag(documentId)}"`;
     // Only a map (or its 304) carries the ETag: a refusal (503 when the pipeline is busy) is not one.
     const validators = () => ctx.set({ 'Cache-Control': 'private, no-cache', ETag: etag });
-    if (ctx.get('If-None-Match') === etag) {
+    if (matchesIfNoneMatch(ctx.get('If-None-Match'), etag)) {
       validators();
       ctx.status = 304;
       return;

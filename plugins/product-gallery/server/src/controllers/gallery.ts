@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { etagOf } from '../services/gallery';
+import { matchesIfNoneMatch } from '../utils/if-none-match';
 import { tooManyRequests, waitInWords } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
@@ -38,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ctx.vary('Authorization');
     ctx.vary('Accept-Encoding');
     ctx.status = 200;
-    if (ctx.fresh) {
+    if (matchesIfNoneMatch(ctx.request.header?.['if-none-match'], etag)) {
       ctx.status = 304;
       ctx.body = null;
       return;

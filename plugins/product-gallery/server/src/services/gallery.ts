@@ -5,6 +5,7 @@ import { UID, type Channel, type Role, type Slot } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
 import { createCompiledReader } from '../utils/compiled-read';
 import { isAiGenerated, type DigitalSourceType } from '../pipeline/source-label';
+import { isScenePreview } from '../domain/readiness-rule';
 
 /**
  * The storefront read path. Built for speed and freshness:
@@ -38,6 +39,11 @@ export interface GalleryImage {
   aiGenerated: boolean;
   /** The file's IPTC DigitalSourceType, or null when nothing is known (an import without one). */
   digitalSourceType: DigitalSourceType | null;
+  /**
+   * The piece laid by our compositor on a drawn scene (a hand, a neckline, a tabletop), not a
+   * photograph: a storefront that shows it should say so, as the admin does.
+   */
+  scenePreview: boolean;
   sources: GallerySource[];
 }
 
@@ -79,6 +85,7 @@ export interface PublishedAssetRow {
   renditions: unknown;
   placeholder: string | null;
   sourceType: DigitalSourceType | null;
+  scenePreview: boolean;
   updatedAt: Date | null;
   fileId: number | null;
   fileUrl: string | null;
@@ -298,6 +305,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           'a.renditions',
           'a.placeholder',
           'a.source_type',
+          'a.provenance',
           'a.updated_at',
           `ap.${n.assetProduct.product} as product_id`,
           'f.id as file_id',
@@ -333,6 +341,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         renditions: r.renditions,
         placeholder: r.placeholder ?? null,
         sourceType: r.source_type ?? null,
+        scenePreview: isScenePreview(json(r.provenance)),
         updatedAt: toDate(r.updated_at),
         fileId: r.file_id === null || r.file_id === undefined ? null : Number(r.file_id),
         fileUrl: r.file_url ?? null,
@@ -539,6 +548,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             thumbhash: a.placeholder,
             aiGenerated: isAiGenerated(a.sourceType),
             digitalSourceType: a.sourceType ?? null,
+            scenePreview: a.scenePreview,
             sources: sourcesOf(a, accepted),
           };
           images.set(a.id, image);

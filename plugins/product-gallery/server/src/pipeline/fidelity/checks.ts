@@ -47,6 +47,11 @@ export interface CandidateCheckSpec {
   sourceMask?: Uint8Array | RawMask | null;
   /** Real size of the product and the scene's scale, when known, for the scale of a scene. */
   productLongSideMm?: number | null;
+  /**
+   * The size the generator placed the product at was a category's typical size, not the record's
+   * (no dimensions entered): it is not a known size, so the image's size cannot be judged.
+   */
+  assumedSize?: { longSideMm: number; category: string | null } | null;
   pxPerMm?: number | null;
   /** How much the image's pixels were enlarged from the source's (or the upscaler's), when known. */
   upscaleFactor?: number | null;
@@ -75,6 +80,25 @@ export const needsSourcePixels = (spec: CandidateCheckSpec): boolean => Boolean(
 /** Fidelity checks of a decoded candidate against the product's reference (and source pixels, when given). */
 export async function fidelityChecks(candidate: RawImage, spec: CandidateCheckSpec, reference: Fingerprint | null | undefined, source?: RawImage | null): Promise<QcCheck[]> {
   if (!reference) return unverified(NO_REFERENCE_MESSAGE, ['fidelity.reference']);
+  return withAssumedSize(await compared(candidate, spec, reference, source), spec.assumedSize);
+}
+
+/**
+ * An assumed size is no size: what measured the placement against it (or passed the proportions
+ * alone) cannot say the piece looks its real size, so the scale check asks a person. A stretch
+ * found on the way still fails: that is wrong whatever the size.
+ */
+export function withAssumedSize(checks: QcCheck[], assumed: CandidateCheckSpec['assumedSize']): QcCheck[] {
+  if (!assumed) return checks;
+  const what = assumed.category ? `a typical ${assumed.category}` : 'a typical piece';
+  const message = `Size not known: the product has no dimensions in its record, so this image shows it at the size of ${what} (${assumed.longSideMm} mm long, assumed). Shoppers judge real size from it: enter the product's dimensions and make it again, or a person must check that it looks the right size.`;
+  const scale: QcCheck = { id: 'fidelity.scale', status: 'unverified', value: null, threshold: null, message };
+  const existing = checks.find((c) => c.id === 'fidelity.scale');
+  if (existing?.status === 'fail') return checks;
+  return existing ? checks.map((c) => (c === existing ? scale : c)) : [...checks, scale];
+}
+
+async function compared(candidate: RawImage, spec: CandidateCheckSpec, reference: Fingerprint, source?: RawImage | null): Promise<QcCheck[]> {
   if (spec.placement && source) {
     const mask = sourceMaskFor(source, spec.sourceMask);
     return compareScene(source, mask, candidate, placementRegistration(spec.placement), reference, {

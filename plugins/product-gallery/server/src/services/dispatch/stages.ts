@@ -175,6 +175,7 @@ export function createStages(strapi: Core.Strapi, lease: Lease, opts: { complete
         // our own clean shots are framed at the brief's fill; a generator's framing is its own
         fill: local && asset.role === 'clean' ? spec?.fill ?? null : null,
         category: product.category ?? null,
+        assumedSize: local && asset.provenance?.scale?.assumed ? { longSideMm: Number(asset.provenance.scale.longSideMm), category: product.category ?? null } : null,
         upscaleFactor: upscaleFactorOf(asset.provenance),
       },
       // Every check may need the source's pixels: a close-up is compared with its region, and a
