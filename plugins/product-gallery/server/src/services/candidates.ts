@@ -34,6 +34,8 @@ export const altTextFor = (product: { title: string; metal?: string | null; cate
       return `${what} worn, showing its size`;
     case 'detail':
       return `Close-up of ${what}`;
+    case 'size':
+      return `${what} beside a millimetre ruler and a coin, showing its real size`;
     default:
       return `${what} styled in a scene`;
   }
