@@ -44,6 +44,15 @@ describe('gallery content API for storefronts', () => {
     expect(assets.clean).toBeDefined();
   });
 
+  it('looks products up by an index the content type declares (Strapi creates and keeps it)', async () => {
+    const knex = app.strapi.db.connection;
+    const names =
+      app.strapi.db.dialect.client === 'sqlite'
+        ? (await knex.raw("select name from sqlite_master where type = 'index' and tbl_name = 'pg_products'")).map((r: any) => r.name)
+        : (await knex.raw('select indexname as name from pg_indexes where tablename = ? and schemaname = current_schema()', ['pg_products'])).rows.map((r: any) => r.name);
+    expect(names).toContain('pg_products_pg_slug_idx');
+  });
+
   it('serves stored renditions as sources, and ?channel= drops formats the channel does not take', async () => {
     const file = await uploadPhoto(app);
     const product = await createProduct(app);

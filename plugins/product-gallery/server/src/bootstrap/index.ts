@@ -21,7 +21,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await grantPublicGalleryAccess(strapi);
   await getService(strapi, 'briefs').seedDefaults();
   getService(strapi, 'events').registerWebhookEvents();
-  await getService(strapi, 'gallery').ensureIndexes();
   await getService(strapi, 'webhookSecret').ensure();
   if (getConfig(strapi).dispatch.worker) await getService(strapi, 'dispatch').start();
 };

@@ -395,21 +395,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return out;
     },
 
-    /**
-     * The storefront looks products up by slug; Strapi doesn't index uid fields. Created at every
-     * boot if missing (Strapi's schema sync may drop indexes it didn't declare).
-     */
-    async ensureIndexes() {
-      const n = t();
-      const [schema, table] = n.product.includes('.') ? n.product.split('.') : [undefined, n.product];
-      const target = schema ? `"${schema}"."${table}"` : `"${table}"`;
-      try {
-        await knex().raw(`CREATE INDEX IF NOT EXISTS "${table}_pg_slug_idx" ON ${target} ("slug")`);
-      } catch (e: any) {
-        strapi.log.warn(`[product-gallery] could not index ${table}.slug: ${e.message}`);
-      }
-    },
-
     /** Which gallery actions the Public role has right now (one query, no cache). */
     async publicActions(): Promise<Set<string>> {
       const md = strapi.db.metadata.get('plugin::users-permissions.permission' as any) as any;
