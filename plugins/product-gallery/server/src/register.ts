@@ -4,6 +4,7 @@ import { registerDocumentGuards } from './bootstrap/document-guards';
 import { registerWriteOwnership } from './bootstrap/write-ownership';
 import { registerUnavailableMapping } from './middlewares/unavailable';
 import { registerRawBody } from './middlewares/raw-body';
+import { registerPublicGalleryStrategy } from './strategies/public-gallery';
 
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
@@ -36,4 +37,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   registerDocumentGuards(strapi);
   registerUnavailableMapping(strapi);
   registerRawBody(strapi);
+  registerPublicGalleryStrategy(strapi);
 };

@@ -556,27 +556,4 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return service;
 };
 
-/**
- * Content-API auth strategy for the two gallery routes, tried before Strapi's own: a request
- * without credentials is let in exactly when the Public role has the route's permission
- * (plugin::product-gallery.gallery.find / .findOne), read from the database on every request,
- * but with one small query instead of loading and compiling every public permission. Requests
- * with credentials (API tokens, users) go on to Strapi's strategies unchanged.
- */
-export const publicGalleryStrategy = {
-  name: 'product-gallery-public',
-  async authenticate(ctx: any) {
-    if (ctx.request?.header?.authorization) return { authenticated: false };
-    const s = (globalThis as any).strapi as Core.Strapi;
-    const granted: Set<string> = await s.plugin('product-gallery').service('gallery').publicActions();
-    if (!granted.size) return { authenticated: false };
-    return { authenticated: true, credentials: null, ability: { can: (action: string) => granted.has(action) } };
-  },
-  async verify(auth: any, config: { scope?: string[] } = {}) {
-    const { errors } = require('@strapi/utils');
-    const scope = config.scope ?? [];
-    if (!scope.length || !scope.every((action) => auth?.ability?.can(action))) throw new errors.ForbiddenError();
-  },
-};
-
 export const GALLERY_ACTIONS = ['plugin::product-gallery.gallery.find', 'plugin::product-gallery.gallery.findOne'];

@@ -1,4 +1,5 @@
-import { publicGalleryStrategy } from '../../services/gallery';
+import type { Core } from '@strapi/strapi';
+import { PUBLIC_GALLERY_STRATEGY } from '../../strategies/public-gallery';
 
 /**
  * Storefront API under /api/product-gallery (Strapi REST conventions). Scopes
@@ -9,7 +10,7 @@ import { publicGalleryStrategy } from '../../services/gallery';
 // A fresh object per route: Strapi writes each route's scope into it. API tokens authenticate
 // through 'content-api-token' since Strapi 5.5x gave tokens a kind ('api-token' before): a name
 // Strapi does not know is skipped, so both are listed for every Strapi 5.
-const auth = () => ({ strategies: [publicGalleryStrategy, 'content-api-token', 'api-token', 'users-permissions'] });
+const auth = () => ({ strategies: [PUBLIC_GALLERY_STRATEGY, 'content-api-token', 'api-token', 'users-permissions'] });
 
 export default {
   type: 'content-api',
@@ -18,5 +19,5 @@ export default {
     { method: 'GET', path: '/galleries/:slug', handler: 'gallery.findOne', config: { auth: auth() } },
     // Replicate's completion webhook: authenticated by its HMAC signature, not by a token.
     { method: 'POST', path: '/replicate/webhook', handler: 'replicate-webhook.receive', config: { auth: false } },
-  ] as unknown[],
-};
+  ],
+} satisfies Core.RouterInput;
