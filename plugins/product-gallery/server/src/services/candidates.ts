@@ -69,7 +69,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const label = input.label ?? (carried ? { type: carried, generator: 'import' } : null);
       // Intake judges the bytes as they came (a polyglot, an animation, a flood are refused in its
       // words); what is stored is the relabelled copy, which never keeps anything behind the image.
-      const intake = await pipeline.run<CandidateCheck['intake']>('inspectOutput', [raw, pipeline.limits()], 'file', 'fast');
+      const intake = await pipeline.run('inspectOutput', [raw, pipeline.limits()], 'file', 'fast');
       const labelled = await labelFile(raw, label, pipeline.limits()).catch(() => null);
       // A readable file that could not be relabelled must not be stored with its camera metadata and without its mark.
       if (!labelled) throw unprocessable('The image could not be rewritten with its source label (and without its camera metadata), so it was not stored.');
@@ -97,7 +97,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reference = (input.product.reference ?? null) as ProductReference | null;
       // The mask a person confirmed is the product's outline on the source: compared as it is, not cut out again.
       const sourceMask = input.spec.sourceMask ?? (await getService(strapi, 'reference').confirmedMask(input.product));
-      const check = await pipeline.run<CandidateCheck>(
+      const check = await pipeline.run(
         'checkCandidate',
         [bytes, { ...input.spec, reference: reference?.fingerprint ?? null, sourceMask }, pipeline.limits(), input.sourceBytes],
         'file'
@@ -115,7 +115,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         check.qcStatus = summarizeQc(check.checks);
       }
-      const delivered = await pipeline.run<Delivered>('deliverAsset', [bytes]);
+      const delivered = await pipeline.run('deliverAsset', [bytes]);
       const file = await media.addRenditions(
         fileId,
         delivered.renditions.map((r: Delivered['renditions'][number]) => ({

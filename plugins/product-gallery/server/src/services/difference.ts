@@ -85,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           media.readSource(asset.product.sourcePhoto),
           getService(strapi, 'reference').confirmedMask(asset.product),
         ]);
-        const map = await pipeline.run<DifferenceMap>('differenceMap', [candidate, source, { ...specOf(asset), sourceMask }], 'file');
+        const map = await pipeline.run('differenceMap', [candidate, source, { ...specOf(asset), sourceMask }], 'file');
         return { ...map, png: Buffer.from(map.png), etag };
       });
       cache.set(etag, job);

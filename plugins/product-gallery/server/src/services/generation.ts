@@ -4,7 +4,7 @@ import type { RoleSpec } from '../domain/default-briefs';
 import { productLongSideMm } from '../domain/scale';
 import { isScenePreview, SCENE_PREVIEW_LABEL } from '../domain/readiness-rule';
 import { SCENE_FOR_CATEGORY } from '../pipeline/scenes';
-import type { LocalShot, LocalShotSpec } from '../pipeline/jobs';
+import type { LocalShotSpec } from '../pipeline/jobs';
 import {
   createReplicateGateway,
   hasUsableOutput,
@@ -149,7 +149,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               }
             : { kind: role === 'lifestyle' ? 'surface' : SCENE_FOR_CATEGORY[job.product.category] ?? 'surface' }
           : undefined;
-      const shot = await pipeline.run<LocalShot>('makeLocalShot', [
+      const shot = await pipeline.run('makeLocalShot', [
         job.sourceBytes,
         {
           role,

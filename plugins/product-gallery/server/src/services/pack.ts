@@ -108,7 +108,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const rendered: { item: PackItem; out: ChannelOutput }[] = [];
       for (const item of items) {
         const bytes = await media.readFile({ url: item.asset.fileUrl! });
-        const [out] = await pipeline.run<ChannelOutput[]>('channelRenditions', [bytes, [item.preset]], 'file');
+        const [out] = await pipeline.run('channelRenditions', [bytes, [item.preset]], 'file');
         rendered.push({ item, out: { ...out!, buffer: Buffer.from(out!.buffer) } });
       }
       const manifest = {

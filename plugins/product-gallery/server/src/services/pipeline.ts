@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { createPipelinePool, isPipelineError, type PipelineError, type PipelinePool } from '../pipeline';
 import { tooManyBytes } from '../pipeline/intake';
+import type { TaskArgs, TaskResult } from '../pipeline/tasks';
+import type { PipelineTaskName } from '../pipeline/worker';
 import { httpStatusError, unavailable } from '../utils/errors';
 import { createGate } from '../utils/gate';
 import { getConfig } from '../utils/get-service';
@@ -82,9 +84,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    async run<T>(task: string, args: unknown[], field?: string, lane: Lane = 'heavy'): Promise<T> {
+    async run<K extends PipelineTaskName>(task: K, args: TaskArgs<K>, field?: string, lane: Lane = 'heavy'): Promise<TaskResult<K>> {
       try {
-        return await ensure(lane).run<T>(task as never, args);
+        return await ensure(lane).run<TaskResult<K>>(task, args);
       } catch (error) {
         throw isPipelineError(error) ? refusal(error, field) : error;
       }

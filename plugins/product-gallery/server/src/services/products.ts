@@ -61,7 +61,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // On the request (a product save, a re-analysis): it waits its turn in the pipeline's line.
       const { rest, cutoutFile } = await pipeline.admit(async () => {
         const bytes = await media.readFile(file);
-        const { cutoutPng, ...analysed } = await pipeline.run<SourceAnalysis>('analyzeSource', [bytes, pipeline.limits(), maskPng ?? null], 'sourcePhoto');
+        const { cutoutPng, ...analysed } = await pipeline.run('analyzeSource', [bytes, pipeline.limits(), maskPng ?? null], 'sourcePhoto');
         const meta = await sharp(Buffer.from(cutoutPng)).metadata();
         const stored = await media.storeImage({
           buffer: Buffer.from(cutoutPng),

@@ -5,7 +5,7 @@ import { errors } from '@strapi/utils';
 import { UID } from '../domain/vocabulary';
 import type { RawMask } from '../pipeline/raw-image';
 import type { RefineStroke } from '../pipeline/cutout';
-import { decodeMaskPng, type SourceAnalysis, type SourceRefinement } from '../pipeline/jobs';
+import { decodeMaskPng } from '../pipeline/jobs';
 import { isReplicateError, outputUrls, predictionError } from '../replicate';
 import { fitPhotoToModel } from '../pipeline/model-io';
 import { conflict, httpStatusError, unprocessable } from '../utils/errors';
@@ -97,7 +97,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       initialMaskPng = await readMask(reference.aiMask);
     }
     const pipeline = getService(strapi, 'pipeline');
-    return pipeline.run<SourceRefinement>('refineSource', [await sourceBytes(product), strokes, pipeline.limits(), { initialMaskPng }], 'strokes');
+    return pipeline.run('refineSource', [await sourceBytes(product), strokes, pipeline.limits(), { initialMaskPng }], 'strokes');
   };
 
   /** The confirmed mask and the analysis made from it, stored (the image work of a confirmation). */
@@ -110,7 +110,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const stored = await storeMask(Buffer.from(r.maskPng), r, `mask-${product.sku}`, `product-gallery confirmed mask (${method})`);
     const pipeline = getService(strapi, 'pipeline');
-    const { cutoutPng, ...rest } = await pipeline.run<SourceAnalysis>('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
+    const { cutoutPng, ...rest } = await pipeline.run('analyzeSource', [await sourceBytes(product), pipeline.limits(), r.maskPng], 'sourcePhoto');
     const preview = await sharp(Buffer.from(cutoutPng)).metadata();
     const cutoutFile = await getService(strapi, 'media').storeImage({
       buffer: Buffer.from(cutoutPng),
@@ -273,7 +273,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Its alpha at the source's size, summarised against our automatic cutout (in the worker).
       const { r, stored } = await pipeline.admit(
         async () => {
-          const refined = await pipeline.run<SourceRefinement>('refineSource', [await sourceBytes(product), [], pipeline.limits(), { initialMaskPng: output.bytes }], 'file');
+          const refined = await pipeline.run('refineSource', [await sourceBytes(product), [], pipeline.limits(), { initialMaskPng: output.bytes }], 'file');
           const mask = await storeMask(Buffer.from(refined.maskPng), refined, `ai-mask-${product.sku}`, `product-gallery AI background remover mask (${AI_CUTOUT_MODEL})`);
           return { r: refined, stored: mask };
         },
