@@ -120,10 +120,7 @@ describeInBrowser('gallery page: a channel shows its own files, its rules and wh
       expect(rules).toMatch(/mannequin or model/);
       expect(await page.getByTestId('channel-preview-summary').innerText()).toMatch(/1 file breaks a channel rule/);
 
-      // The README's picture: the files, the rules and the warning, from the top of the page (without
-      // Strapi's own announcement banner, when it shows one).
-      const banner = page.getByRole('button', { name: /^close$/i }).first();
-      if (await banner.isVisible().catch(() => false)) await banner.click().catch(() => undefined);
+      // The README's picture: the files, the rules and the warning, from the top of the page.
       await page.locator('[data-testid="channel-preview"]').scrollIntoViewIfNeeded();
       await page.evaluate(() => document.querySelectorAll<HTMLElement>('main, div').forEach((el) => el.scrollTop > 0 && (el.scrollTop = 0)));
       await readmeScreenshot(page, 'channel-preview');
