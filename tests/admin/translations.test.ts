@@ -26,6 +26,13 @@ const QC_UNITS = (fs.readFileSync(path.join(SERVER, 'pipeline/qc.ts'), 'utf8').m
   .map((u) => u.trim().replace(/'/g, ''))
   .flatMap((u) => (u === 'bytes' ? ['bytes.mb', 'bytes.kb'] : u === 'text' || !u ? [] : [u]));
 
+/** The members of a string-literal union the server exports (`export type Name = 'a' | 'b';`). */
+const unionOf = (file: string, name: string) =>
+  (fs.readFileSync(path.join(SERVER, file), 'utf8').match(new RegExp(`export type ${name} = ([^;]+);`))?.[1] ?? '')
+    .split('|')
+    .map((u) => u.trim().replace(/'/g, ''))
+    .filter(Boolean);
+
 /** Families of ids built at runtime (`t(\`role.${role}\`, ...)`), with every member they can take. */
 const FAMILIES: Record<string, string[]> = {
   role: ['clean', 'model', 'detail', 'lifestyle', 'size'],
@@ -42,6 +49,9 @@ const FAMILIES: Record<string, string[]> = {
   'qc.check': CHECK_IDS,
   'qc.meaning': CHECK_IDS,
   'qc.unit': QC_UNITS,
+  'channelPreview.rule': unionOf('pipeline/channel-rules.ts', 'ChannelRuleId'),
+  'channelPreview.break': unionOf('pipeline/channel-rules.ts', 'RuleBreakId'),
+  'channelPreview.framing': unionOf('pipeline/channels.ts', 'ChannelFraming'),
 };
 
 describe('admin translations', () => {

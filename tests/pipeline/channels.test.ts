@@ -156,3 +156,98 @@ test('deliveryPack: renditions + every channel from one decode', async () => {
   expect(pack.focalPoint.x).toBeCloseTo(((900 + 700) / 3000) * 100, -1);
   expect(pack.timings.totalMs).toBeGreaterThan(0);
 });
+
+describe('fixed-aspect frames crop around the focal point instead of adding bands', () => {
+  /** The on-model photo (3:2) extended to 16:9 with its own mirrored edges: no plain border anywhere. */
+  const wide169 = async () => {
+    const { width, height } = await sharp(photo('54_')).metadata();
+    const side = Math.round((height! * 16) / 9 - width!) / 2;
+    return sharp(photo('54_')).extend({ left: Math.floor(side), right: Math.ceil(side), extendWith: 'mirror' }).jpeg({ quality: 95 }).toBuffer();
+  };
+  const raw = async (buf: Buffer) => sharp(buf).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  /** Spread of one row or column of an RGB raw image: 0 for a band of padding colour. */
+  const spread = (data: Buffer, w: number, h: number, line: 'top' | 'bottom' | 'left' | 'right') => {
+    const vals: number[] = [];
+    const n = line === 'top' || line === 'bottom' ? w : h;
+    for (let i = 0; i < n; i++) {
+      const [x, y] = line === 'top' ? [i, 0] : line === 'bottom' ? [i, h - 1] : line === 'left' ? [0, i] : [w - 1, i];
+      const p = (y * w + x) * 3;
+      vals.push(data[p] + data[p + 1] + data[p + 2]);
+    }
+    return Math.max(...vals) - Math.min(...vals);
+  };
+
+  test('square and 2:3 from a 16:9 photo: no bands, the focal region is kept', async () => {
+    const src = await wide169();
+    const { width: W = 0, height: H = 0 } = await sharp(src).metadata();
+    expect(W / H).toBeCloseTo(16 / 9, 2);
+    const focal = { x: 30, y: 50 };
+    const outs = await channelRenditions(src, ['shopify', 'meta', 'pinterest'], { focalPoint: focal });
+    for (const o of outs) {
+      const { data, info } = await raw(o.buffer);
+      expect({ channel: o.channel, framing: o.framing }).toEqual({ channel: o.channel, framing: 'crop' });
+      // Every edge of the file is photo, not a band of one colour.
+      for (const line of ['top', 'bottom', 'left', 'right'] as const) {
+        expect({ channel: o.channel, line, spread: spread(data, info.width, info.height, line) > 60 }).toEqual({ channel: o.channel, line, spread: true });
+      }
+      // The full height is kept (the frame is narrower than 16:9): find the source's focal patch in the
+      // file by sliding it along x at the file's scale; it must be there, nearly pixel for pixel.
+      const scale = info.height / H;
+      const patch = 160;
+      const fx = Math.round((focal.x / 100) * W - patch / 2);
+      const fy = Math.round((focal.y / 100) * H - patch / 2);
+      const size = Math.round(patch * scale);
+      const want = await sharp(src).extract({ left: fx, top: fy, width: patch, height: patch }).resize(size, size).removeAlpha().raw().toBuffer();
+      const top = Math.round(fy * scale);
+      let best = Infinity;
+      for (let x = 0; x + size <= info.width; x += 2) {
+        let d = 0;
+        for (let y = 0; y < size; y += 4) for (let i = 0; i < size; i += 4) for (let c = 0; c < 3; c++) d += Math.abs(data[((top + y) * info.width + x + i) * 3 + c] - want[(y * size + i) * 3 + c]);
+        best = Math.min(best, d / (Math.ceil(size / 4) ** 2 * 3));
+      }
+      expect({ channel: o.channel, found: best < 12 }).toEqual({ channel: o.channel, found: true });
+    }
+  });
+
+  test('the crop moves to keep the product box inside, and pads (saying so) when the product cannot fit', async () => {
+    // A pendant on its own plain backdrop, placed right of centre on a 16:9 canvas of that backdrop.
+    const pendant = await sharp(photo('04_')).resize(300).toBuffer();
+    const [bg] = await sharp(pendant).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer().then((b) => [{ r: b[0], g: b[1], b: b[2] }]);
+    const scene = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: bg } })
+      .composite([{ input: pendant, left: 1500, top: 400 }])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    // The editor's focal point on the far left would cut the pendant out: the crop keeps it.
+    const [meta] = await channelRenditions(scene, ['meta'], { focalPoint: { x: 10, y: 50 } });
+    expect(meta.framing).toBe('crop');
+    const { productBox } = require('../../plugins/product-gallery/server/src/pipeline/product-box');
+    const { decodeOnce } = require('../../plugins/product-gallery/server/src/pipeline/decode');
+    const box = await productBox(await decodeOnce(meta.buffer));
+    expect(box.method).toBe('background');
+    expect(box.x).toBeGreaterThan(0);
+    expect(box.x + box.width).toBeLessThan(meta.width);
+    // The crop is not scaled (1080 px of the 1920x1080 photo): the pendant is there at its full size.
+    const source = await productBox(await decodeOnce(scene));
+    expect(box.width).toBeGreaterThanOrEqual(source.width - 4);
+    expect(box.height).toBeGreaterThanOrEqual(source.height - 4);
+
+    // A pair laid out wider than the square crop of the photo can hold: padded on the backdrop, and noted.
+    const pair = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: bg } })
+      .composite([
+        { input: pendant, left: 200, top: 400 },
+        { input: pendant, left: 1400, top: 400 },
+      ])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const [square] = await channelRenditions(pair, ['meta'], { focalPoint: { x: 50, y: 50 } });
+    expect(square.framing).toBe('pad');
+    expect(square.notes.join(' ')).toMatch(/padded instead of cropped so the product is not cut/);
+  });
+
+  test('Amazon main keeps the whole product padded on white, never cropped', async () => {
+    const src = await wide169();
+    const [main] = await channelRenditions(src, ['amazon-main'], { focalPoint: { x: 30, y: 50 } });
+    expect(main.framing).not.toBe('crop');
+    expect(main.width).toBe(main.height);
+  });
+});

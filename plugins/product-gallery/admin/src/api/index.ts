@@ -407,6 +407,7 @@ export const keys = {
   brief: (id: string) => ['product-gallery', 'brief', id] as const,
   config: ['product-gallery', 'config'] as const,
   gallery: (slug: string, channel?: string) => ['product-gallery', 'gallery', slug, channel ?? ''] as const,
+  channelPreview: (id: string, channel: string) => ['product-gallery', 'channel-preview', id, channel] as const,
 };
 
 /** Shows a server error as a notification with the server's own message. */
@@ -723,6 +724,58 @@ export const useGallery = (slug: string | undefined, channel?: string) => {
       return unwrap(body) as Gallery;
     },
     { enabled: Boolean(slug), retry: false, refetchOnWindowFocus: false }
+  );
+};
+
+/** A rule or a broken rule, with the values its translated wording needs (server: pipeline/channel-rules.ts). */
+export interface ChannelRuleText {
+  text: string;
+  values: Record<string, string | number>;
+}
+
+export interface ChannelRule extends ChannelRuleText {
+  id: string;
+}
+
+export interface ChannelRuleBreak extends ChannelRuleText {
+  rule: string;
+  level: 'fail' | 'warn';
+}
+
+export interface ChannelFile {
+  name: string;
+  position: number;
+  slots: string[];
+  role: Role;
+  asset: string;
+  preset: string;
+  label: string;
+  format: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  upscaled: boolean;
+  framing: 'crop' | 'pad' | 'fit';
+  notes: string[];
+  breaks: ChannelRuleBreak[];
+  preview: string | null;
+}
+
+export interface ChannelPreview {
+  channel: Channel;
+  notes: string[];
+  presets: { id: string; label: string; rules: ChannelRule[] }[];
+  files: ChannelFile[];
+}
+
+/** The files a channel's pack holds (rendered by the server), its rules and the rules each file breaks. */
+export const useChannelPreview = (documentId: string, channel: Channel | '') => {
+  const { get } = useFetchClient();
+  return useQuery(
+    keys.channelPreview(documentId, channel),
+    async () => unwrap((await get<any>(`${BASE}/products/${documentId}/channels/${channel}/preview`)).data) as ChannelPreview,
+    { enabled: Boolean(documentId && channel), retry: false, refetchOnWindowFocus: false, staleTime: 30_000 }
   );
 };
 

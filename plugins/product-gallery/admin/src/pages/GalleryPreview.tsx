@@ -4,6 +4,7 @@ import { ArrowLeft, Download } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useParams } from 'react-router-dom';
 import { useConfig, useGallery, usePackDownload, useWorkspace, type GallerySlot } from '../api';
+import { ChannelPreview } from '../components/ChannelPreview';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
@@ -45,7 +46,8 @@ export const GalleryPreviewPage = () => {
   const config = useConfig();
   const [channel, setChannel] = useState<Channel | ''>('');
   const slug = ws.data?.product.slug;
-  const gallery = useGallery(slug, channel || undefined);
+  // The storefront's own gallery; a chosen channel shows the channel's files instead (ChannelPreview).
+  const gallery = useGallery(slug);
   const pack = usePackDownload(documentId, ws.data?.product.sku ?? slug ?? 'gallery');
   const channels: Channel[] = config.data?.channels?.length ? config.data.channels : [...CHANNELS];
 
@@ -71,7 +73,11 @@ export const GalleryPreviewPage = () => {
           </Link>
         }
         title={t('gallery.heading', 'Published gallery: {title}', { title: ws.data.product.title })}
-        subtitle={t('gallery.subtitle', 'As a storefront receives it from /api/product-gallery/galleries/{slug}', { slug: slug ?? '' })}
+        subtitle={
+          channel
+            ? t('gallery.subtitleChannel', 'The files the {channel} pack holds, as the channel receives them', { channel: t(`channel.${channel}`, channel) })
+            : t('gallery.subtitle', 'As a storefront receives it from /api/product-gallery/galleries/{slug}', { slug: slug ?? '' })
+        }
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
@@ -97,7 +103,11 @@ export const GalleryPreviewPage = () => {
             </Typography>
           </Flex>
 
-          {gallery.isLoading ? (
+          {channel && slots.length ? (
+            <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+              <ChannelPreview documentId={documentId} channel={channel} />
+            </Box>
+          ) : gallery.isLoading ? (
             <Page.Loading />
           ) : gallery.isError ? (
             <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/get-service';
-import { listProductsQuery, packQuery } from '../validation/assets';
+import { channelPreviewParams, channelPreviewQuery, listProductsQuery, packQuery } from '../validation/assets';
 import { documentIdParam } from '../validation/admin';
 import { parseOrThrow } from '../validation/error';
 
@@ -26,5 +26,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/zip';
     ctx.body = stream;
+  },
+
+  /** GET /products/:documentId/channels/:channel/preview?size=: the pack's files, the channel's rules, what breaks them. */
+  async channelPreview(ctx: any) {
+    const { documentId, channel } = parseOrThrow(channelPreviewParams, ctx.params);
+    const { size } = parseOrThrow(channelPreviewQuery, ctx.query ?? {});
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { data: await getService(strapi, 'pipeline').admit(() => getService(strapi, 'pack').preview(documentId, channel, size)) };
   },
 });

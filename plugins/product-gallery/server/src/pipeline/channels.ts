@@ -8,8 +8,8 @@ import { createLimiter, defaultPipelineConcurrency, type Limiter } from './concu
 import { decodeOnce, fromRaw, hasTransparency, parseColor, type DecodedImage, type ImageInput, type Rgb } from './decode';
 import { labelXmpOf, xmpOf } from './source-label';
 import { applyEncoder, fileExtensionFor, mimeFor, type EncodedImage, type OutputFormat } from './formats';
-import { productBox, type ProductBox } from './product-box';
-import type { Sharp } from 'sharp';
+import { focalPointOf, productBox, type FocalPoint, type ProductBox } from './product-box';
+import sharp, { type Sharp } from 'sharp';
 
 export type ChannelId = 'amazon-main' | 'amazon-additional' | 'etsy' | 'shopify' | 'google' | 'meta' | 'pinterest' | 'email';
 
@@ -62,9 +62,14 @@ export interface ChannelPreset {
   /** Starting JPEG quality and the lowest we step down to before shrinking. */
   quality: number;
   minQuality: number;
+  /** Widest file the channel takes (email templates), px. */
+  maxWidth?: number;
   forbidden: readonly string[];
   notes: string;
 }
+
+/** Darkest channel value (8-bit) a backdrop may have and still count as white. */
+export const WHITE_MIN = 245;
 
 const MB = 1024 * 1024;
 
@@ -204,6 +209,7 @@ export const CHANNEL_PRESETS: Readonly<Record<ChannelId, ChannelPreset>> = {
     acceptedFormats: ['jpeg', 'png', 'gif'],
     fit: { mode: 'width', size: 1200 },
     minLongEdge: 600,
+    maxWidth: 1200,
     maxBytes: 1 * MB,
     colorSpace: 'srgb',
     embedSrgbProfile: true,
@@ -222,7 +228,14 @@ export interface ChannelOptions {
   concurrency?: number;
   /** XMP every channel file carries; by default the input file's own (its DigitalSourceType label). */
   xmp?: string;
+  /** Where to keep the frame when a fixed-aspect channel crops (percent); default: the product's centre. */
+  focalPoint?: FocalPoint | null;
+  /** Also return a small JPEG of each file (long side in px) for an on-screen preview. */
+  previewEdge?: number;
 }
+
+/** How the source met a fixed-aspect frame: cropped around the focal point, padded, or neither. */
+export type ChannelFraming = 'crop' | 'pad' | 'fit';
 
 export interface ChannelOutput extends EncodedImage {
   channel: ChannelId;
@@ -236,6 +249,13 @@ export interface ChannelOutput extends EncodedImage {
   /** False when a rule could not be met (e.g. still above the size cap at the minimum size). */
   meetsRules: boolean;
   notes: string[];
+  framing: ChannelFraming;
+  /** The source's size, to tell an enlargement from a reduction. */
+  source: { width: number; height: number };
+  /** Colour the product stands on in this file; absent when it stands in a scene (no plain backdrop). */
+  backdrop?: Rgb;
+  /** Small JPEG of the file when asked for (ChannelOptions.previewEdge). */
+  preview?: Buffer;
 }
 
 export interface ChannelGeometry {
@@ -249,6 +269,9 @@ export interface ChannelGeometry {
   height: number;
   upscaled: boolean;
   fill?: number;
+  framing: ChannelFraming;
+  /** Why a fixed-aspect frame was padded instead of cropped. */
+  padReason?: 'product-too-wide' | 'product-too-tall';
 }
 
 function presetOf(id: ChannelId): ChannelPreset {
@@ -257,9 +280,65 @@ function presetOf(id: ChannelId): ChannelPreset {
   return p;
 }
 
+/** Aspects closer than this (1%) count as the same frame: no crop, no visible band. */
+const SAME_ASPECT = 0.01;
+
+type Region = ChannelGeometry['region'];
+
+/**
+ * Whether a product box says where the product is. A box from edge to edge of the frame (a scene, a
+ * model: everything differs from the border) says where the picture is, not the product.
+ */
+function isolated(box: ProductBox, srcW: number, srcH: number): boolean {
+  if (box.method === 'frame') return false;
+  const spansX = box.x <= 1 && box.x + box.width >= srcW - 1;
+  const spansY = box.y <= 1 && box.y + box.height >= srcH - 1;
+  return !spansX && !spansY;
+}
+
+/**
+ * The largest region of the frame's aspect centred on the focal point (percent) and shifted so the
+ * product box stays inside. Null when the product is wider or taller than any such region: cropping
+ * would cut it, so the caller pads instead.
+ */
+export function focalCrop(
+  srcW: number,
+  srcH: number,
+  aspect: number,
+  focal: FocalPoint,
+  box?: ProductBox
+): { region: Region } | { region: null; reason: 'product-too-wide' | 'product-too-tall' } {
+  const wide = srcW / srcH > aspect;
+  const width = wide ? Math.round(srcH * aspect) : srcW;
+  const height = wide ? srcH : Math.round(srcW / aspect);
+  const product = box && isolated(box, srcW, srcH) ? box : undefined;
+  if (product && product.width > width) return { region: null, reason: 'product-too-wide' };
+  if (product && product.height > height) return { region: null, reason: 'product-too-tall' };
+  // A little air around the product when the frame has room (the box comes from a 256 px copy).
+  let known = product;
+  if (product) {
+    const m = Math.round(Math.max(product.width, product.height, width, height) * 0.02);
+    const x = Math.max(0, product.x - m);
+    const y = Math.max(0, product.y - m);
+    const roomy = { ...product, x, y, width: Math.min(srcW, product.x + product.width + m) - x, height: Math.min(srcH, product.y + product.height + m) - y };
+    if (roomy.width <= width && roomy.height <= height) known = roomy;
+  }
+  const place = (centre: number, size: number, total: number, lo?: number, extent?: number) => {
+    let start = Math.round(centre - size / 2);
+    // Keep the product inside first, then the image's own edges (the product is inside those too).
+    if (lo !== undefined && extent !== undefined) start = Math.min(Math.max(start, lo + extent - size), lo);
+    return Math.min(Math.max(0, start), total - size);
+  };
+  const left = place((focal.x / 100) * srcW, width, srcW, known?.x, known?.width);
+  const top = place((focal.y / 100) * srcH, height, srcH, known?.y, known?.height);
+  return { region: { left, top, width, height } };
+}
+
 /** Where to crop, how much to scale and how big the canvas is for one channel (pure). */
-export function planChannel(preset: ChannelPreset, srcW: number, srcH: number, box?: ProductBox): ChannelGeometry {
-  let region = { left: 0, top: 0, width: srcW, height: srcH };
+export function planChannel(preset: ChannelPreset, srcW: number, srcH: number, box?: ProductBox, focal?: FocalPoint | null): ChannelGeometry {
+  let region: Region = { left: 0, top: 0, width: srcW, height: srcH };
+  let framing: ChannelFraming = 'fit';
+  let padReason: ChannelGeometry['padReason'];
   let productLong = 0;
   if (preset.frameProductAt && box && box.method !== 'frame') {
     productLong = Math.max(box.width, box.height);
@@ -284,12 +363,27 @@ export function planChannel(preset: ChannelPreset, srcW: number, srcH: number, b
       region = { left, top, width: rw, height: rh };
     }
   }
+  const fit = preset.fit;
+  if (fit.mode === 'pad' && !productLong) {
+    const aspect = fit.width / fit.height;
+    if (Math.abs(srcW / srcH / aspect - 1) > SAME_ASPECT) {
+      // Bands around a lifestyle shot look like a mistake on a storefront: fill the frame around the
+      // focal point. Amazon main never gets here (it frames the whole product on white above).
+      const centre = focal ?? (box && box.method !== 'frame' ? focalPointOf(box, srcW, srcH) : { x: 50, y: 50 });
+      const crop = focalCrop(srcW, srcH, aspect, centre, box);
+      if (crop.region) {
+        region = crop.region;
+        framing = 'crop';
+      } else {
+        padReason = crop.reason;
+      }
+    }
+  }
   const rw = region.width;
   const rh = region.height;
   let scale: number;
   let canvasW: number;
   let canvasH: number;
-  const fit = preset.fit;
   if (fit.mode === 'pad') {
     scale = productLong ? (preset.frameProductAt! * Math.min(fit.width, fit.height)) / productLong : Math.min(fit.width / rw, fit.height / rh);
     scale = Math.min(scale, fit.width / rw, fit.height / rh);
@@ -317,9 +411,12 @@ export function planChannel(preset: ChannelPreset, srcW: number, srcH: number, b
   }
   const width = Math.max(1, Math.round(canvasW));
   const height = Math.max(1, Math.round(canvasH));
-  const contentWidth = Math.max(1, Math.min(width, Math.round(rw * scale)));
-  const contentHeight = Math.max(1, Math.min(height, Math.round(rh * scale)));
-  const geometry: ChannelGeometry = { region, contentWidth, contentHeight, width, height, upscaled: scale > 1.0001 };
+  // A crop already has the frame's aspect: fill the canvas exactly (rounding must not leave a 1 px band).
+  const contentWidth = framing === 'crop' ? width : Math.max(1, Math.min(width, Math.round(rw * scale)));
+  const contentHeight = framing === 'crop' ? height : Math.max(1, Math.min(height, Math.round(rh * scale)));
+  if (framing !== 'crop' && (contentWidth < width || contentHeight < height)) framing = 'pad';
+  const geometry: ChannelGeometry = { region, contentWidth, contentHeight, width, height, upscaled: scale > 1.0001, framing };
+  if (padReason) geometry.padReason = padReason;
   if (productLong) geometry.fill = Math.round(((productLong * scale) / Math.max(width, height)) * 1000) / 1000;
   return geometry;
 }
@@ -329,7 +426,7 @@ export async function channelRenditions(input: ImageInput, channels: readonly Ch
   const img = await decodeOnce(input);
   const limit = createLimiter(opts.concurrency ?? defaultPipelineConcurrency());
   if (opts.xmp === undefined && Buffer.isBuffer(input)) opts = { ...opts, xmp: labelXmpOf(await xmpOf(input)) };
-  const needsBox = channels.some((c) => presetOf(c).frameProductAt || presetOf(c).background === 'any');
+  const needsBox = channels.some((c) => presetOf(c).frameProductAt || presetOf(c).background === 'any' || presetOf(c).fit.mode === 'pad');
   const box = needsBox ? await productBox(img) : undefined;
   return renderChannels(img, channels, opts, limit, box);
 }
@@ -350,10 +447,14 @@ function backgroundFor(preset: ChannelPreset, opts: ChannelOptions, alpha: boole
 }
 
 async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: ChannelOptions, alpha: boolean, box?: ProductBox): Promise<ChannelOutput> {
-  const g = planChannel(preset, img.width, img.height, box);
+  const g = planChannel(preset, img.width, img.height, box, opts.focalPoint);
   const bg = backgroundFor(preset, opts, alpha, box);
   const notes: string[] = [];
   if (g.upscaled) notes.push(`The source is smaller than ${preset.label} needs; it was enlarged to ${g.width}x${g.height}.`);
+  if (g.padReason) {
+    const side = g.padReason === 'product-too-wide' ? 'wider' : 'taller';
+    notes.push(`The product is ${side} than a ${g.width}x${g.height} crop of this photo allows; padded instead of cropped so the product is not cut.`);
+  }
   const cap = preset.recommendedMaxBytes ?? preset.maxBytes ?? Infinity;
   let quality = preset.quality;
   // First attempt straight from the source (crop, scale, pad, encode in one pipeline): no raw canvas
@@ -403,8 +504,15 @@ async function renderChannel(img: DecodedImage, preset: ChannelPreset, opts: Cha
     upscaled: g.upscaled,
     meetsRules,
     notes,
+    framing: g.framing,
+    source: { width: img.width, height: img.height },
   };
   if (g.fill !== undefined) out.fill = g.fill;
+  const backdrop = alpha ? bg : box && box.method !== 'frame' ? box.background : undefined;
+  if (backdrop) out.backdrop = backdrop;
+  if (opts.previewEdge) {
+    out.preview = await sharp(buffer).resize(opts.previewEdge, opts.previewEdge, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  }
   return out;
 }
 

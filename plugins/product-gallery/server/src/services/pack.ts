@@ -3,7 +3,8 @@ import archiver from 'archiver';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Channel } from '../domain/vocabulary';
-import { CHANNEL_PRESETS, type ChannelId, type ChannelOutput } from '../pipeline/channels';
+import { CHANNEL_PRESETS, type ChannelId, type ChannelOptions, type ChannelOutput } from '../pipeline/channels';
+import { channelRules, ruleBreaks } from '../pipeline/channel-rules';
 import { conflict } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { fillSlots, type PublishedAssetRow } from './gallery';
@@ -97,20 +98,72 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Renders the channel files in the pipeline's worker threads (each stored original decoded
-     * once, one image at a time so two packs can't exhaust memory; the HTTP thread only reads and
-     * zips) and returns a streamed ZIP with a manifest.json.
+     * Renders a plan's files in the pipeline's worker threads (each stored original decoded once,
+     * one image at a time so two packs can't exhaust memory; the HTTP thread only reads and zips),
+     * cropped around each asset's focal point where the channel's frame differs.
      */
-    async build(documentId: string, channel: Channel) {
-      const { product, items, notes } = await service.plan(documentId, channel);
+    async render(items: PackItem[], opts: Pick<ChannelOptions, 'previewEdge'> = {}) {
       const media = getService(strapi, 'media');
       const pipeline = getService(strapi, 'pipeline');
       const rendered: { item: PackItem; out: ChannelOutput }[] = [];
       for (const item of items) {
         const bytes = await media.readFile({ url: item.asset.fileUrl! });
-        const [out] = await pipeline.run('channelRenditions', [bytes, [item.preset]], 'file');
-        rendered.push({ item, out: { ...out!, buffer: Buffer.from(out!.buffer) } });
+        const options: ChannelOptions = { ...opts, focalPoint: item.asset.focalPoint };
+        const [out] = await pipeline.run('channelRenditions', [bytes, [item.preset], options], 'file');
+        const preview = out!.preview ? Buffer.from(out!.preview) : undefined;
+        rendered.push({ item, out: { ...out!, buffer: Buffer.from(out!.buffer), preview } });
       }
+      return rendered;
+    },
+
+    /** One file as the manifest and the preview describe it, with the channel rules it breaks. */
+    describe(item: PackItem, out: ChannelOutput) {
+      const preset = CHANNEL_PRESETS[item.preset];
+      return {
+        name: item.name,
+        position: item.position,
+        slots: item.slots,
+        role: item.asset.role,
+        asset: item.asset.documentId,
+        preset: item.preset,
+        label: preset.label,
+        format: out.format,
+        mime: out.mime,
+        width: out.width,
+        height: out.height,
+        bytes: out.bytes,
+        quality: out.quality,
+        upscaled: out.upscaled,
+        framing: out.framing,
+        ...(out.fill !== undefined ? { fill: out.fill } : {}),
+        meetsRules: out.meetsRules,
+        notes: out.notes,
+        breaks: ruleBreaks(preset, { role: item.asset.role, ...out }),
+        alt: item.asset.alt ?? null,
+      };
+    },
+
+    /** What a channel's pack would hold, with small previews of each file and the channel's rules. */
+    async preview(documentId: string, channel: Channel, previewEdge: number) {
+      const { product, items, notes } = await service.plan(documentId, channel);
+      const rendered = await service.render(items, { previewEdge });
+      const presets = [...new Set(items.map((i) => i.preset))].map((id) => ({ id, label: CHANNEL_PRESETS[id].label, rules: channelRules(CHANNEL_PRESETS[id]) }));
+      return {
+        product: { documentId: product.documentId, sku: product.sku, slug: product.slug, title: product.title },
+        channel,
+        notes,
+        presets,
+        files: rendered.map(({ item, out }) => ({
+          ...service.describe(item, out),
+          preview: out.preview ? `data:image/jpeg;base64,${out.preview.toString('base64')}` : null,
+        })),
+      };
+    },
+
+    /** The channel files as a streamed ZIP with a manifest.json. */
+    async build(documentId: string, channel: Channel) {
+      const { product, items, notes } = await service.plan(documentId, channel);
+      const rendered = await service.render(items);
       const manifest = {
         product: { documentId: product.documentId, sku: product.sku, slug: product.slug, title: product.title, category: product.category },
         channel,
@@ -118,26 +171,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         generatedAt: new Date().toISOString(),
         naming: channel === 'amazon' ? '<SKU>.<VARIANT>.<ext>, VARIANT = MAIN, PT01..PT08' : undefined,
         notes,
-        files: rendered.map(({ item, out }) => ({
-          name: item.name,
-          position: item.position,
-          slots: item.slots,
-          role: item.asset.role,
-          asset: item.asset.documentId,
-          preset: item.preset,
-          label: CHANNEL_PRESETS[item.preset].label,
-          format: out.format,
-          mime: out.mime,
-          width: out.width,
-          height: out.height,
-          bytes: out.bytes,
-          quality: out.quality,
-          upscaled: out.upscaled,
-          ...(out.fill !== undefined ? { fill: out.fill } : {}),
-          meetsRules: out.meetsRules,
-          notes: out.notes,
-          alt: item.asset.alt ?? null,
-        })),
+        files: rendered.map(({ item, out }) => service.describe(item, out)),
       };
       const archive = archiver('zip', { zlib: { level: 1 } });
       const stream = new PassThrough();

@@ -52,9 +52,20 @@ export const listProductsQuery = z
   .strict();
 
 /** GET /products/:documentId/pack?channel= */
-export const packQuery = z
+const channel = z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` });
+
+export const packQuery = z.object({ channel }).strict();
+
+/** GET /products/:documentId/channels/:channel/preview?size= */
+export const channelPreviewParams = z.object({
+  documentId: documentId('a product'),
+  channel,
+});
+
+export const channelPreviewQuery = z
   .object({
-    channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` }),
+    /** Long side of each on-screen preview, px. */
+    size: z.coerce.number().int('must be a whole number').min(64, 'must be at least 64').max(1024, 'must be at most 1024').default(480),
   })
   .strict();
 

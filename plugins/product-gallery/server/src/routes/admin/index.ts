@@ -54,5 +54,6 @@ export default {
     { method: 'GET', path: '/products', handler: 'products.find', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/readiness', handler: 'products.readiness', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/pack', handler: 'products.pack', config: can(ACTIONS.read) },
+    { method: 'GET', path: '/products/:documentId/channels/:channel/preview', handler: 'products.channelPreview', config: can(ACTIONS.read) },
   ],
 };
