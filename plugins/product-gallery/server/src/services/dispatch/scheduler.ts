@@ -4,7 +4,7 @@ import { fullJitterDelay, scrubSecrets } from '../../replicate';
 import { getConfig, getService } from '../../utils/get-service';
 import { createRateLimiter } from '../../utils/rate-limit';
 import { createGate } from '../../utils/gate';
-import { createQueueTransport, type QueueName, type QueueTransport } from '../dispatch-queue';
+import { createQueueTransport, type QueueName, type QueueTransport } from './queue';
 import { AwaitingWebhook } from '../generation';
 import { isLeaseLost, type Lease } from './lease';
 import { endpointsOf, isMomentary } from '../../utils/unavailable';
@@ -34,7 +34,7 @@ const messageOf = (error: unknown) => {
  * a workflow transition. A crash leaves the asset in `generating` with an expired lease; the
  * next sweep resumes it (a recorded prediction is resumed, never created twice).
  * One process on SQLite needs nothing else; with REDIS_URL, instances share the work through
- * BullMQ (dispatch-queue.ts), which also makes the creation rate limit global.
+ * BullMQ (queue.ts), which also makes the creation rate limit global.
  *
  * A generation runs in stages, each under its own claim, each found from the asset's row:
  * `generate` (a local shot is made and secured: intake, then stored as it is; a Replicate shot is

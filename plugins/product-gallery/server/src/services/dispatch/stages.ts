@@ -6,7 +6,7 @@ import type { Prediction } from '../../replicate';
 import { getService } from '../../utils/get-service';
 import { unprocessable } from '../../utils/errors';
 import { labelFromProvenance } from '../../pipeline/source-label';
-import type { QueueName } from '../dispatch-queue';
+import type { QueueName } from './queue';
 import { LeaseLost, SYSTEM, type Lease } from './lease';
 
 export type Stage = 'generate' | 'create' | 'complete' | 'check';

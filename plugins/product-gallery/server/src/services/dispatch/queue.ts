@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import IORedis, { type RedisOptions } from 'ioredis';
-import { createSharedRateLimiter, type CreationLimiter } from '../utils/rate-limit';
+import { createSharedRateLimiter, type CreationLimiter } from '../../utils/rate-limit';
 
 /**
  * generate: making a local shot, or preparing and creating a Replicate prediction (the instance
