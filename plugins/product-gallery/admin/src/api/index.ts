@@ -231,9 +231,41 @@ export interface RenderedPrompt {
   negativePrompt?: string;
 }
 
+/** What intake refuses before any check runs (server: pipeline/intake.ts, config pipeline). */
+export interface IntakeLimits {
+  types: { label: string; mime: string }[];
+  maxBytes: number;
+  maxPixels: number;
+  minShortSide: number;
+}
+
 export interface PluginConfig {
   replicateConfigured: boolean;
   channels: Channel[];
+  intake: IntakeLimits | null;
+}
+
+/** Where an import breaks its role's rules (server: pipeline/role-rules.ts). */
+export interface RoleRuleWarning {
+  rule: 'minLongEdge' | 'aspectRatio';
+  required: number | string;
+  actual: number | string;
+  message: string;
+}
+
+/** Which of the role's images fills its slot, once the import is in (server: domain/role-candidates.ts). */
+export interface RoleCandidates {
+  role: Role;
+  slots: Slot[];
+  onPage: { documentId: string; status: 'published' } | null;
+  waiting: { documentId: string; status: AssetStatus }[];
+  message: string;
+}
+
+export interface ImportResult {
+  asset: Asset;
+  warnings: RoleRuleWarning[];
+  candidates: RoleCandidates | null;
 }
 
 export interface GallerySlot {
@@ -521,7 +553,8 @@ export const useImportAsset = (documentId: string) => {
       form.append('role', role);
       form.append('file', file, file.name);
       const res = await post<any>(`${BASE}/products/${documentId}/assets`, form);
-      return normalizeAsset(unwrap(res.data));
+      const meta = res.data?.meta ?? {};
+      return { asset: normalizeAsset(unwrap(res.data)), warnings: meta.warnings ?? [], candidates: meta.candidates ?? null } as ImportResult;
     },
     { onError, onSuccess: invalidate }
   );
@@ -700,7 +733,7 @@ export const useConfig = () => {
     keys.config,
     async () => {
       const d = unwrap((await get<any>(`${BASE}/config`)).data) ?? {};
-      return { replicateConfigured: Boolean(d.replicateConfigured), channels: d.channels ?? [] } as PluginConfig;
+      return { replicateConfigured: Boolean(d.replicateConfigured), channels: d.channels ?? [], intake: d.intake ?? null } as PluginConfig;
     },
     { retry: false, staleTime: 60_000 }
   );

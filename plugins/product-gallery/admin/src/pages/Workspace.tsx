@@ -22,6 +22,7 @@ import {
   useAuthedImage,
   useConfig,
   useGenerate,
+  useReadiness,
   useTransition,
   useWorkspace,
   type Asset,
@@ -36,7 +37,7 @@ import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatus
 import { useCan, type Can } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
-import { BUSY_STATUSES, ROLES, type Role } from '../utils/vocabulary';
+import { BUSY_STATUSES, DEFAULT_SLOT_PLAN, ROLES, type Role, type Slot } from '../utils/vocabulary';
 import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 
 
@@ -260,16 +261,57 @@ const HistoryModal = ({ assetId, onClose }: { assetId: string | null; onClose: (
   );
 };
 
+/**
+ * Where a shot stands on the page: the slots it fills (only a published image fills one), or, for
+ * a candidate still waiting, whether publishing it replaces the role's image on the page.
+ */
+type Place = { kind: 'fills'; slots: Slot[] } | { kind: 'replaces' } | { kind: 'pending' } | null;
+
+const placeOf = (asset: Asset, assets: readonly Asset[], filled: ReadonlyMap<string, Slot[]>): Place => {
+  const slots = filled.get(asset.documentId);
+  if (slots?.length) return { kind: 'fills', slots };
+  if (!['draft', 'in_review', 'approved'].includes(asset.status)) return null;
+  return assets.some((a) => a.role === asset.role && a.status === 'published') ? { kind: 'replaces' } : { kind: 'pending' };
+};
+
+const PlaceMarker = ({ place, role }: { place: Place; role: Role }) => {
+  const t = useT();
+  if (!place) return null;
+  const roleName = t(`role.${role}`, role);
+  return (
+    <Box
+      paddingLeft={2}
+      paddingRight={2}
+      paddingTop={1}
+      paddingBottom={1}
+      hasRadius
+      background={place.kind === 'fills' ? 'success100' : 'neutral100'}
+      data-testid="place-marker"
+      data-place={place.kind}
+    >
+      <Typography variant="pi" fontWeight={place.kind === 'fills' ? 'bold' : undefined} textColor={place.kind === 'fills' ? 'success700' : 'neutral700'}>
+        {place.kind === 'fills'
+          ? t('workspace.place.fills', 'On the page: {slots}', { slots: place.slots.map((s) => t(`slot.${s}`, s)).join(', ') })
+          : place.kind === 'replaces'
+            ? t('workspace.place.replaces', 'Not on the page: publishing it replaces the published “{role}” image', { role: roleName })
+            : t('workspace.place.pending', 'Not on the page yet: the first “{role}” image published fills its slot', { role: roleName })}
+      </Typography>
+    </Box>
+  );
+};
+
 const ShotCard = ({
   asset,
   can,
   productTitle,
+  place,
   onHistory,
   onPublished,
 }: {
   asset: Asset;
   can: Can;
   productTitle: string;
+  place: Place;
   onHistory: (id: string) => void;
   onPublished: (published: JustPublished) => void;
 }) => {
@@ -342,7 +384,9 @@ const ShotCard = ({
             {t(`stage.${asset.stage}`, asset.stage)}
           </Typography>
         ) : null}
-        {asset.slot ? (
+        {place ? (
+          <PlaceMarker place={place} role={asset.role} />
+        ) : asset.slot ? (
           <Typography variant="pi" textColor="neutral600">
             {t('workspace.inSlot', 'in slot {slot}', { slot: t(`slot.${asset.slot}`, asset.slot) })}
           </Typography>
@@ -408,6 +452,7 @@ export const WorkspacePage = () => {
   const can = useCan();
   const { documentId = '' } = useParams();
   const { data: ws, isLoading, isError } = useWorkspace(documentId);
+  const readiness = useReadiness(documentId);
   const config = useConfig();
   const generate = useGenerate(documentId);
   const [importOpen, setImportOpen] = useState(false);
@@ -425,6 +470,16 @@ export const WorkspacePage = () => {
         .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || String(b.updatedAt).localeCompare(String(a.updatedAt))),
     [ws?.assets, showArchived]
   );
+  // Which slots each published image fills, as the server's readiness judges the page.
+  const filled = useMemo(() => {
+    const bySlot = new Map<string, Slot[]>();
+    for (const s of readiness.data?.slots ?? []) {
+      if (s.state !== 'published' || !s.asset) continue;
+      bySlot.set(s.asset.documentId, [...(bySlot.get(s.asset.documentId) ?? []), s.slot]);
+    }
+    return bySlot;
+  }, [readiness.data]);
+  const slotPlan = ws?.brief?.slotPlan?.length ? ws.brief.slotPlan : DEFAULT_SLOT_PLAN;
   const busy = (ws?.assets ?? []).filter((a) => BUSY_STATUSES.includes(a.status));
   const batchAssets = (ws?.assets ?? []).filter((a) => batch.includes(a.documentId));
   const batchDone = batchAssets.filter((a) => !BUSY_STATUSES.includes(a.status)).length;
@@ -560,7 +615,14 @@ export const WorkspacePage = () => {
                   <Grid.Root gap={3} data-testid="shots">
                     {assets.map((a) => (
                       <Grid.Item key={a.documentId} col={4} s={6} xs={12} alignItems="stretch" direction="column">
-                        <ShotCard asset={a} can={can} productTitle={ws.product.title} onHistory={setHistoryOf} onPublished={setJustPublished} />
+                        <ShotCard
+                          asset={a}
+                          can={can}
+                          productTitle={ws.product.title}
+                          place={placeOf(a, ws.assets, filled)}
+                          onHistory={setHistoryOf}
+                          onPublished={setJustPublished}
+                        />
                       </Grid.Item>
                     ))}
                   </Grid.Root>
@@ -576,7 +638,19 @@ export const WorkspacePage = () => {
           </Grid.Root>
         </Flex>
       </Layouts.Content>
-      {can.import ? <ImportDialog open={importOpen} productId={ws.product.documentId} onClose={() => setImportOpen(false)} /> : null}
+      {can.import ? (
+        <ImportDialog
+          open={importOpen}
+          productId={ws.product.documentId}
+          rules={ws.plan.map((p) => {
+            const spec = ws.brief?.roles?.find((r) => r.role === p.role);
+            return { role: p.role, minLongEdge: p.minLongEdge ?? spec?.minLongEdge, aspectRatio: p.aspectRatio ?? spec?.aspectRatio };
+          })}
+          assets={ws.assets}
+          slotsOf={(role) => slotPlan.filter((s) => s.roles.includes(role)).length}
+          onClose={() => setImportOpen(false)}
+        />
+      ) : null}
       <HistoryModal assetId={historyOf} onClose={() => setHistoryOf(null)} />
     </Page.Main>
   );

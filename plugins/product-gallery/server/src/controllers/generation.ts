@@ -5,6 +5,7 @@ import { parseOrThrow } from '../validation/error';
 import { documentIdParam } from '../validation/admin';
 import { generateBody, importBody, progressQuery, uploadedFileName } from '../validation/generation';
 import type { Actor } from '../services/workflow';
+import { ACCEPTED_TYPES } from '../pipeline/intake';
 
 const actorOf = (ctx: any): Actor => ({ kind: 'admin', id: ctx.state.user.id, email: ctx.state.user.email });
 
@@ -65,12 +66,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         errors: [{ path: ['file'], message: 'attach the image to import', name: 'ValidationError' }],
       });
     }
-    const asset = await getService(strapi, 'candidates').importImage(
+    const { asset, warnings, candidates } = await getService(strapi, 'candidates').importImage(
       { productDocumentId: documentId, role: body.role, file: { filepath: file.filepath, originalFilename: parseOrThrow(uploadedFileName, file.originalFilename), size: file.size } },
       actorOf(ctx)
     );
     ctx.status = 201;
-    ctx.body = { data: asset };
+    // The new draft, then what the editor should know before reviewing it: where it breaks its
+    // role's rules (the checks will flag the same), and which of the role's images fills the slot.
+    ctx.body = { data: asset, meta: { warnings, candidates } };
   },
 
   async progress(ctx: any) {
@@ -86,6 +89,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         webhooksConfigured: Boolean(getService(strapi, 'webhookSecret').secret()),
         queue: config.redisUrl ? 'redis' : 'database',
         channels: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
+        // What an import is refused for before any check runs, so the import form can say so first.
+        intake: {
+          types: ACCEPTED_TYPES,
+          maxBytes: config.pipeline.maxBytes,
+          maxPixels: config.pipeline.maxPixels,
+          minShortSide: config.pipeline.minShortSide,
+        },
       },
     };
   },

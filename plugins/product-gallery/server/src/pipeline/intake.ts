@@ -52,14 +52,17 @@ export interface IntakeResult {
   warnings: PipelineWarning[];
 }
 
-const ACCEPTED: Record<string, { format: IntakeFormat; label: string }> = {
-  jpg: { format: 'jpeg', label: 'JPEG' },
-  png: { format: 'png', label: 'PNG' },
-  webp: { format: 'webp', label: 'WebP' },
-  avif: { format: 'avif', label: 'AVIF' },
-  tif: { format: 'tiff', label: 'TIFF' },
-  heic: { format: 'heic', label: 'HEIC' },
+const ACCEPTED: Record<string, { format: IntakeFormat; label: string; mime: string }> = {
+  jpg: { format: 'jpeg', label: 'JPEG', mime: 'image/jpeg' },
+  png: { format: 'png', label: 'PNG', mime: 'image/png' },
+  webp: { format: 'webp', label: 'WebP', mime: 'image/webp' },
+  avif: { format: 'avif', label: 'AVIF', mime: 'image/avif' },
+  tif: { format: 'tiff', label: 'TIFF', mime: 'image/tiff' },
+  heic: { format: 'heic', label: 'HEIC', mime: 'image/heic' },
 };
+
+/** The file types intake takes, for a form that warns before uploading something it would refuse. */
+export const ACCEPTED_TYPES = Object.values(ACCEPTED).map(({ label, mime }) => ({ label, mime }));
 
 const UPLOAD_HINT = 'Upload a JPEG, PNG, WebP, AVIF, TIFF or HEIC photo.';
 

@@ -174,7 +174,7 @@ export function parseAspect(a: number | string): number {
   throw new RangeError(`Invalid aspect ratio "${a}": use "4:5" or a number.`);
 }
 
-function aspectLabel(r: number): string {
+export function aspectLabel(r: number): string {
   const known: Array<[number, string]> = [[1, '1:1'], [4 / 5, '4:5'], [5 / 4, '5:4'], [2 / 3, '2:3'], [3 / 2, '3:2'], [3 / 4, '3:4'], [4 / 3, '4:3'], [16 / 9, '16:9'], [9 / 16, '9:16']];
   for (const [v, l] of known) if (Math.abs(r / v - 1) < 0.005) return l;
   return r.toFixed(3);

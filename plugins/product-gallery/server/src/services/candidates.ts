@@ -8,6 +8,8 @@ import type { CandidateCheckSpec } from '../pipeline/fidelity';
 import { CUTOUT_REVIEW_THRESHOLD } from '../pipeline/cutout';
 import { summarizeQc } from '../pipeline/qc';
 import { digitalSourceTypeOf, labelFile, xmpOf, type SourceLabel } from '../pipeline/source-label';
+import { roleRuleWarnings, type RoleRuleWarning } from '../pipeline/role-rules';
+import { roleCandidates, type RoleCandidates } from '../domain/role-candidates';
 import { getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import type { Actor } from './workflow';
@@ -158,11 +160,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { ...(await service.check(secured.fileId, { ...input, bytes: secured.bytes })), sourceType: secured.sourceType };
     },
 
-    /** An image made elsewhere, as a candidate for a role: same intake, QC and review as a generated one. */
+    /**
+     * An image made elsewhere, as a candidate for a role: same intake, QC and review as a generated
+     * one. It never replaces anything by itself: it joins the role's candidates as a draft, and the
+     * answer says where the image breaks the role's rules and which image fills the role's slot.
+     */
     async importImage(
       input: { productDocumentId: string; role: string; file: { filepath: string; originalFilename?: string | null; size?: number } },
       actor: Actor
-    ) {
+    ): Promise<{ asset: any; warnings: RoleRuleWarning[]; candidates: RoleCandidates }> {
       if (!ROLES.includes(input.role as Role)) {
         throw new errors.ValidationError(`role: must be one of ${ROLES.join(', ')}`, {
           errors: [{ path: ['role'], message: `must be one of ${ROLES.join(', ')}`, name: 'ValidationError' }],
@@ -170,8 +176,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const role = input.role as Role;
       const product = await getService(strapi, 'products').get(input.productDocumentId);
-      const brief = await getService(strapi, 'briefs').effectiveFor(product);
-      const spec = getService(strapi, 'briefs').roleSpec(brief, role);
+      const briefs = getService(strapi, 'briefs');
+      const brief = await briefs.effectiveFor(product);
+      const spec = briefs.roleSpec(brief, role);
       const pipeline = getService(strapi, 'pipeline');
       // Measured on disk before it is read: an oversized upload never enters memory.
       pipeline.assertSize((await fs.stat(input.file.filepath)).size, 'file');
@@ -183,7 +190,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           name: `${product.sku}-${role}-import`,
         })
       );
-      return getService(strapi, 'workflow').create(
+      const asset = await getService(strapi, 'workflow').create(
         {
           productId: product.id,
           role,
@@ -202,6 +209,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         },
         actor
       );
+      const siblings = await strapi.db.query(UID.asset).findMany({
+        where: { product: product.id, role },
+        select: ['documentId', 'role', 'status'],
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      const slots = briefs.slotPlanOf(brief).filter((s: { roles: Role[] }) => s.roles.includes(role)).map((s: { slot: any }) => s.slot);
+      return {
+        asset,
+        warnings: roleRuleWarnings({ width: Number(fields.width), height: Number(fields.height) }, role, spec),
+        candidates: roleCandidates(role, slots, siblings, asset.documentId),
+      };
     },
   };
   return service;
