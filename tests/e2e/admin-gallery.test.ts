@@ -15,12 +15,12 @@ import {
   createAdmin,
   launchBrowser,
   login,
+  openEditorSession,
   screenshot,
-  startBrowserApp,
   stepsWithScreenshots,
   until,
-  type Browser,
   type BrowserApp,
+  type EditorSession,
 } from '../support/browser';
 
 const PHOTO = path.join(PHOTOS_DIR, '04_pendant_product_turquoise-point-pendant.jpg');
@@ -32,8 +32,8 @@ const PRODUCT = { title: 'Turquoise Point Pendant', sku: `TQ-PEND-${Date.now().t
 const step = stepsWithScreenshots('');
 
 describeInBrowser('admin panel: the product gallery workflow in a real browser', () => {
+  let session: EditorSession;
   let app: BrowserApp;
-  let browser: Browser;
   let page: Page;
   let editor: { email: string; password: string };
   let author: { email: string; password: string };
@@ -41,16 +41,18 @@ describeInBrowser('admin panel: the product gallery workflow in a real browser',
   let slug = '';
 
   beforeAll(async () => {
-    app = await startBrowserApp();
-    editor = await createAdmin(app, 'strapi-super-admin', 'Edith');
-    author = await createAdmin(app, 'strapi-author', 'Arthur');
-    browser = await launchBrowser();
-    page = browser.page;
+    // Logging in is the first test's step, through the form.
+    session = await openEditorSession({
+      login: false,
+      prepare: async (booted) => {
+        author = await createAdmin(booted, 'strapi-author', 'Arthur');
+      },
+    });
+    ({ app, page, editor } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   test('log in', async () => {

@@ -9,24 +9,19 @@
  * The checks are the pipeline's own (checkCandidate on the stored photo), not written by hand.
  * Needs `npm run build` (the admin panel in dist/build) and /usr/bin/chromium.
  */
-import fs from 'node:fs';
-import type { ConsoleMessage, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { checkCandidate } from '../../plugins/product-gallery/server/src/pipeline';
 import {
   adminToken,
   describeInBrowser,
-  createAdmin,
-  launchBrowser,
-  login,
+  openEditorSession,
   screenshot,
-  startBrowserApp,
   stepsWithScreenshots,
   until,
-  type Browser,
   type BrowserApp,
+  type EditorSession,
 } from '../support/browser';
-import { createAsset, createProduct, stopWorker, uploadPhoto } from '../support/fixtures';
-import { photoPath } from '../support/photos';
+import { createAsset, productWithReference } from '../support/fixtures';
 
 jest.setTimeout(600_000);
 
@@ -45,15 +40,13 @@ const PLUGIN_CODE =
   /QcChips|QcTable|QcStatusBadge|ImageNumberBadge|OverrideNote|StatusBadge|ShotCard|ShotList|SourceCard|WorkspacePage|ReviewQueuePage|QueueItem|ReasonDialog|AssetHistory|UndoPublish|CompareViewer|CutoutRefine|PluginLayout/;
 
 describeInBrowser('checks an editor can read: units, not measured, named checks, reasons on cards, toasts, undo', () => {
+  let session: EditorSession;
   let app: BrowserApp;
-  let browser: Browser;
   let page: Page;
-  let editor: { email: string; password: string };
   let productId = '';
   let unmeasuredId = '';
   let rejectId = '';
   let fineId = '';
-  const consoleMessages: { type: string; text: string }[] = [];
 
   const api = async (method: string, url: string) => {
     const token = await adminToken(page);
@@ -73,38 +66,33 @@ describeInBrowser('checks an editor can read: units, not measured, named checks,
   const toast = (text: RegExp) => page.locator('[data-sonner-toast]').filter({ hasText: text }).first();
 
   beforeAll(async () => {
-    app = await startBrowserApp();
-    await stopWorker(app);
-    editor = await createAdmin(app, 'strapi-super-admin', 'Rita');
-    const sourceBytes = fs.readFileSync(photoPath('04_'));
-    const photo = await uploadPhoto(app, SOURCE);
-    const product = await createProduct(app, { title: TITLE, sourcePhoto: photo.id, category: 'pendant' });
-    productId = product.documentId;
-    const reference = await app.strapi.plugin('product-gallery').service('products').analyzeSourcePhoto(photo.id, 'source');
+    session = await openEditorSession({
+      quietWorker: true,
+      firstname: 'Rita',
+      prepare: async (booted) => {
+        const { photo, product, reference, sourceBytes } = await productWithReference(booted, { photo: SOURCE, title: TITLE, category: 'pendant' });
+        productId = product.documentId;
 
-    // A clean view checked with neither the brief's framing nor a real size: its size cannot be measured.
-    const checked = await checkCandidate(sourceBytes, { role: 'clean', reference: reference.fingerprint }, {}, sourceBytes);
-    const scale = checked.checks.find((c: any) => c.id === 'fidelity.scale');
-    expect(scale).toMatchObject({ status: 'unverified', value: null });
-    const fixture = { product, status: 'in_review', file: photo, qc: checked.checks, qcStatus: checked.qcStatus as any };
-    unmeasuredId = (await createAsset(app, { ...fixture, role: 'clean' })).documentId;
-    rejectId = (await createAsset(app, { ...fixture, role: 'detail' })).documentId;
+        // A clean view checked with neither the brief's framing nor a real size: its size cannot be measured.
+        const checked = await checkCandidate(sourceBytes, { role: 'clean', reference: reference.fingerprint }, {}, sourceBytes);
+        const scale = checked.checks.find((c: any) => c.id === 'fidelity.scale');
+        expect(scale).toMatchObject({ status: 'unverified', value: null });
+        const fixture = { product, status: 'in_review', file: photo, qc: checked.checks, qcStatus: checked.qcStatus as any };
+        unmeasuredId = (await createAsset(booted, { ...fixture, role: 'clean' })).documentId;
+        rejectId = (await createAsset(booted, { ...fixture, role: 'detail' })).documentId;
 
-    // A shot the dispatcher made (generating -> draft), with checks that pass.
-    const workflow = app.strapi.plugin('product-gallery').service('workflow');
-    const made = await createAsset(app, { product, role: 'model', status: 'generating', file: photo });
-    await workflow.transition({ documentId: made.documentId, to: 'draft', version: made.version, actor: { kind: 'system', name: 'dispatcher' } });
-    fineId = made.documentId;
-
-    browser = await launchBrowser();
-    page = browser.page;
-    page.on('console', (msg: ConsoleMessage) => consoleMessages.push({ type: msg.type(), text: msg.text() }));
-    await login(page, app.url, editor.email, editor.password);
+        // A shot the dispatcher made (generating -> draft), with checks that pass.
+        const workflow = booted.strapi.plugin('product-gallery').service('workflow');
+        const made = await createAsset(booted, { product, role: 'model', status: 'generating', file: photo });
+        await workflow.transition({ documentId: made.documentId, to: 'draft', version: made.version, actor: { kind: 'system', name: 'dispatcher' } });
+        fineId = made.documentId;
+      },
+    });
+    ({ app, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   test('the workspace card: the check in words with "not measured", which image it is, and a toast on submit', async () => {
@@ -233,9 +221,9 @@ describeInBrowser('checks an editor can read: units, not measured, named checks,
   });
 
   test('the plugin logs no React warning or error of its own', () => {
-    const problems = consoleMessages.filter((m) => (m.type === 'warning' || m.type === 'error') && PLUGIN_CODE.test(m.text));
+    const problems = session.console.filter((m) => (m.type === 'warning' || m.type === 'error') && PLUGIN_CODE.test(m.text));
     // everything else the admin logged, for the record
-    for (const m of consoleMessages.filter((m) => m.type === 'warning' || m.type === 'error')) console.log(`[browser ${m.type}] ${m.text.slice(0, 300)}`);
+    for (const m of session.console.filter((m) => m.type === 'warning' || m.type === 'error')) console.log(`[browser ${m.type}] ${m.text.slice(0, 300)}`);
     expect(problems).toEqual([]);
   });
 });

@@ -7,56 +7,55 @@
  */
 import type { Page } from 'playwright-core';
 import { adminSession } from '../support/strapi';
-import { createProduct, uploadPhoto } from '../support/products';
+import { createProductOrFail, uploadPhoto } from '../support/products';
 import {
   describeInBrowser,
-  createAdmin,
-  launchBrowser,
   login,
+  openEditorSession,
   screenshot,
-  startBrowserApp,
   stepsWithScreenshots,
   until,
-  type Browser,
   type BrowserApp,
+  type EditorSession,
 } from '../support/browser';
-
 
 jest.setTimeout(600_000);
 
 const step = stepsWithScreenshots('refine-');
 
 describeInBrowser('admin panel: an uncertain cutout is checked and confirmed before generating', () => {
+  let session: EditorSession;
   let app: BrowserApp;
-  let browser: Browser;
   let page: Page;
   let editor: { email: string; password: string };
   let productId = '';
 
   beforeAll(async () => {
-    app = await startBrowserApp();
-    editor = await createAdmin(app, 'strapi-super-admin', 'Edith');
-    // A lifestyle photo (a dreamcatcher pendant over the arm of a white chair): its automatic
-    // cutout is uncertain, as an editor's own upload would be.
-    const setup = await adminSession(app);
-    const photo = await uploadPhoto(app, setup, '60_pendant_lifestyle_dreamcatcher-on-white-chair.jpg');
-    const res = await createProduct(app, setup, {
-      title: 'Dreamcatcher Pendant',
-      sku: `DREAM-${Date.now().toString(36).toUpperCase()}`,
-      category: 'pendant',
-      metal: 'yellow-gold',
-      sourcePhoto: photo.id,
-      dimensions: { pendantDropMm: 60, chainLengthMm: 500 },
+    // Logging in is the first test's step.
+    session = await openEditorSession({
+      login: false,
+      prepare: async (booted) => {
+        // A lifestyle photo (a dreamcatcher pendant over the arm of a white chair): its automatic
+        // cutout is uncertain, as an editor's own upload would be.
+        const setup = await adminSession(booted);
+        const photo = await uploadPhoto(booted, setup, '60_pendant_lifestyle_dreamcatcher-on-white-chair.jpg');
+        productId = (
+          await createProductOrFail(booted, setup, {
+            title: 'Dreamcatcher Pendant',
+            sku: `DREAM-${Date.now().toString(36).toUpperCase()}`,
+            category: 'pendant',
+            metal: 'yellow-gold',
+            sourcePhoto: photo.id,
+            dimensions: { pendantDropMm: 60, chainLengthMm: 500 },
+          })
+        ).documentId;
+      },
     });
-    if (res.status !== 201) throw new Error(`product create: ${res.status} ${JSON.stringify(res.body)}`);
-    productId = res.body.data.documentId;
-    browser = await launchBrowser();
-    page = browser.page;
+    ({ app, page, editor } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   test('the workspace says the cutout needs a check, and why; generating is not offered', async () => {

@@ -10,18 +10,15 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   describeInBrowser,
-  createAdmin,
-  launchBrowser,
-  login,
+  openEditorSession,
   screenshot,
   SCREENSHOTS,
-  startBrowserApp,
   stepsWithScreenshots,
   until,
-  type Browser,
   type BrowserApp,
+  type EditorSession,
 } from '../support/browser';
-import { createAsset, createProduct, move, stopWorker, uploadPhoto } from '../support/fixtures';
+import { createAsset, createProduct, move, uploadPhoto } from '../support/fixtures';
 
 jest.setTimeout(600_000);
 
@@ -30,33 +27,33 @@ const TAG = `Ov${Date.now().toString(36)}`;
 const STAGES = ['draft', 'in_review', 'approved', 'published'] as const;
 
 describeInBrowser('overview: slot states, search in the URL, clear filters; workspace fits its card', () => {
+  let session: EditorSession;
   let app: BrowserApp;
-  let browser: Browser;
   let page: Page;
   const ids: Record<string, { documentId: string; slug: string }> = {};
   const overview = () => `${app.url}/admin/plugins/product-gallery`;
   const rows = () => page.locator('[data-testid="readiness-matrix"] [data-product]');
 
   beforeAll(async () => {
-    app = await startBrowserApp();
-    await stopWorker(app);
-    const editor = await createAdmin(app, 'strapi-super-admin', 'Olga');
-    const file = await uploadPhoto(app);
-    // One product per stage, each with its clean shot (which fills the grid slot) at that stage.
-    for (const stage of STAGES) {
-      const product = await createProduct(app, { title: `${TAG} ${stage.replace('_', ' ')} studs`, sourcePhoto: file.id });
-      const asset = await createAsset(app, { product, role: 'clean', status: stage === 'published' ? 'approved' : stage, file });
-      if (stage === 'published') await move(app, asset.documentId, 'published');
-      ids[stage] = { documentId: product.documentId, slug: product.slug };
-    }
-    browser = await launchBrowser();
-    page = browser.page;
-    await login(page, app.url, editor.email, editor.password);
+    session = await openEditorSession({
+      quietWorker: true,
+      firstname: 'Olga',
+      prepare: async (booted) => {
+        const file = await uploadPhoto(booted);
+        // One product per stage, each with its clean shot (which fills the grid slot) at that stage.
+        for (const stage of STAGES) {
+          const product = await createProduct(booted, { title: `${TAG} ${stage.replace('_', ' ')} studs`, sourcePhoto: file.id });
+          const asset = await createAsset(booted, { product, role: 'clean', status: stage === 'published' ? 'approved' : stage, file });
+          if (stage === 'published') await move(booted, asset.documentId, 'published');
+          ids[stage] = { documentId: product.documentId, slug: product.slug };
+        }
+      },
+    });
+    ({ app, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   test('each product’s grid slot shows its own state, and the legend counts what the matrix shows', async () => {

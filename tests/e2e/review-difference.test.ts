@@ -17,17 +17,14 @@ import { checkCandidate, makeLocalShot } from '../../plugins/product-gallery/ser
 import {
   adminToken,
   describeInBrowser,
-  createAdmin,
-  launchBrowser,
-  login,
+  openEditorSession,
   screenshot,
-  startBrowserApp,
   stepsWithScreenshots,
   until,
-  type Browser,
   type BrowserApp,
+  type EditorSession,
 } from '../support/browser';
-import { createAsset, createProduct, stopWorker, uploadPhoto } from '../support/fixtures';
+import { createAsset, productWithReference, uploadPhoto } from '../support/fixtures';
 import { photoPath } from '../support/photos';
 
 
@@ -49,70 +46,65 @@ const uploadBuffer = async (app: BrowserApp, buffer: Buffer, name: string) => {
 };
 
 describeInBrowser('review queue: difference map, cannot verify, override naming the checks', () => {
+  let session: EditorSession;
   let app: BrowserApp;
-  let browser: Browser;
   let page: Page;
-  let editor: { email: string; password: string };
   let productId = '';
   let composedId = '';
   let unverifiedId = '';
 
   beforeAll(async () => {
-    app = await startBrowserApp();
-    await stopWorker(app);
-    editor = await createAdmin(app, 'strapi-super-admin', 'Rita');
-    const sourceBytes = fs.readFileSync(photoPath('04_'));
-    const photo = await uploadPhoto(app, SOURCE);
-    const product = await createProduct(app, { title: 'Turquoise Point Pendant', sourcePhoto: photo.id, category: 'pendant' });
-    productId = product.documentId;
-    const reference = await app.strapi.plugin('product-gallery').service('products').analyzeSourcePhoto(photo.id, 'source');
+    session = await openEditorSession({
+      quietWorker: true,
+      firstname: 'Rita',
+      prepare: async (booted) => {
+        const { product, reference, sourceBytes } = await productWithReference(booted, { photo: SOURCE, title: 'Turquoise Point Pendant', category: 'pendant' });
+        productId = product.documentId;
 
-    // A composite of the piece with its stone recoloured (as an AI edit would), with the placement its generator records.
-    const meta = await sharp(sourceBytes).metadata();
-    const box = { left: Math.round(meta.width! * 0.2), top: Math.round(meta.height! * 0.48), width: Math.round(meta.width! * 0.25), height: Math.round(meta.height! * 0.27) };
-    const patch = await sharp(sourceBytes).extract(box).modulate({ hue: 180, saturation: 1.8 }).toBuffer();
-    const altered = await sharp(sourceBytes).composite([{ input: patch, left: box.left, top: box.top }]).jpeg({ quality: 95 }).toBuffer();
-    const shot = await makeLocalShot(altered, { role: 'model', aspectRatio: '1:1', minLongEdge: 1000, scene: { kind: 'surface' }, productLongSideMm: 60 });
-    const hints = { productBox: shot.productBox, sourceRegion: null, expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null };
-    const composedCheck = await checkCandidate(shot.buffer, { role: 'model', reference: reference.fingerprint, ...hints }, {}, sourceBytes);
-    const composedFile = await uploadBuffer(app, shot.buffer, 'pendant-model.jpg');
-    composedId = (
-      await createAsset(app, {
-        product,
-        role: 'model',
-        status: 'in_review',
-        file: composedFile,
-        qc: composedCheck.checks,
-        qcStatus: composedCheck.qcStatus as any,
-        extra: { provenance: { generator: 'local', composite: true, placement: shot.placement, checkHints: hints } },
-      })
-    ).documentId;
+        // A composite of the piece with its stone recoloured (as an AI edit would), with the placement its generator records.
+        const meta = await sharp(sourceBytes).metadata();
+        const box = { left: Math.round(meta.width! * 0.2), top: Math.round(meta.height! * 0.48), width: Math.round(meta.width! * 0.25), height: Math.round(meta.height! * 0.27) };
+        const patch = await sharp(sourceBytes).extract(box).modulate({ hue: 180, saturation: 1.8 }).toBuffer();
+        const altered = await sharp(sourceBytes).composite([{ input: patch, left: box.left, top: box.top }]).jpeg({ quality: 95 }).toBuffer();
+        const shot = await makeLocalShot(altered, { role: 'model', aspectRatio: '1:1', minLongEdge: 1000, scene: { kind: 'surface' }, productLongSideMm: 60 });
+        const hints = { productBox: shot.productBox, sourceRegion: null, expectedProductLongSidePx: shot.placement?.productLongSidePx ?? null };
+        const composedCheck = await checkCandidate(shot.buffer, { role: 'model', reference: reference.fingerprint, ...hints }, {}, sourceBytes);
+        const composedFile = await uploadBuffer(booted, shot.buffer, 'pendant-model.jpg');
+        composedId = (
+          await createAsset(booted, {
+            product,
+            role: 'model',
+            status: 'in_review',
+            file: composedFile,
+            qc: composedCheck.checks,
+            qcStatus: composedCheck.qcStatus as any,
+            extra: { provenance: { generator: 'local', composite: true, placement: shot.placement, checkHints: hints } },
+          })
+        ).documentId;
 
-    // A "lifestyle" image that shows another piece: the product cannot be found in it.
-    const otherBytes = fs.readFileSync(photoPath('26_'));
-    const otherCheck = await checkCandidate(otherBytes, { role: 'lifestyle', reference: reference.fingerprint }, {}, sourceBytes);
-    const otherFile = await uploadPhoto(app, '26_bracelet_product_lava-bead-buddha.jpg');
-    unverifiedId = (
-      await createAsset(app, {
-        product,
-        role: 'lifestyle',
-        status: 'in_review',
-        file: otherFile,
-        qc: otherCheck.checks,
-        qcStatus: otherCheck.qcStatus as any,
-        extra: { provenance: { generator: 'replicate', model: 'black-forest-labs/flux-kontext-pro' } },
-      })
-    ).documentId;
-    expect(otherCheck.qcStatus).toBe('unverified');
-
-    browser = await launchBrowser();
-    page = browser.page;
-    await login(page, app.url, editor.email, editor.password);
+        // A "lifestyle" image that shows another piece: the product cannot be found in it.
+        const otherBytes = fs.readFileSync(photoPath('26_'));
+        const otherCheck = await checkCandidate(otherBytes, { role: 'lifestyle', reference: reference.fingerprint }, {}, sourceBytes);
+        const otherFile = await uploadPhoto(booted, '26_bracelet_product_lava-bead-buddha.jpg');
+        unverifiedId = (
+          await createAsset(booted, {
+            product,
+            role: 'lifestyle',
+            status: 'in_review',
+            file: otherFile,
+            qc: otherCheck.checks,
+            qcStatus: otherCheck.qcStatus as any,
+            extra: { provenance: { generator: 'replicate', model: 'black-forest-labs/flux-kontext-pro' } },
+          })
+        ).documentId;
+        expect(otherCheck.qcStatus).toBe('unverified');
+      },
+    });
+    ({ app, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   test('a composed shot shows the difference map, the change highlighted', async () => {

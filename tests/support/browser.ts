@@ -131,6 +131,12 @@ export const README_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 export const readmeScreenshot = async (page: Page, name: string) => {
   fs.mkdirSync(README_SCREENSHOTS, { recursive: true });
   const file = path.join(README_SCREENSHOTS, `${name}.png`);
+  // Strapi's own announcement over the top of every page is not the plugin: dismiss it (it stays dismissed).
+  const announcement = page.getByText(/^Introducing the new Media Library/).first();
+  if (await announcement.isVisible().catch(() => false)) {
+    await announcement.locator('xpath=ancestor::*[.//button][1]').getByRole('button', { name: 'Close' }).click();
+    await announcement.waitFor({ state: 'detached' });
+  }
   await page.mouse.move(1400, 990);
   await page.screenshot({ path: file, fullPage: false });
   return file;
@@ -224,24 +230,33 @@ export const openEditorSession = async (
   } = {}
 ): Promise<EditorSession> => {
   const app = await startBrowserApp(options.env);
-  if (options.quietWorker) {
-    await stopWorker(app);
+  let browser: Browser | undefined;
+  try {
+    if (options.quietWorker) {
+      await stopWorker(app);
+    }
+    const editor = await createAdmin(app, options.role ?? 'strapi-super-admin', options.firstname ?? 'Edith');
+    await options.prepare?.(app);
+    const opened = await launchBrowser();
+    browser = opened;
+    const messages: { type: string; text: string }[] = [];
+    opened.page.on('console', (msg) => messages.push({ type: msg.type(), text: msg.text() }));
+    if (options.login !== false) await login(opened.page, app.url, editor.email, editor.password);
+    return {
+      app,
+      browser: opened,
+      page: opened.page,
+      editor,
+      console: messages,
+      async close() {
+        await opened.close().catch(() => undefined);
+        await app.stop();
+      },
+    };
+  } catch (error) {
+    // A set-up that fails half-way leaves the suite no session to close: stop what started here.
+    await browser?.close().catch(() => undefined);
+    await app.stop();
+    throw error;
   }
-  const editor = await createAdmin(app, options.role ?? 'strapi-super-admin', options.firstname ?? 'Edith');
-  await options.prepare?.(app);
-  const browser = await launchBrowser();
-  const messages: { type: string; text: string }[] = [];
-  browser.page.on('console', (msg) => messages.push({ type: msg.type(), text: msg.text() }));
-  if (options.login !== false) await login(browser.page, app.url, editor.email, editor.password);
-  return {
-    app,
-    browser,
-    page: browser.page,
-    editor,
-    console: messages,
-    async close() {
-      await browser.close().catch(() => undefined);
-      await app.stop();
-    },
-  };
 };

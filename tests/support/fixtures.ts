@@ -62,6 +62,17 @@ export const createProduct = async (
   }>;
 };
 
+/**
+ * A product with its source photo and the reference the plugin analyses from it (its fingerprint,
+ * what the pipeline's checks compare a candidate with), plus the photo's bytes.
+ */
+export const productWithReference = async (app: TestApp, input: { photo: string; title: string; category: string }) => {
+  const photo = await uploadPhoto(app, input.photo);
+  const product = await createProduct(app, { title: input.title, sourcePhoto: photo.id, category: input.category });
+  const reference = await app.strapi.plugin('product-gallery').service('products').analyzeSourcePhoto(photo.id, 'source');
+  return { photo, product, reference, sourceBytes: fs.readFileSync(path.join(PHOTOS_DIR, input.photo)) };
+};
+
 export const PASSING_QC = [
   { id: 'tech.resolution', status: 'pass', message: 'ok' },
   { id: 'fidelity.color', status: 'pass', message: 'ok' },

@@ -20,3 +20,10 @@ export const createProduct = async (
   session: AdminSession,
   data: Record<string, unknown>
 ) => app.http.post(PRODUCT_CM).set(session.auth).send(data);
+
+/** createProduct that must succeed: the created product, or an error saying what the API answered. */
+export const createProductOrFail = async (app: TestApp, session: AdminSession, data: Record<string, unknown>) => {
+  const res = await createProduct(app, session, data);
+  if (res.status !== 201) throw new Error(`product create: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data as { documentId: string; slug: string };
+};

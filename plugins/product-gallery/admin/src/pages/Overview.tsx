@@ -244,14 +244,11 @@ export const OverviewPage = () => {
                 ))}
               </Flex>
             ) : null}
-            <Table colCount={SLOTS.length + 3} rowCount={data.products.length + 1} data-testid="readiness-matrix">
+            <Table colCount={SLOTS.length + 2} rowCount={data.products.length + 1} data-testid="readiness-matrix">
               <Thead>
                 <Tr>
                   <Th>
                     <Typography variant="sigma">{t('overview.col.product', 'Product')}</Typography>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('overview.col.category', 'Category')}</Typography>
                   </Th>
                   {SLOTS.map((s) => (
                     <Th key={s}>
@@ -296,14 +293,12 @@ export const OverviewPage = () => {
                             <Typography fontWeight="semiBold" ellipsis>
                               {p.title}
                             </Typography>
+                            {/* the category rides under the title: a column of its own pushed the matrix past 1440 px */}
                             <Typography variant="pi" textColor="neutral600">
-                              {p.sku}
+                              {[p.category ? t(`category.${p.category}`, p.category) : null, p.sku].filter(Boolean).join(' · ')}
                             </Typography>
                           </Flex>
                         </Flex>
-                      </Td>
-                      <Td>
-                        <Typography>{p.category ? t(`category.${p.category}`, p.category) : '–'}</Typography>
                       </Td>
                       {SLOTS.map((s) => {
                         const cell = bySlot.get(s);

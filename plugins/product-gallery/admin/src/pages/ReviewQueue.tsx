@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, Box, Button, Flex, Grid, Loader, Typography } from '@strapi/design-system';
-import { Check, Cross, ArrowClockwise } from '@strapi/icons';
+import { Check, Cross } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useAsset, useAssets, useTransition, type Asset } from '../api';
@@ -11,7 +11,7 @@ import { QcTable, useQcCheckLabel } from '../components/QcChips';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
-import { serverMessage } from '../utils/errors';
+import { serverDetail, serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
@@ -32,7 +32,12 @@ const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
   const t = useT();
   const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
   return (
-    <Link to={paths.review(asset.documentId)} style={{ textDecoration: 'none' }} data-queue-item={asset.documentId}>
+    <Link
+      to={paths.review(asset.documentId)}
+      style={{ textDecoration: 'none' }}
+      data-queue-item={asset.documentId}
+      aria-current={active ? 'true' : undefined}
+    >
       <Flex
         gap={2}
         padding={2}
@@ -113,8 +118,11 @@ export const ReviewQueuePage = () => {
   const selectedId = assetId ?? list[0]?.documentId;
   const detail = useAsset(selectedId);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [conflict, setConflict] = useState<string | null>(null);
-  const transition = useTransition({ onConflict: (e) => setConflict(serverMessage(e)) });
+  // The server's answer to a stale decision: its words, and the state the shot is in now.
+  const [conflict, setConflict] = useState<{ message: string; status: string | null } | null>(null);
+  const transition = useTransition({
+    onConflict: (e) => setConflict({ message: serverMessage(e), status: serverDetail<{ status?: string }>(e, 'current')?.status ?? null }),
+  });
   const done = useDoneToast();
   const shotName = useShotName();
   const actor = useActorLabel();
@@ -263,15 +271,23 @@ export const ReviewQueuePage = () => {
                       onClose={() => setConflict(null)}
                       title={t('review.conflict.title', 'Changed since you opened it')}
                       action={
-                        <Button variant="danger" size="S" startIcon={<ArrowClockwise />} onClick={reload}>
+                        <Button variant="danger" size="S" onClick={reload}>
                           {t('review.conflict.reload', 'Reload')}
                         </Button>
                       }
                       data-testid="conflict"
                     >
-                      {t('review.conflict', 'Someone changed this shot since you opened it — reload to see its current state. ({message})', {
-                        message: conflict,
-                      })}
+                      {/* the alert wraps its content in a <p>: block spans, not paragraphs */}
+                      <Typography tag="span" style={{ display: 'block' }}>
+                        {conflict.status
+                          ? t('review.conflict.now', 'Someone else changed this shot after this page loaded it: it is now {status}. Reload to see it before you decide.', {
+                              status: t(`status.${conflict.status}`, conflict.status).toLowerCase(),
+                            })
+                          : t('review.conflict', 'Someone else changed this shot after this page loaded it. Reload to see it before you decide.')}
+                      </Typography>
+                      <Typography tag="span" variant="pi" textColor="neutral600" style={{ display: 'block', marginTop: 4 }} data-testid="conflict-server">
+                        {conflict.message}
+                      </Typography>
                     </Alert>
                   ) : null}
                   <Box background="neutral0" hasRadius shadow="tableShadow" padding={4}>
@@ -338,10 +354,11 @@ export const ReviewQueuePage = () => {
                             {t('action.publish', 'Publish')}
                           </Button>
                         ) : null}
-                        <Button variant="tertiary" onClick={() => go(-1)} disabled={index <= 0}>
+                        {/* A shot no longer in the queue (decided elsewhere) steps back into it, as J and K do. */}
+                        <Button variant="tertiary" onClick={() => go(-1)} disabled={!list.length || index === 0}>
                           {t('review.previous', 'Previous (K)')}
                         </Button>
-                        <Button variant="tertiary" onClick={() => go(1)} disabled={index < 0 || index >= list.length - 1}>
+                        <Button variant="tertiary" onClick={() => go(1)} disabled={!list.length || index >= list.length - 1}>
                           {t('review.next', 'Next (J)')}
                         </Button>
                       </Flex>
