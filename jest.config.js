@@ -4,8 +4,8 @@ module.exports = {
   testEnvironment: '<rootDir>/tests/support/environment.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
-  // Installing the packed plugin into a new app needs the npm registry and a quarter of an hour: CI
-  // runs it on its own, with PRODUCT_GALLERY_INSTALL_TEST=1.
+  // Installing the packed plugin into a new app needs the npm registry, PostgreSQL and minutes: CI
+  // runs it, with PRODUCT_GALLERY_INSTALL_TEST=1.
   testPathIgnorePatterns: ['/node_modules/', ...(process.env.PRODUCT_GALLERY_INSTALL_TEST === '1' ? [] : ['<rootDir>/tests/install/'])],
   transform: {
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }],

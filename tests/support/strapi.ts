@@ -4,6 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
+import { dropSchema, freshSchema, pgUrl } from './postgres';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -30,24 +31,12 @@ export const freshDatabase = async (): Promise<Record<string, string>> => {
     // config/database.ts resolves the filename from the app root.
     return { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: path.relative(ROOT, path.join(dir, 'data.db')) };
   }
-  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const { Client } = require('pg');
-  const client = new Client({ connectionString: pgUrl() });
-  await client.connect();
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  return { DATABASE_CLIENT: 'postgres', DATABASE_URL: pgUrl(), DATABASE_SCHEMA: schema };
+  return { DATABASE_CLIENT: 'postgres', DATABASE_URL: pgUrl(), DATABASE_SCHEMA: await freshSchema() };
 };
-
-const pgUrl = () => process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 export const dropDatabase = async (dbEnv: Record<string, string>) => {
   if (dbEnv.DATABASE_CLIENT === 'postgres') {
-    const { Client } = require('pg');
-    const client = new Client({ connectionString: pgUrl() });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${dbEnv.DATABASE_SCHEMA} CASCADE`);
-    await client.end();
+    await dropSchema(dbEnv.DATABASE_SCHEMA);
   } else {
     fs.rmSync(path.dirname(path.join(ROOT, dbEnv.DATABASE_FILENAME)), { recursive: true, force: true });
   }
