@@ -126,3 +126,16 @@ test('a product with no width or height is refused, naming what is missing', asy
     message: expect.stringMatching(/width or height in millimetres/),
   });
 });
+
+test('a piece the photo cuts off is refused, naming the edge: its size in the photo is unknown', async () => {
+  const whole = fixture('04_pendant_product_turquoise-point-pendant.jpg');
+  const { width, height } = await sharp(whole).metadata();
+  // the right part of the photo: the stone and its chain run out of its left edge
+  const cut = await sharp(whole).extract({ left: Math.round(width! * 0.3), top: 0, width: Math.round(width! * 0.7), height: height! }).resize({ height: 1000 }).jpeg().toBuffer();
+  await expect(makeLocalShot(cut, spec('pendant', { widthMm: 32, heightMm: 41 }))).rejects.toMatchObject({
+    code: 'product_cut_off',
+    message: expect.stringMatching(/cuts the piece off at its left edge/),
+  });
+  // the same piece, whole in its photo, is drawn
+  await expect(makeLocalShot(whole, spec('pendant', { widthMm: 32, heightMm: 41 }))).resolves.toMatchObject({ width: 1600 });
+});

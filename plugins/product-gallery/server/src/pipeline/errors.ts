@@ -14,6 +14,7 @@ export type PipelineErrorCode =
   | 'too_small'
   | 'invalid_option'
   | 'missing_dimensions'
+  | 'product_cut_off'
   | 'busy';
 
 export type PipelineErrorStatus = 413 | 415 | 422 | 503;
@@ -28,6 +29,7 @@ export const PIPELINE_ERROR_STATUS: Record<PipelineErrorCode, PipelineErrorStatu
   too_small: 422,
   invalid_option: 422,
   missing_dimensions: 422,
+  product_cut_off: 422,
   busy: 503,
 };
 

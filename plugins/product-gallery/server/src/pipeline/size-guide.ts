@@ -135,6 +135,17 @@ export async function renderSizeGuide(working: RawImage, cut: Pick<CutoutResult,
   const W = options.width, H = options.height;
   const tight = maskBox(cut.mask, working.width, working.height, 127, 0);
   if (tight.width === 0) throw new PipelineError('blank', 'No product was found in the photo, so no size guide can be made.');
+  // A piece the photo cuts off (a chain running out of the frame) has no known extent in it: the
+  // record's millimetres cannot be laid on what is visible, and a guide drawn anyway would show
+  // the piece at the wrong size. Better no guide than a wrong one.
+  const cutAt = [tight.y <= 0 && 'top', tight.y + tight.height >= working.height && 'bottom', tight.x <= 0 && 'left', tight.x + tight.width >= working.width && 'right'].filter(Boolean) as string[];
+  if (cutAt.length) {
+    throw new PipelineError(
+      'product_cut_off',
+      `The source photo cuts the piece off at its ${cutAt.join(' and ')} edge${cutAt.length > 1 ? 's' : ''} (a chain running out of the frame, for instance), so its whole size in the photo is unknown and it cannot be drawn to scale from the record's ${longMm} mm. Use a source photo that shows the whole piece with space around it.`,
+      { edges: cutAt }
+    );
+  }
   const warnings: SizeGuideResult['warnings'] = [];
   const productMm = { w: (tight.width / Math.max(tight.width, tight.height)) * longMm, h: (tight.height / Math.max(tight.width, tight.height)) * longMm };
 
