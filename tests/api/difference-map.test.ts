@@ -5,11 +5,9 @@
  * messages; admin authentication required.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { makeLocalShot } from '../../plugins/product-gallery/server/src/pipeline';
-import { createAsset, createProduct, stopWorker, uploadPhoto } from '../support/fixtures';
+import { createAsset, createProduct, stopWorker, uploadBuffer, uploadPhoto } from '../support/fixtures';
 import { photoPath } from '../support/photos';
 import { adminSession, startApp, type AdminSession, type TestApp } from '../support/strapi';
 
@@ -17,16 +15,6 @@ jest.setTimeout(300_000);
 
 const SOURCE = '04_pendant_product_turquoise-point-pendant.jpg';
 
-/** A generated image into the Media Library, as the plugin stores one (a real file row). */
-const uploadBuffer = async (app: TestApp, buffer: Buffer, name: string) => {
-  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-dm-')), name);
-  fs.writeFileSync(tmp, buffer);
-  const [file] = await app.strapi.plugin('upload').service('upload').upload({
-    data: { fileInfo: { alternativeText: name, name } },
-    files: { filepath: tmp, originalFilename: name, mimetype: 'image/jpeg', size: buffer.length },
-  });
-  return file as { id: number; width: number; height: number };
-};
 
 /** The source photo with the piece's stone recoloured in a known box (source px). */
 const recolouredSource = async (bytes: Buffer) => {

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { describeInBrowser, openEditorSession, readmeScreenshot, screenshot, stepsWithScreenshots, until, type EditorSession } from '../support/browser';
-import { createAsset, createProduct, move, uploadPhoto } from '../support/fixtures';
+import { createAsset, createProduct, move, uploadBuffer, uploadPhoto } from '../support/fixtures';
+import { photoPath } from '../support/photos';
 import { readZip } from '../support/zip';
 
 jest.setTimeout(600_000);
@@ -37,6 +38,16 @@ const parseFacts = (facts: string) => {
   return { width: Number(m[1]), height: Number(m[2]), format: m[3], kb: Number(m[4]) };
 };
 
+/** A square close-up of the on-model photo's turquoise drop (left of centre, low in the frame), at its own pixels. */
+const detailOf = async (file: string) => {
+  const bytes = fs.readFileSync(photoPath(file.slice(0, 3)));
+  const { width, height } = await sharp(bytes).metadata();
+  const side = Math.round(Math.min(width!, height!) * 0.55);
+  const left = Math.max(0, Math.round(width! * 0.41 - side / 2));
+  const top = Math.max(0, Math.min(height! - side, Math.round(height! * 0.62 - side / 2)));
+  return sharp(bytes).extract({ left, top, width: side, height: side }).jpeg({ quality: 92 }).toBuffer();
+};
+
 describeInBrowser('gallery page: a channel shows its own files, its rules and what breaks them', () => {
   let session: EditorSession;
   let page: Page;
@@ -51,7 +62,8 @@ describeInBrowser('gallery page: a channel shows its own files, its rules and wh
         product = await createProduct(app, { title: 'Layered Turquoise Necklace', sourcePhoto: model.id });
         const shots = [
           ['model', model],
-          ['detail', await uploadPhoto(app, '07_earrings_product_double-pearl-studs.jpg')],
+          // the necklace's own close-up: its turquoise drop, cut from the photo (a small crop, enlarged by the channel)
+          ['detail', await uploadBuffer(app, await detailOf('54_necklace_onmodel_turquoise-pendant-layered-gold.jpg'), 'necklace-detail.jpg')],
           ['lifestyle', await uploadPhoto(app, '60_pendant_lifestyle_dreamcatcher-on-white-chair.jpg')],
         ] as const;
         for (const [role, file] of shots) {

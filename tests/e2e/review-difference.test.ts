@@ -9,8 +9,6 @@
  * Needs `npm run build` (the admin panel in dist/build) and /usr/bin/chromium.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { checkCandidate, makeLocalShot } from '../../plugins/product-gallery/server/src/pipeline';
@@ -24,7 +22,7 @@ import {
   type BrowserApp,
   type EditorSession,
 } from '../support/browser';
-import { createAsset, productWithReference, uploadPhoto } from '../support/fixtures';
+import { createAsset, productWithReference, uploadBuffer, uploadPhoto } from '../support/fixtures';
 import { photoPath } from '../support/photos';
 
 
@@ -35,15 +33,6 @@ const SOURCE = '04_pendant_product_turquoise-point-pendant.jpg';
 const waitFor = (what: string, fn: () => Promise<boolean>, timeout = 60_000) => until(what, fn, timeout);
 const step = stepsWithScreenshots('review-difference-');
 
-const uploadBuffer = async (app: BrowserApp, buffer: Buffer, name: string) => {
-  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-e2e-')), name);
-  fs.writeFileSync(tmp, buffer);
-  const [file] = await app.strapi.plugin('upload').service('upload').upload({
-    data: { fileInfo: { alternativeText: name, name } },
-    files: { filepath: tmp, originalFilename: name, mimetype: 'image/jpeg', size: buffer.length },
-  });
-  return file as { id: number; width: number; height: number };
-};
 
 describeInBrowser('review queue: difference map, cannot verify, override naming the checks', () => {
   let session: EditorSession;

@@ -20,21 +20,24 @@ export const SYSTEM = { kind: 'system', name: 'test' } as const;
 
 const MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
 
-/** Uploads a test photo (support/photos: the full set or the fixtures) into the Media Library (a real file row, stored by the provider). */
-export const uploadPhoto = async (app: TestApp, filename = '07_earrings_product_double-pearl-studs.jpg', alt?: string) => {
-  const source = path.join(PHOTOS_DIR, filename);
-  // The upload service moves/deletes its temp files: hand it a copy.
-  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-up-')), filename);
-  fs.copyFileSync(source, tmp);
+/** Image bytes into the Media Library through the upload plugin (a real file row, stored by the provider). */
+export const uploadBuffer = async (app: TestApp, buffer: Buffer, name: string, alt?: string) => {
+  // The upload service moves/deletes its temp files: hand it its own.
+  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-up-')), name);
+  fs.writeFileSync(tmp, buffer);
   const [file] = await app.strapi
     .plugin('upload')
     .service('upload')
     .upload({
-      data: { fileInfo: { alternativeText: alt ?? filename, name: filename } },
-      files: { filepath: tmp, originalFilename: filename, mimetype: MIME[path.extname(filename)] ?? 'image/jpeg', size: fs.statSync(tmp).size },
+      data: { fileInfo: { alternativeText: alt ?? name, name } },
+      files: { filepath: tmp, originalFilename: name, mimetype: MIME[path.extname(name)] ?? 'image/jpeg', size: buffer.length },
     });
   return file as { id: number; url: string; width: number; height: number; mime: string; formats: any };
 };
+
+/** Uploads a test photo (support/photos: the full set or the fixtures) into the Media Library. */
+export const uploadPhoto = async (app: TestApp, filename = '07_earrings_product_double-pearl-studs.jpg', alt?: string) =>
+  uploadBuffer(app, fs.readFileSync(path.join(PHOTOS_DIR, filename)), filename, alt);
 
 let seq = 0;
 /** A product (document service, so it passes the plugin's validation), with a source photo attached. */
