@@ -64,7 +64,7 @@ describeInBrowser('review queue: J/K, approve and move on, a change by someone e
   let colleague: AdminSession;
   let craneId = '';
   let pendantId = '';
-  let modelShot = '';
+  let cleanShot = '';
 
   const queueUrl = (product?: string) => `${app.url}/admin/plugins/product-gallery/review${product ? `?product=${product}` : ''}`;
   const detail = () => page.getByTestId('review-detail');
@@ -113,7 +113,7 @@ describeInBrowser('review queue: J/K, approve and move on, a change by someone e
           const submitted = await booted.http.post(`/product-gallery/assets/${shot.documentId}/transition`).set(colleague.auth).send({ to: 'in_review', version: shot.version });
           if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${JSON.stringify(submitted.body)}`);
         }
-        modelShot = made.find((a: { role: string }) => a.role === 'model')?.documentId ?? '';
+        cleanShot = made.find((a: { role: string }) => a.role === 'clean')?.documentId ?? '';
         // From here on the suite writes every state itself.
         await stopWorker(booted);
 
@@ -165,9 +165,9 @@ describeInBrowser('review queue: J/K, approve and move on, a change by someone e
 
   test('the review queue: a generated shot with its checks (the README picture)', async () => {
     await step(page, 'queue', async () => {
-      expect(modelShot).toBeTruthy();
-      await page.goto(`${app.url}/admin/plugins/product-gallery/review/${modelShot}`);
-      await page.locator(`[data-testid="review-detail"][data-asset="${modelShot}"]`).waitFor();
+      expect(cleanShot).toBeTruthy();
+      await page.goto(`${app.url}/admin/plugins/product-gallery/review/${cleanShot}`);
+      await page.locator(`[data-testid="review-detail"][data-asset="${cleanShot}"]`).waitFor();
       await page.getByTestId('qc-results').locator('[data-qc-row]').first().waitFor();
       // the difference map has its answer, not a spinner
       const map = page.getByTestId('difference-map');
