@@ -303,6 +303,7 @@ const PlaceMarker = ({ place, role }: { place: Place; role: Role }) => {
 const ShotCard = ({
   asset,
   can,
+  productId,
   productTitle,
   place,
   onHistory,
@@ -310,6 +311,7 @@ const ShotCard = ({
 }: {
   asset: Asset;
   can: Can;
+  productId: string;
   productTitle: string;
   place: Place;
   onHistory: (id: string) => void;
@@ -429,6 +431,13 @@ const ShotCard = ({
             <Button size="S" variant="danger-light" onClick={() => move('archived')} loading={transition.isLoading}>
               {t('action.archive', 'Archive')}
             </Button>
+          ) : null}
+          {asset.status === 'failed' && asset.role === 'size' ? (
+            // A size guide fails on the record (no width or height) or its photo (the piece cut
+            // off): made again as it is, it fails again, so the way to the fix comes first.
+            <LinkButton size="S" variant="secondary" tag={Link} to={paths.productRecord(productId)} data-testid="edit-product-record">
+              {t('shot.size.editRecord', 'Edit the product’s dimensions or photo')}
+            </LinkButton>
           ) : null}
           {(asset.status === 'rejected' || asset.status === 'failed') && can.generate ? (
             <Button size="S" variant="secondary" onClick={() => move('queued')} loading={transition.isLoading}>
@@ -618,6 +627,7 @@ export const WorkspacePage = () => {
                         <ShotCard
                           asset={a}
                           can={can}
+                          productId={ws.product.documentId}
                           productTitle={ws.product.title}
                           place={placeOf(a, ws.assets, filled)}
                           onHistory={setHistoryOf}

@@ -21,4 +21,6 @@ export const paths = {
   gallery: (documentId: string) => `/plugins/product-gallery/gallery/${documentId}`,
   briefs: '/plugins/product-gallery/briefs',
   brief: (documentId: string) => `/plugins/product-gallery/briefs/${documentId}`,
+  /** The product's record (its dimensions, its source photo) in the Content Manager. */
+  productRecord: (documentId: string) => `/content-manager/collection-types/plugin::product-gallery.product/${documentId}`,
 };
