@@ -24,7 +24,8 @@ export const useFocusFirstError = () => {
   const [request, setRequest] = useState(0);
   useEffect(() => {
     if (!request) return;
-    const first = container.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-field-error]');
+    // An input in error, else a message placed on a card or under a group of checkboxes (Field.Error's id).
+    const first = container.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-field-error], [id$="-error"]');
     if (!first) return;
     first.scrollIntoView({ block: 'center' });
     first.focus({ preventScroll: true });

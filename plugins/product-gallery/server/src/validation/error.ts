@@ -5,7 +5,7 @@ type Path = (string | number)[];
 
 /**
  * How a form names its problems: `field` turns a path into the words an editor sees beside the
- * input, `issue` words zod's own (developer) messages, `join` puts the two together.
+ * input, `issue` words zod's own (developer) messages; `sentence` puts the two together.
  */
 export interface Wording {
   field: (path: Path, input: unknown) => string;
