@@ -84,13 +84,13 @@ describe('foundation: the app, its content model and validation', () => {
       .set(admin.auth)
       .send({ slotPlan: [{ slot: 'grid', roles: ['clean'] }, { slot: 'grid', roles: ['model'] }] });
     expect(dupSlots.status).toBe(400);
-    expect(dupSlots.body.error.message).toMatch(/^slotPlan\.1/);
+    expect(dupSlots.body.error.message).toMatch(/^Slot plan › Grid: slot "grid" appears twice/);
     const badClone = await app.http.post(`/product-gallery/briefs/${rings.documentId}/clone`).set(admin.auth).send({ name: '' });
     expect(badClone.status).toBe(400);
-    expect(badClone.body.error.message).toMatch(/^name: /);
+    expect(badClone.body.error.message).toMatch(/^Name: the clone needs a name/);
     const clash = await app.http.post(`/product-gallery/briefs/${rings.documentId}/clone`).set(admin.auth).send({ name: 'Rings 2', categories: ['ring'] });
     expect(clash.status).toBe(400);
-    expect(clash.body.error.message).toMatch(/categories/);
+    expect(clash.body.error.message).toMatch(/^Categories: "ring" already has a default brief/);
     const badId = await app.http.get('/product-gallery/briefs/not-an-id!').set(admin.auth);
     expect(badId.status).toBe(400);
     expect(badId.body.error.message).toMatch(/^documentId/);

@@ -38,20 +38,19 @@ describe('prompts and model names are bounded at every boundary', () => {
 
   const roles = (change: Record<string, unknown>, role = 'model') =>
     brief.roles.map(({ id: _id, sceneImage: _s, ...r }: any) => (r.role === role ? { ...r, ...change } : r));
-  const indexOf = (role: string) => brief.roles.findIndex((r: any) => r.role === role);
 
   it('refuses a template that could render past the bound, with a 400 naming the field', async () => {
     // 4,000 characters of placeholders: within the template's own limit, megabytes once rendered.
     const template = '{{stones}}'.repeat(400);
     const res = await app.http.put(`/product-gallery/briefs/${brief.documentId}`).set(admin.auth).send({ roles: roles({ promptTemplate: template }) });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(new RegExp(`^roles\\.${indexOf('model')}\\.promptTemplate: renders to up to \\d+ characters .*keep it within ${PROMPT_LIMITS.rendered}`));
+    expect(res.body.error.message).toMatch(new RegExp(`^On model › Prompt template: renders to up to \\d+ characters .*keep it within ${PROMPT_LIMITS.rendered}`));
     const negative = await app.http
       .put(`/product-gallery/briefs/${brief.documentId}`)
       .set(admin.auth)
       .send({ roles: roles({ negativePrompt: '{{description}} '.repeat(6) }, 'clean') });
     expect(negative.status).toBe(400);
-    expect(negative.body.error.message).toMatch(new RegExp(`^roles\\.${indexOf('clean')}\\.negativePrompt: renders to up to`));
+    expect(negative.body.error.message).toMatch(/^Clean › Negative prompt: renders to up to/);
     // Nothing was saved.
     const after = await app.http.get(`/product-gallery/briefs/${brief.documentId}`).set(admin.auth);
     expect(after.body.data.roles.map((r: any) => r.promptTemplate)).toEqual(brief.roles.map((r: any) => r.promptTemplate));
@@ -72,7 +71,7 @@ describe('prompts and model names are bounded at every boundary', () => {
       .set(author.auth)
       .send({ product: product.documentId, roles: [{ role: 'model', promptTemplate: '{{description}}'.repeat(266) }] });
     expect(hostile.status).toBe(400);
-    expect(hostile.body.error.message).toMatch(/^roles\.0\.promptTemplate: renders to up to/);
+    expect(hostile.body.error.message).toMatch(/^On model › Prompt template: renders to up to/);
 
     const res = await app.http
       .post(url)
@@ -119,6 +118,6 @@ describe('prompts and model names are bounded at every boundary', () => {
   it.each(['../../account', 'owner/..', '../account', 'owner/%2e%2e', 'owner/name?x=1'])('a brief naming model %j is a 400 naming the field', async (model) => {
     const res = await app.http.put(`/product-gallery/briefs/${brief.documentId}`).set(admin.auth).send({ roles: roles({ model, generator: 'replicate' }) });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(new RegExp(`^roles\\.${indexOf('model')}\\.model: must be a Replicate model such as owner/name`));
+    expect(res.body.error.message).toMatch(/^On model › Model must be a Replicate model such as owner\/name/);
   });
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { TestApp } from './strapi';
+import { adminSession, startApp, type AdminSession, type TestApp } from './strapi';
 import { PHOTOS_DIR } from './photos';
 
 export const UID = {
@@ -150,4 +150,21 @@ export const stopWorker = async (app: TestApp) => {
   const plugin = app.strapi.plugin('product-gallery');
   const dispatch = (plugin as any).services?.dispatch ? plugin.service('dispatch') : null;
   await dispatch?.stop?.();
+};
+
+/**
+ * A suite's app, booted before its tests with the worker stopped and a super admin, stopped after
+ * them. Read `suite.app` and `suite.admin` inside tests (they are set in beforeAll).
+ */
+export const quietAppForSuite = () => {
+  const suite = {} as { app: TestApp; admin: AdminSession };
+  beforeAll(async () => {
+    suite.app = await startApp();
+    await stopWorker(suite.app);
+    suite.admin = await adminSession(suite.app);
+  });
+  afterAll(async () => {
+    await suite.app?.stop();
+  });
+  return suite;
 };

@@ -7,6 +7,7 @@ import { useCallback, useState } from 'react';
 import { useMutation, useQuery, useQueryClient, type QueryKey } from 'react-query';
 import { useAuth, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { serverMessage, serverStatus } from '../utils/errors';
+import { fieldProblems } from '../utils/field-errors';
 import { backendURL } from '../utils/urls';
 import {
   BUSY_STATUSES,
@@ -682,9 +683,18 @@ export const useBrief = (documentId: string | undefined) => {
   });
 };
 
-export const useUpdateBrief = (documentId: string) => {
+/**
+ * `placesFieldErrors`: the caller shows a 400's field problems beside its fields (and its own
+ * summary), so only other failures are toasted here.
+ */
+const useFormErrorNotice = (placesFieldErrors: boolean) => {
+  const notify = useNotifyError();
+  return useCallback((error: unknown) => (placesFieldErrors && fieldProblems(error).length ? undefined : notify(error)), [notify, placesFieldErrors]);
+};
+
+export const useUpdateBrief = (documentId: string, { placesFieldErrors = false } = {}) => {
   const { put } = useFetchClient();
-  const onError = useNotifyError();
+  const onError = useFormErrorNotice(placesFieldErrors);
   const invalidate = useInvalidateAll();
   return useMutation(
     async (data: Partial<Pick<Brief, 'name' | 'categories' | 'roles' | 'slotPlan'>>) =>
@@ -693,9 +703,9 @@ export const useUpdateBrief = (documentId: string) => {
   );
 };
 
-export const useCloneBrief = () => {
+export const useCloneBrief = ({ placesFieldErrors = false } = {}) => {
   const { post } = useFetchClient();
-  const onError = useNotifyError();
+  const onError = useFormErrorNotice(placesFieldErrors);
   const invalidate = useInvalidateAll();
   return useMutation(
     async ({ documentId, name, categories }: { documentId: string; name: string; categories: Category[] }) =>

@@ -20,6 +20,7 @@ import { Layouts, Page, useDebounce, useNotification } from '@strapi/strapi/admi
 import { Link, useParams } from 'react-router-dom';
 import { stripSpec, useBrief, useProducts, usePromptPreview, useUpdateBrief, type Brief, type RoleSpec, type SlotRule } from '../api';
 import { serverMessage } from '../utils/errors';
+import { fieldProblems, useFocusFirstError } from '../utils/field-errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { paths } from '../utils/urls';
@@ -37,18 +38,70 @@ const toDraft = (b: Brief): Draft => ({
 
 const TEXT_FIELDS = ['promptTemplate', 'negativePrompt', 'scene', 'style'] as const;
 
+/** The fields a role card shows; a problem with any other field of the role is shown on the card. */
+const ROLE_CARD_FIELDS = ['required', 'aspectRatio', 'minLongEdge', 'generator', 'model', ...TEXT_FIELDS, 'allowScenePreviews'];
+
+/**
+ * Problems by where the editor sees them: `name`, `categories`, `roles.<role>.<field>`,
+ * `roles.<role>` (the card), `slotPlan`. The server counts roles by position in what was sent;
+ * the editor keys them by role, so a removed role can't shift a message onto its neighbour.
+ */
+type Problems = Record<string, string>;
+
+const placeProblems = (sent: Draft, problems: { path: string[]; message: string }[]): Problems => {
+  const placed: Problems = {};
+  const add = (key: string, message: string) => {
+    placed[key] = placed[key] ? `${placed[key]}; ${message}` : message;
+  };
+  for (const { path, message } of problems) {
+    const [top, index, field] = path;
+    const role = top === 'roles' && index !== undefined ? sent.roles[Number(index)]?.role : undefined;
+    if (role) add(field && ROLE_CARD_FIELDS.includes(field) ? `roles.${role}.${field}` : `roles.${role}`, message);
+    else if (top === 'name' || top === 'categories' || top === 'slotPlan') add(top, message);
+    else add('', message);
+  }
+  return placed;
+};
+
+const withoutKeys = (problems: Problems, keys: string[]) =>
+  keys.some((k) => k in problems) ? Object.fromEntries(Object.entries(problems).filter(([k]) => !keys.includes(k))) : problems;
+
+/** A problem shown on a card or box rather than on one input; the first-error focus finds it too. */
+const ProblemText = ({ message }: { message?: string }) =>
+  message ? (
+    <Typography variant="pi" textColor="danger600" data-field-error tabIndex={-1}>
+      {message}
+    </Typography>
+  ) : null;
+
+const YesNo = ({ checked, disabled, onChange }: { checked: boolean; disabled: boolean; onChange: (checked: boolean) => void }) => {
+  const t = useT();
+  return (
+    <Toggle
+      checked={checked}
+      disabled={disabled}
+      onLabel={t('briefs.yes', 'Yes')}
+      offLabel={t('briefs.no', 'No')}
+      onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.checked)}
+    />
+  );
+};
+
 const RoleSpecEditor = ({
   spec,
   readOnly,
+  problems,
   onChange,
   onRemove,
 }: {
   spec: RoleSpec;
   readOnly: boolean;
+  problems: Problems;
   onChange: (patch: Partial<RoleSpec>) => void;
   onRemove: () => void;
 }) => {
   const t = useT();
+  const problem = (field: string) => problems[`roles.${spec.role}.${field}`];
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-role-spec={spec.role}>
       <Flex direction="column" alignItems="stretch" gap={3}>
@@ -62,21 +115,17 @@ const RoleSpecEditor = ({
             </IconButton>
           ) : null}
         </Flex>
+        <ProblemText message={problems[`roles.${spec.role}`]} />
         <Grid.Root gap={3}>
           <Grid.Item col={3} s={6} direction="column" alignItems="stretch">
-            <Field.Root name={`${spec.role}.required`}>
+            <Field.Root name={`${spec.role}.required`} error={problem('required')}>
               <Field.Label>{t('briefs.field.required', 'Required')}</Field.Label>
-              <Toggle
-                checked={Boolean(spec.required)}
-                disabled={readOnly}
-                onLabel={t('briefs.yes', 'Yes')}
-                offLabel={t('briefs.no', 'No')}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange({ required: e.target.checked })}
-              />
+              <YesNo checked={Boolean(spec.required)} disabled={readOnly} onChange={(required) => onChange({ required })} />
+              <Field.Error />
             </Field.Root>
           </Grid.Item>
           <Grid.Item col={3} s={6} direction="column" alignItems="stretch">
-            <Field.Root name={`${spec.role}.aspectRatio`} hint={t('briefs.field.aspectHint', 'e.g. 1:1, 4:5, 2:3')}>
+            <Field.Root name={`${spec.role}.aspectRatio`} hint={t('briefs.field.aspectHint', 'e.g. 1:1, 4:5, 2:3')} error={problem('aspectRatio')}>
               <Field.Label>{t('briefs.field.aspectRatio', 'Aspect ratio')}</Field.Label>
               <TextInput
                 value={spec.aspectRatio ?? ''}
@@ -84,10 +133,11 @@ const RoleSpecEditor = ({
                 onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange({ aspectRatio: e.target.value })}
               />
               <Field.Hint />
+              <Field.Error />
             </Field.Root>
           </Grid.Item>
           <Grid.Item col={3} s={6} direction="column" alignItems="stretch">
-            <Field.Root name={`${spec.role}.minLongEdge`}>
+            <Field.Root name={`${spec.role}.minLongEdge`} error={problem('minLongEdge')}>
               <Field.Label>{t('briefs.field.minLongEdge', 'Min. long edge (px)')}</Field.Label>
               <TextInput
                 type="number"
@@ -97,10 +147,11 @@ const RoleSpecEditor = ({
                   onChange({ minLongEdge: e.target.value === '' ? (undefined as unknown as number) : Number(e.target.value) })
                 }
               />
+              <Field.Error />
             </Field.Root>
           </Grid.Item>
           <Grid.Item col={3} s={6} direction="column" alignItems="stretch">
-            <Field.Root name={`${spec.role}.generator`}>
+            <Field.Root name={`${spec.role}.generator`} error={problem('generator')}>
               <Field.Label>{t('briefs.field.generator', 'Generator')}</Field.Label>
               <SingleSelect
                 value={spec.generator ?? 'local'}
@@ -113,10 +164,11 @@ const RoleSpecEditor = ({
                   </SingleSelectOption>
                 ))}
               </SingleSelect>
+              <Field.Error />
             </Field.Root>
           </Grid.Item>
           <Grid.Item col={12} direction="column" alignItems="stretch">
-            <Field.Root name={`${spec.role}.model`} hint={t('briefs.field.modelHint', 'Replicate model, owner/name')}>
+            <Field.Root name={`${spec.role}.model`} hint={t('briefs.field.modelHint', 'Replicate model, owner/name')} error={problem('model')}>
               <Field.Label>{t('briefs.field.model', 'Model')}</Field.Label>
               <TextInput
                 value={spec.model ?? ''}
@@ -124,12 +176,14 @@ const RoleSpecEditor = ({
                 onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange({ model: e.target.value })}
               />
               <Field.Hint />
+              <Field.Error />
             </Field.Root>
           </Grid.Item>
           {TEXT_FIELDS.map((f) => (
             <Grid.Item key={f} col={f === 'promptTemplate' ? 12 : 6} s={12} direction="column" alignItems="stretch">
               <Field.Root
                 name={`${spec.role}.${f}`}
+                error={problem(f)}
                 hint={
                   f === 'promptTemplate'
                     ? t('briefs.field.placeholders', 'Placeholders: {list}', {
@@ -145,9 +199,31 @@ const RoleSpecEditor = ({
                   onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => onChange({ [f]: e.target.value })}
                 />
                 <Field.Hint />
+                <Field.Error />
               </Field.Root>
             </Grid.Item>
           ))}
+          <Grid.Item col={12} direction="column" alignItems="stretch">
+            <Field.Root
+              name={`${spec.role}.allowScenePreviews`}
+              error={problem('allowScenePreviews')}
+              hint={t(
+                'briefs.field.allowScenePreviewsHint',
+                'A scene preview is the hand, neckline or tabletop the app draws itself, with the product laid on it: it shows scale but is not a photograph. Off: a preview does not fill this shot’s slot or make the gallery ready. On: a published preview counts like any other shot. A composite on your own scene photo always counts.'
+              )}
+            >
+              <Field.Label>{t('briefs.field.allowScenePreviews', 'Count drawn scene previews toward a ready gallery')}</Field.Label>
+              <Box maxWidth="240px">
+                <YesNo
+                  checked={Boolean(spec.allowScenePreviews)}
+                  disabled={readOnly}
+                  onChange={(allowScenePreviews) => onChange({ allowScenePreviews })}
+                />
+              </Box>
+              <Field.Hint />
+              <Field.Error />
+            </Field.Root>
+          </Grid.Item>
         </Grid.Root>
       </Flex>
     </Box>
@@ -157,10 +233,12 @@ const RoleSpecEditor = ({
 const SlotPlanEditor = ({
   plan,
   readOnly,
+  problem,
   onChange,
 }: {
   plan: SlotRule[];
   readOnly: boolean;
+  problem?: string;
   onChange: (plan: SlotRule[]) => void;
 }) => {
   const t = useT();
@@ -180,6 +258,7 @@ const SlotPlanEditor = ({
         <Typography variant="pi" textColor="neutral600">
           {t('briefs.slotPlanHelp', 'For each page slot, the roles that fill it, in fallback order: the first one published wins.')}
         </Typography>
+        <ProblemText message={problem} />
         {SLOTS.map((slot) => {
           const roles = bySlot.get(slot)?.roles ?? [];
           const free = ROLES.filter((r) => !roles.includes(r));
@@ -320,8 +399,10 @@ export const BriefEditorPage = () => {
   const { toggleNotification } = useNotification();
   const { documentId = '' } = useParams();
   const { data: brief, isLoading, isError } = useBrief(documentId);
-  const update = useUpdateBrief(documentId);
+  const update = useUpdateBrief(documentId, { placesFieldErrors: true });
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [problems, setProblems] = useState<Problems>({});
+  const { container, focusFirstError } = useFocusFirstError();
   const readOnly = !can.manageBriefs;
 
   useEffect(() => {
@@ -333,25 +414,49 @@ export const BriefEditorPage = () => {
   if (isLoading || (brief && !draft)) return <Page.Loading />;
   if (isError || !brief || !draft) return <Page.Error />;
 
-  const patchRole = (role: Role, patch: Partial<RoleSpec>) =>
+  const patchRole = (role: Role, patch: Partial<RoleSpec>) => {
     setDraft((d) => d && { ...d, roles: d.roles.map((r) => (r.role === role ? { ...r, ...patch } : r)) });
+    setProblems((p) => withoutKeys(p, [`roles.${role}`, ...Object.keys(patch).map((k) => `roles.${role}.${k}`)]));
+  };
+  const patchDraft = (patch: Partial<Draft>) => {
+    setDraft({ ...draft, ...patch });
+    setProblems((p) => withoutKeys(p, Object.keys(patch)));
+  };
+
+  /** Shows the problems where they are, brings the first into view, and sums them up in a toast. */
+  const showProblems = (placed: Problems) => {
+    setProblems(placed);
+    focusFirstError();
+    const count = Object.keys(placed).length;
+    toggleNotification({
+      type: 'danger',
+      message: t('briefs.problems', '{count, plural, one {One field needs} other {# fields need}} attention before this brief can be saved.', { count }),
+    });
+  };
   const missingRoles = ROLES.filter((r) => !draft.roles.some((s) => s.role === r));
 
   const save = async () => {
+    if (!draft.name.trim()) {
+      showProblems({ name: t('briefs.nameRequired', 'A name is required') });
+      return;
+    }
+    const sent = draft;
     try {
       const saved = await update.mutateAsync({
-        name: draft.name,
-        categories: draft.categories,
-        roles: draft.roles.map(stripSpec),
-        slotPlan: draft.slotPlan.map(({ slot, roles }) => ({ slot, roles })),
+        name: sent.name,
+        categories: sent.categories,
+        roles: sent.roles.map(stripSpec),
+        slotPlan: sent.slotPlan.map(({ slot, roles }) => ({ slot, roles })),
       });
+      setProblems({});
       toggleNotification({
         type: 'success',
         message: t('briefs.saved', 'Saved: version {version}', { version: saved?.version ?? brief.version + 1 }),
       });
     } catch (e) {
-      /* notified by the api module */
-      void serverMessage(e);
+      const found = fieldProblems(e);
+      if (found.length) showProblems(placeProblems(sent, found));
+      else toggleNotification({ type: 'danger', message: serverMessage(e) });
     }
   };
 
@@ -387,33 +492,47 @@ export const BriefEditorPage = () => {
         }
         secondaryAction={
           !readOnly && dirty ? (
-            <Button variant="tertiary" onClick={() => setDraft(toDraft(brief))}>
+            <Button
+              variant="tertiary"
+              onClick={() => {
+                setDraft(toDraft(brief));
+                setProblems({});
+              }}
+            >
               {t('briefs.discard', 'Discard changes')}
             </Button>
           ) : undefined
         }
       />
       <Layouts.Content>
+        <div ref={container}>
+        <ProblemText message={problems['']} />
         <Grid.Root gap={4}>
           <Grid.Item col={8} s={12} direction="column" alignItems="stretch" gap={4}>
             <Box background="neutral0" hasRadius shadow="tableShadow" padding={4}>
               <Flex direction="column" alignItems="stretch" gap={4}>
-                <Field.Root name="name" required>
+                <Field.Root name="name" required error={problems.name}>
                   <Field.Label>{t('briefs.name', 'Name')}</Field.Label>
                   <TextInput
                     value={draft.name}
                     disabled={readOnly}
-                    onChange={(e: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, name: e.target.value })}
+                    onChange={(e: React.ChangeEvent<HTMLInputElement>) => patchDraft({ name: e.target.value })}
                   />
+                  <Field.Error />
                 </Field.Root>
-                <Field.Root name="categories" hint={t('briefs.categoriesHint', 'The categories this brief becomes the default for.')}>
+                <Field.Root
+                  name="categories"
+                  hint={t('briefs.categoriesHint', 'The categories this brief becomes the default for.')}
+                  error={problems.categories}
+                >
                   <Field.Label>{t('briefs.categories', 'Categories')}</Field.Label>
                   {readOnly ? (
                     <Typography>{(draft.categories ?? []).join(', ') || '–'}</Typography>
                   ) : (
-                    <CategoryChecks value={draft.categories ?? []} onChange={(categories) => setDraft({ ...draft, categories })} />
+                    <CategoryChecks value={draft.categories ?? []} onChange={(categories) => patchDraft({ categories })} />
                   )}
                   <Field.Hint />
+                  <Field.Error />
                 </Field.Root>
               </Flex>
             </Box>
@@ -422,8 +541,9 @@ export const BriefEditorPage = () => {
                 key={spec.role}
                 spec={spec}
                 readOnly={readOnly}
+                problems={problems}
                 onChange={(patch) => patchRole(spec.role, patch)}
-                onRemove={() => setDraft({ ...draft, roles: draft.roles.filter((r) => r.role !== spec.role) })}
+                onRemove={() => patchDraft({ roles: draft.roles.filter((r) => r.role !== spec.role) })}
               />
             ))}
             {!readOnly && missingRoles.length ? (
@@ -445,7 +565,12 @@ export const BriefEditorPage = () => {
                 ))}
               </Flex>
             ) : null}
-            <SlotPlanEditor plan={draft.slotPlan} readOnly={readOnly} onChange={(slotPlan) => setDraft({ ...draft, slotPlan })} />
+            <SlotPlanEditor
+              plan={draft.slotPlan}
+              readOnly={readOnly}
+              problem={problems.slotPlan}
+              onChange={(slotPlan) => patchDraft({ slotPlan })}
+            />
           </Grid.Item>
           <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
             <Box style={{ position: 'sticky', top: 16 }} width="100%">
@@ -453,6 +578,7 @@ export const BriefEditorPage = () => {
             </Box>
           </Grid.Item>
         </Grid.Root>
+        </div>
       </Layouts.Content>
     </Page.Main>
   );

@@ -21,6 +21,7 @@ import { Duplicate, Pencil } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate } from 'react-router-dom';
 import { useBriefs, useCloneBrief, type Brief } from '../api';
+import { fieldProblems } from '../utils/field-errors';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
 import { paths } from '../utils/urls';
@@ -57,13 +58,15 @@ export const CategoryChecks = ({
 const CloneDialog = ({ source, onClose }: { source: Brief | null; onClose: () => void }) => {
   const t = useT();
   const navigate = useNavigate();
-  const clone = useCloneBrief();
+  const clone = useCloneBrief({ placesFieldErrors: true });
   const [name, setName] = useState('');
   const [categories, setCategories] = useState<Category[]>([]);
+  const [problems, setProblems] = useState<Record<string, string>>({});
   useEffect(() => {
     if (source) {
       setName(t('briefs.cloneName', '{name} (copy)', { name: source.name }));
       setCategories([]);
+      setProblems({});
     }
   }, [source, t]);
   const submit = async () => {
@@ -72,8 +75,9 @@ const CloneDialog = ({ source, onClose }: { source: Brief | null; onClose: () =>
       const created = await clone.mutateAsync({ documentId: source.documentId, name: name.trim(), categories });
       onClose();
       if (created?.documentId) navigate(paths.brief(created.documentId));
-    } catch {
-      /* notified */
+    } catch (e) {
+      // The dialog has two fields: anything the server says about another path sits on the name.
+      setProblems(Object.fromEntries(fieldProblems(e).map((p) => [p.path[0] === 'categories' ? 'categories' : 'name', p.message])));
     }
   };
   return (
@@ -84,15 +88,32 @@ const CloneDialog = ({ source, onClose }: { source: Brief | null; onClose: () =>
         </Modal.Header>
         <Modal.Body>
           <Flex direction="column" alignItems="stretch" gap={4}>
-            <Field.Root name="name" required error={!name.trim() ? t('briefs.nameRequired', 'A name is required') : undefined}>
+            <Field.Root name="name" required error={!name.trim() ? t('briefs.nameRequired', 'A name is required') : problems.name}>
               <Field.Label>{t('briefs.name', 'Name')}</Field.Label>
-              <TextInput value={name} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+              <TextInput
+                value={name}
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => {
+                  setName(e.target.value);
+                  setProblems(({ name: _gone, ...rest }) => rest);
+                }}
+              />
               <Field.Error />
             </Field.Root>
-            <Field.Root name="categories" hint={t('briefs.categoriesHint', 'The categories this brief becomes the default for.')}>
+            <Field.Root
+              name="categories"
+              hint={t('briefs.categoriesHint', 'The categories this brief becomes the default for.')}
+              error={problems.categories}
+            >
               <Field.Label>{t('briefs.categories', 'Categories')}</Field.Label>
-              <CategoryChecks value={categories} onChange={setCategories} />
+              <CategoryChecks
+                value={categories}
+                onChange={(next) => {
+                  setCategories(next);
+                  setProblems(({ categories: _gone, ...rest }) => rest);
+                }}
+              />
               <Field.Hint />
+              <Field.Error />
             </Field.Root>
           </Flex>
         </Modal.Body>

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID } from '../domain/vocabulary';
 import { briefSchema, productSchema } from '../validation/content';
 import { parseOrThrow } from '../validation/error';
+import { briefWording } from '../validation/brief-wording';
 import { getService } from '../utils/get-service';
 import { mediaIdOf } from '../services/products';
 
@@ -18,14 +19,15 @@ const validateProduct = (action: string, data: Record<string, unknown>) => {
 
 const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<string, any>, documentId?: string) => {
   const schema = action === 'create' ? briefSchema.passthrough() : briefSchema.partial().passthrough();
-  parseOrThrow(schema, data);
+  parseOrThrow(schema, data, [], briefWording);
   // A role that may run on Replicate names a model the registry can run and price; an unknown or
   // unpriced one would be sent in the wrong shape, or slip past the cost caps at $0.
   (Array.isArray(data.roles) ? data.roles : []).forEach((role: Record<string, any>, index: number) => {
     const generator = role.generator ?? 'local';
     if (generator === 'local') return;
     if (!role.model && generator === 'auto') return;
-    getService(strapi, 'models').require(role.model, { path: ['roles', index, 'model'], kind: 'edit' });
+    const path = ['roles', index, 'model'];
+    getService(strapi, 'models').require(role.model, { path, label: briefWording.field(path, data), kind: 'edit' });
   });
   if (Array.isArray(data.categories) && data.categories.length) {
     // One default brief per category, or "the category's default" would be ambiguous.
@@ -34,10 +36,8 @@ const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<s
       if (other.documentId === documentId) continue;
       const clash = (other.categories ?? []).find((c: string) => data.categories.includes(c));
       if (clash) {
-        throw new errors.ValidationError(
-          `categories: "${clash}" already has a default brief ("${other.name}"). Remove it there first, or leave categories empty.`,
-          { errors: [{ path: ['categories'], message: `"${clash}" is already the default of "${other.name}"`, name: 'ValidationError' }] }
-        );
+        const message = `Categories: "${clash}" already has a default brief ("${other.name}"). Remove it there first, or leave it unticked here.`;
+        throw new errors.ValidationError(message, { errors: [{ path: ['categories'], message, name: 'ValidationError' }] });
       }
     }
   }
@@ -123,13 +123,14 @@ export const registerDocumentGuards = (strapi: Core.Strapi) => {
 
     if (uid === UID.product) {
       const editorData = Object.fromEntries(Object.entries(data).filter(([k]) => !INTERNAL_PRODUCT_FIELDS.includes(k)));
+      // A new product's slug left empty is made from its title (the Content Manager's field says
+      // so and starts empty); a slug the editor typed or regenerated is saved as shown.
+      if (action === 'create' && !editorData.slug && typeof data.title === 'string') {
+        editorData.slug = await uniqueSlug(strapi, data.title);
+        params.data = { ...params.data, slug: editorData.slug };
+      }
       validateProduct(action, editorData);
       await refuseSkuClash(strapi, action, data, params.documentId);
-      // The admin's slug field starts as "product" before the title is typed: derive it from the title.
-      const placeholderSlug = typeof data.slug === 'string' && /^product(-\d+)?$/.test(data.slug) && slugify(String(data.title ?? '')) !== 'product';
-      if (action === 'create' && (!data.slug || placeholderSlug) && typeof data.title === 'string') {
-        params.data = { ...params.data, slug: await uniqueSlug(strapi, data.title) };
-      }
       await analyzeChangedSourcePhoto(strapi, action, params);
     }
 

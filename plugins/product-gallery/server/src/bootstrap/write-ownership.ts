@@ -133,23 +133,34 @@ export const refuseDraftActionsOverHttp = (strapi: Core.Strapi) => {
 };
 
 /**
- * The Content Manager reads a field's `editable` from the schema only when it first makes a type's
- * view configuration; an existing installation keeps what it stored. The schema's read-only
- * fields are set read-only in the stored configuration too, so the edit view shows them disabled.
+ * The Content Manager reads a field's `editable` and `description` from the schema only when it
+ * first makes a type's view configuration; an existing installation keeps what it stored. The
+ * schema's read-only fields are set read-only in the stored configuration too, so the edit view
+ * shows them disabled, and a field with no description of its own gets the schema's.
  */
 export const lockContentManagerFields = async (strapi: Core.Strapi) => {
   const contentTypes = strapi.plugin('content-manager')?.service('content-types') as any;
   if (!contentTypes?.findConfiguration) return;
   for (const uid of [UID.asset, UID.audit, UID.product]) {
     const schema = strapi.contentType(uid as any) as any;
-    const wanted = Object.entries((schema?.config?.metadatas ?? {}) as Record<string, any>)
-      .filter(([, meta]) => meta?.edit?.editable === false)
-      .map(([field]) => field);
+    const wanted = Object.entries((schema?.config?.metadatas ?? {}) as Record<string, any>).filter(
+      ([, meta]) => meta?.edit?.editable === false || meta?.edit?.description
+    );
     if (!wanted.length) continue;
     const { uid: _uid, ...configuration } = await contentTypes.findConfiguration({ uid });
-    const stale = wanted.filter((field) => configuration.metadatas?.[field]?.edit && configuration.metadatas[field].edit.editable !== false);
-    if (!stale.length) continue;
-    for (const field of stale) configuration.metadatas[field].edit.editable = false;
-    await contentTypes.updateConfiguration({ uid }, configuration);
+    let changed = false;
+    for (const [field, meta] of wanted) {
+      const stored = configuration.metadatas?.[field]?.edit;
+      if (!stored) continue;
+      if (meta.edit.editable === false && stored.editable !== false) {
+        stored.editable = false;
+        changed = true;
+      }
+      if (meta.edit.description && !stored.description) {
+        stored.description = meta.edit.description;
+        changed = true;
+      }
+    }
+    if (changed) await contentTypes.updateConfiguration({ uid }, configuration);
   }
 };

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
+import { briefWording } from '../validation/brief-wording';
 import { cloneBriefBody, documentIdParam, promptPreviewBody, updateBriefBody } from '../validation/admin';
 import { renderPrompt, unknownPlaceholders } from '../domain/prompt';
 
@@ -16,14 +17,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async update(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
-    const body = parseOrThrow(updateBriefBody, ctx.request.body ?? {});
+    const body = parseOrThrow(updateBriefBody, ctx.request.body ?? {}, [], briefWording);
     ctx.body = { data: await getService(strapi, 'briefs').update(documentId, body as any) };
   },
 
   /** The prompts a brief's role specs render to for a chosen product (the editor's live preview). */
   async preview(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
-    const body = parseOrThrow(promptPreviewBody, ctx.request.body ?? {});
+    const body = parseOrThrow(promptPreviewBody, ctx.request.body ?? {}, [], briefWording);
     const brief = await getService(strapi, 'briefs').get(documentId);
     const product = await getService(strapi, 'products').get(body.product);
     const roles = (body.roles ?? brief.roles) as Array<{ role: string; promptTemplate?: string | null; negativePrompt?: string | null }>;
@@ -39,7 +40,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async clone(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
-    const body = parseOrThrow(cloneBriefBody, ctx.request.body ?? {});
+    const body = parseOrThrow(cloneBriefBody, ctx.request.body ?? {}, [], briefWording);
     ctx.status = 201;
     ctx.body = { data: await getService(strapi, 'briefs').clone(documentId, body) };
   },

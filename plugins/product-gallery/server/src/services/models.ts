@@ -16,13 +16,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     registry,
 
-    /** The model, or a 400 naming `path` (a brief's field) that lists what is supported. */
-    require(id: string | null | undefined, opts: { path: (string | number)[]; kind?: ModelKind }): ModelDescription {
+    /**
+     * The model, or a 400 at `path` (a brief's field) that lists what is supported; `label` is
+     * the field as the editor's form names it, when there is one.
+     */
+    require(id: string | null | undefined, opts: { path: (string | number)[]; label?: string; kind?: ModelKind }): ModelDescription {
       try {
-        return registry().require(id, { field: opts.path.join('.'), kind: opts.kind });
+        return registry().require(id, { field: opts.label ?? opts.path.join('.'), kind: opts.kind });
       } catch (error) {
         if (!(error instanceof UnsupportedModelError)) throw error;
-        throw new errors.ValidationError(error.message, { errors: [{ path: opts.path, message: error.message, name: 'ValidationError' }] });
+        throw new errors.ValidationError(error.message, { errors: [{ path: opts.path.map(String), message: error.message, name: 'ValidationError' }] });
       }
     },
   };
