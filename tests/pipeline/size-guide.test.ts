@@ -8,6 +8,7 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { makeLocalShot, type LocalShotSpec } from '../../plugins/product-gallery/server/src/pipeline/jobs';
 import { SIZE_REFERENCE } from '../../plugins/product-gallery/server/src/pipeline/size-guide';
+import { components, dilate, erode } from '../../plugins/product-gallery/server/src/pipeline/morphology';
 import { FIXTURE_PHOTOS_DIR } from '../support/photos';
 import { SAMPLES, renderSample } from '../../scripts/demo/sample-jewelry';
 
@@ -86,7 +87,23 @@ const readObjects = (img: Rgb, rulerY: number) => {
     let run = 0;
     for (let x = coin.from; x <= coin.to; x++) { run = inked(img, x, y) ? run + 1 : 0; coinPx = Math.max(coinPx, run); }
   }
-  return { productLongPx: Math.max(product.x1 - product.x0 + 1, product.y1 - product.y0 + 1), coinPx };
+  return { productLongPx: Math.max(product.x1 - product.x0 + 1, product.y1 - product.y0 + 1), coinPx, product, objects };
+};
+
+/**
+ * A pendant's own long side on the page, its chain left out: the ink of the drawn product opened
+ * by a radius wider than a drawn chain's line, the largest solid part kept.
+ */
+const pieceLongPx = (img: Rgb, area: { x0: number; x1: number; from: number; to: number }, radius: number) => {
+  const w = area.x1 - area.x0 + 1, h = area.to - area.from + 1;
+  const ink = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = inked(img, area.x0 + x, area.from + y) ? 255 : 0;
+  const opened = dilate(erode(ink, w, h, radius), w, h, radius);
+  const parts = components(w, h, (i) => opened[i] !== 0 && ink[i] !== 0);
+  let best = 1;
+  for (let c = 2; c <= parts.count; c++) if (parts.areas[c] > parts.areas[best]) best = c;
+  const b = parts.boxes;
+  return Math.max(b[best * 4 + 2] - b[best * 4] + 1, b[best * 4 + 3] - b[best * 4 + 1] + 1);
 };
 
 const spec = (category: string, dimensions: LocalShotSpec['dimensions']): LocalShotSpec => ({ role: 'size', aspectRatio: '1:1', minLongEdge: 1600, category, dimensions });
@@ -110,10 +127,12 @@ describe.each([
     expect([img.width, img.height]).toEqual([1600, 1600]);
     const ruler = readRuler(img);
     expect(ruler.ticks).toBeGreaterThan(30);
-    const { productLongPx, coinPx } = readObjects(img, ruler.baselineY);
-    if (OUT) console.log(name, ruler, productLongPx, coinPx);
+    const { productLongPx, coinPx, product, objects } = readObjects(img, ruler.baselineY);
+    // a pendant's record is the pendant's size: its chain, drawn as photographed, is left out
+    const drawnPx = category === 'pendant' ? pieceLongPx(img, { x0: product.x0, x1: product.x1, from: objects.from, to: objects.to }, Math.max(3, Math.round(ruler.pxPerMm * 0.6))) : productLongPx;
+    if (OUT) console.log(name, ruler, productLongPx, drawnPx, coinPx);
     const longMm = Math.max(dimensions.widthMm, dimensions.heightMm);
-    const measuredMm = productLongPx / ruler.pxPerMm;
+    const measuredMm = drawnPx / ruler.pxPerMm;
     expect(Math.abs(measuredMm - longMm)).toBeLessThanOrEqual(tolerance(longMm));
     // the coin is to the same scale
     expect(Math.abs(coinPx / ruler.pxPerMm - SIZE_REFERENCE.diameterMm)).toBeLessThanOrEqual(tolerance(SIZE_REFERENCE.diameterMm));
@@ -128,14 +147,27 @@ test('a product with no width or height is refused, naming what is missing', asy
 });
 
 test('a piece the photo cuts off is refused, naming the edge: its size in the photo is unknown', async () => {
-  const whole = fixture('04_pendant_product_turquoise-point-pendant.jpg');
+  const whole = fixture('26_bracelet_product_lava-bead-buddha.jpg');
   const { width, height } = await sharp(whole).metadata();
-  // the right part of the photo: the stone and its chain run out of its left edge
-  const cut = await sharp(whole).extract({ left: Math.round(width! * 0.3), top: 0, width: Math.round(width! * 0.7), height: height! }).resize({ height: 1000 }).jpeg().toBuffer();
-  await expect(makeLocalShot(cut, spec('pendant', { widthMm: 32, heightMm: 41 }))).rejects.toMatchObject({
+  // the right part of the photo: the bracelet runs out of its left edge
+  const cut = await sharp(whole).extract({ left: Math.round(width! * 0.4), top: 0, width: Math.round(width! * 0.6), height: height! }).resize({ height: 1000 }).jpeg().toBuffer();
+  await expect(makeLocalShot(cut, spec('bracelet', { widthMm: 72, heightMm: 48 }))).rejects.toMatchObject({
     code: 'product_cut_off',
     message: expect.stringMatching(/cuts the piece off at its left edge/),
   });
   // the same piece, whole in its photo, is drawn
-  await expect(makeLocalShot(whole, spec('pendant', { widthMm: 32, heightMm: 41 }))).resolves.toMatchObject({ width: 1600 });
+  await expect(makeLocalShot(whole, spec('bracelet', { widthMm: 72, heightMm: 48 }))).resolves.toMatchObject({ width: 1600 });
+});
+
+test('a pendant whose chain runs out of the frame is drawn, scaled on the pendant itself (photo 11)', async () => {
+  const shot = await makeLocalShot(fixture('11_pendant_product_silver-origami-crane.jpg'), spec('pendant', { widthMm: 24, heightMm: 18 }));
+  expect(shot.warnings.map((w) => w.code)).toContain('chain_drawn');
+  const img = await decode(shot.buffer);
+  const ruler = readRuler(img);
+  const { productLongPx, product, objects } = readObjects(img, ruler.baselineY);
+  const pieceMm = pieceLongPx(img, { x0: product.x0, x1: product.x1, from: objects.from, to: objects.to }, Math.max(3, Math.round(ruler.pxPerMm * 0.6))) / ruler.pxPerMm;
+  // The crane's thin wing tips go with the chain when it is opened away, here and in the measure:
+  // the piece reads within a tenth of its record, and the chain makes the drawing far longer.
+  expect(Math.abs(pieceMm - 24)).toBeLessThanOrEqual(2.4);
+  expect(productLongPx / ruler.pxPerMm).toBeGreaterThan(24 * 2);
 });

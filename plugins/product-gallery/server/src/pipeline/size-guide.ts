@@ -9,6 +9,7 @@
 import sharp from 'sharp';
 import { PipelineError } from './errors';
 import { unmixedProduct } from './matte';
+import { components, dilate, erode } from './morphology';
 import { maskBox } from './shots';
 import type { CutoutResult } from './cutout';
 import type { Placement } from './composite';
@@ -129,25 +130,57 @@ function coinSvg(cx: number, cy: number, r: number, font: number): string {
   <text x="${cx}" y="${cy + r + font * 2.75}" font-size="${Math.round(font * 0.85)}" text-anchor="middle" fill="#6b6b6b">${SIZE_REFERENCE.label}</text>`;
 }
 
+/**
+ * The piece without its chain: the mask opened by a radius a chain is thinner than (a fixed share
+ * of the photo's long side, the same for every photo), the largest part kept. When opening leaves
+ * the outline as it was (no chain, or one too thick to tell from the piece), the outline is the piece.
+ */
+export function pieceWithoutChain(mask: Uint8Array, w: number, h: number, outline: BBox): BBox {
+  const r = Math.max(2, Math.round(Math.max(w, h) * CHAIN_WIDTH_SHARE));
+  const solid = new Uint8Array(w * h);
+  for (let i = 0; i < solid.length; i++) solid[i] = mask[i]! >= 128 ? 255 : 0;
+  const opened = dilate(erode(solid, w, h, r), w, h, r);
+  const parts = components(w, h, (i) => opened[i]! !== 0 && solid[i]! !== 0);
+  let best = 0;
+  for (let c = 1; c <= parts.count; c++) if (parts.areas[c]! > (parts.areas[best] ?? 0)) best = c;
+  if (!best) return outline;
+  const [x0, y0, x1, y1] = [parts.boxes[best * 4]!, parts.boxes[best * 4 + 1]!, parts.boxes[best * 4 + 2]!, parts.boxes[best * 4 + 3]!];
+  const piece = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  // a chain adds little to the outline: nothing to tell apart
+  return Math.max(piece.width, piece.height) < CHAIN_EXTENT_SHARE * Math.max(outline.width, outline.height) ? piece : outline;
+}
+
+/** A chain is a line at most this share of the photo's long side wide (about 10 px across at 1000 px)... */
+const CHAIN_WIDTH_SHARE = 0.005;
+/** ...and it counts as a chain when the piece without it spans less than this share of the outline. */
+const CHAIN_EXTENT_SHARE = 0.85;
+
 /** The size guide of a product from its photo, its cutout and its recorded millimetres. */
 export async function renderSizeGuide(working: RawImage, cut: Pick<CutoutResult, 'mask' | 'background'>, options: SizeGuideOptions): Promise<SizeGuideResult> {
   const longMm = sizeGuideLongSideMm(options.dimensions);
   const W = options.width, H = options.height;
   const tight = maskBox(cut.mask, working.width, working.height, 127, 0);
   if (tight.width === 0) throw new PipelineError('blank', 'No product was found in the photo, so no size guide can be made.');
-  // A piece the photo cuts off (a chain running out of the frame) has no known extent in it: the
-  // record's millimetres cannot be laid on what is visible, and a guide drawn anyway would show
-  // the piece at the wrong size. Better no guide than a wrong one.
-  const cutAt = [tight.y <= 0 && 'top', tight.y + tight.height >= working.height && 'bottom', tight.x <= 0 && 'left', tight.x + tight.width >= working.width && 'right'].filter(Boolean) as string[];
+  const warnings: SizeGuideResult['warnings'] = [];
+  // The record's width and height are the piece's; a pendant's photo shows its chain as well. The
+  // scale is set on the piece itself (what is left once lines as thin as a chain are opened away);
+  // the chain is drawn as photographed, at that same scale.
+  const piece = options.category === 'pendant' ? pieceWithoutChain(cut.mask, working.width, working.height, tight) : tight;
+  // A piece the photo cuts off has no known extent in it: the record's millimetres cannot be laid
+  // on what is visible, and a guide drawn anyway would show it at the wrong size. Better no guide
+  // than a wrong one. (A pendant's chain may run out of the frame: the pendant is the piece.)
+  const cutAt = [piece.y <= 0 && 'top', piece.y + piece.height >= working.height && 'bottom', piece.x <= 0 && 'left', piece.x + piece.width >= working.width && 'right'].filter(Boolean) as string[];
   if (cutAt.length) {
     throw new PipelineError(
       'product_cut_off',
-      `The source photo cuts the piece off at its ${cutAt.join(' and ')} edge${cutAt.length > 1 ? 's' : ''} (a chain running out of the frame, for instance), so its whole size in the photo is unknown and it cannot be drawn to scale from the record's ${longMm} mm. Use a source photo that shows the whole piece with space around it.`,
+      `The source photo cuts the piece off at its ${cutAt.join(' and ')} edge${cutAt.length > 1 ? 's' : ''}, so its whole size in the photo is unknown and it cannot be drawn to scale from the record's ${longMm} mm. Use a source photo that shows the whole piece with space around it.`,
       { edges: cutAt }
     );
   }
-  const warnings: SizeGuideResult['warnings'] = [];
-  const productMm = { w: (tight.width / Math.max(tight.width, tight.height)) * longMm, h: (tight.height / Math.max(tight.width, tight.height)) * longMm };
+  const pieceLong = Math.max(piece.width, piece.height);
+  const mmPerPx = longMm / pieceLong;
+  const productMm = { w: tight.width * mmPerPx, h: tight.height * mmPerPx };
+  if (piece !== tight) warnings.push({ code: 'chain_drawn', message: `The scale is set on the pendant itself (${mm(longMm)}); its chain is drawn as the photo shows it.` });
 
   // Layout, in proportion to the canvas: header text, the product beside the coin, the ruler.
   const unit = Math.min(W, H);
@@ -155,6 +188,7 @@ export async function renderSizeGuide(working: RawImage, cut: Pick<CutoutResult,
   const titleFont = Math.round(unit * 0.036);
   const textFont = Math.round(unit * 0.024);
   const lines = sizeGuideText(options.category, options.dimensions);
+  if (piece !== tight) lines.push('Scaled on the pendant itself; its chain as photographed');
   const headerBottom = margin + titleFont + lines.length * textFont * 1.6 + unit * 0.04;
   const coinFont = Math.round(unit * 0.022);
   const rulerReserve = unit * 0.16;
@@ -170,7 +204,7 @@ export async function renderSizeGuide(working: RawImage, cut: Pick<CutoutResult,
   // The product: the source's pixels, edge unmixed, resized so its mask's long side is longMm.
   const pad = maskBox(cut.mask, working.width, working.height, 8, 2);
   const product = unmixedProduct(working, cut.mask, pad, cut.background);
-  const scale = (longMm * ppm) / Math.max(tight.width, tight.height);
+  const scale = mmPerPx * ppm;
   const pw = Math.max(1, Math.round(pad.width * scale));
   const ph = Math.max(1, Math.round(pad.height * scale));
   if (scale > 2) warnings.push({ code: 'upscaled', message: `The product was enlarged ${scale.toFixed(1)}× to its true size beside the ruler: the source photo has few pixels for it.` });
