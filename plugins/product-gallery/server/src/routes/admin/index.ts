@@ -1,3 +1,4 @@
+import type { PluginRouter } from '../handlers';
 import { ACTIONS } from '../../bootstrap/permissions-setup';
 import { ACTION_FOR_TARGET } from '../../services/assets';
 import type { GenerationLimitsConfig } from '../../policies/generation-limits';
@@ -56,4 +57,4 @@ export default {
     { method: 'GET', path: '/products/:documentId/pack', handler: 'products.pack', config: can(ACTIONS.read) },
     { method: 'GET', path: '/products/:documentId/channels/:channel/preview', handler: 'products.channelPreview', config: can(ACTIONS.read) },
   ],
-};
+} satisfies PluginRouter;

@@ -1,4 +1,4 @@
-import type { Core } from '@strapi/strapi';
+import type { PluginRouter } from '../handlers';
 import { PUBLIC_GALLERY_STRATEGY } from '../../strategies/public-gallery';
 
 /**
@@ -20,4 +20,4 @@ export default {
     // Replicate's completion webhook: authenticated by its HMAC signature, not by a token.
     { method: 'POST', path: '/replicate/webhook', handler: 'replicate-webhook.receive', config: { auth: false } },
   ],
-} satisfies Core.RouterInput;
+} satisfies PluginRouter;
