@@ -4,7 +4,7 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { serverStatus } from '../utils/errors';
 import type { AssetStatus } from '../utils/vocabulary';
 import { unwrap, BASE, useNotifyError, clean } from './client';
-import { keys, useInvalidateAll, type AssetFilters } from './keys';
+import { assetChangeKeys, keys, useInvalidate, type AssetFilters } from './keys';
 import { normalizeAsset, normalizeAssetDetail } from './normalize';
 
 export const useAssets = (filters: AssetFilters, options: { enabled?: boolean } = {}) => {
@@ -22,7 +22,7 @@ export const useAsset = (documentId: string | undefined, stamp?: string) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
-    [...keys.asset(documentId ?? ''), stamp ?? ''],
+    keys.assetDetail(documentId ?? '', stamp),
     async () => normalizeAssetDetail((await get<any>(`${BASE}/assets/${documentId}`)).data),
     { enabled: Boolean(documentId), onError, refetchOnWindowFocus: false }
   );
@@ -53,7 +53,7 @@ const blobToDataUrl = (blob: Blob) =>
 export const useDifferenceMap = (documentId: string | undefined, enabled = true) => {
   const { get } = useFetchClient();
   return useQuery(
-    [...keys.asset(documentId ?? ''), 'difference'],
+    keys.difference(documentId ?? ''),
     async (): Promise<DifferenceMapView> => {
       const res = await get(`${BASE}/assets/${documentId}/difference`, { responseType: 'blob', validateStatus: () => true });
       if (res.status !== 200) {
@@ -93,7 +93,7 @@ export interface TransitionInput {
 export const useTransition = (opts: { onConflict?: (error: unknown) => void } = {}) => {
   const { post } = useFetchClient();
   const notify = useNotifyError();
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async ({ documentId, ...body }: TransitionInput) =>
       normalizeAsset(unwrap((await post<any>(`${BASE}/assets/${documentId}/transition`, clean(body))).data)),
@@ -102,7 +102,7 @@ export const useTransition = (opts: { onConflict?: (error: unknown) => void } = 
         if (serverStatus(error) === 409 && opts.onConflict) opts.onConflict(error);
         else notify(error);
       },
-      onSuccess: invalidate,
+      onSuccess: (asset) => invalidate(...assetChangeKeys(asset.product, asset.documentId)),
     }
   );
 };
@@ -111,7 +111,7 @@ export const useTransition = (opts: { onConflict?: (error: unknown) => void } = 
 export const useAuthedImage = (path: string | null | undefined) => {
   const { get } = useFetchClient();
   return useQuery(
-    ['product-gallery', 'blob', path ?? ''],
+    keys.blob(path ?? ''),
     async () => {
       const res = await get(path as string, { responseType: 'blob' });
       return URL.createObjectURL(res.data);

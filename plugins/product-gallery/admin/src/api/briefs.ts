@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'react-query';
 import { useFetchClient } from '@strapi/strapi/admin';
 import type { Category } from '../utils/vocabulary';
 import { type AnyRecord, unwrap, BASE, useNotifyError, useFormErrorNotice } from './client';
-import { keys, useInvalidateAll } from './keys';
+import { keys, useInvalidate } from './keys';
 import type { RoleSpec, Brief, RenderedPrompt } from './types';
 
 export const useBriefs = () => {
@@ -25,22 +25,30 @@ export const useBrief = (documentId: string | undefined) => {
 export const useUpdateBrief = (documentId: string, { placesFieldErrors = false } = {}) => {
   const { put } = useFetchClient();
   const onError = useFormErrorNotice(placesFieldErrors);
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async (data: Partial<Pick<Brief, 'name' | 'categories' | 'roles' | 'slotPlan'>>) =>
       unwrap((await put<any>(`${BASE}/briefs/${documentId}`, data)).data) as Brief,
-    { onError, onSuccess: invalidate }
+    {
+      // The brief decides every product's plan and slots it covers: their workspaces, readiness and the overview.
+      onError,
+      onSuccess: () => invalidate(keys.briefs, keys.brief(documentId), keys.everyProduct, keys.overview),
+    }
   );
 };
 
 export const useCloneBrief = ({ placesFieldErrors = false } = {}) => {
   const { post } = useFetchClient();
   const onError = useFormErrorNotice(placesFieldErrors);
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async ({ documentId, name, categories }: { documentId: string; name: string; categories: Category[] }) =>
       unwrap((await post<any>(`${BASE}/briefs/${documentId}/clone`, { name, categories })).data) as Brief,
-    { onError, onSuccess: invalidate }
+    {
+      // A clone may take over categories from another brief: the products it now plans change too.
+      onError,
+      onSuccess: () => invalidate(keys.briefs, keys.everyProduct, keys.overview),
+    }
   );
 };
 
@@ -48,7 +56,7 @@ export const useCloneBrief = ({ placesFieldErrors = false } = {}) => {
 export const usePromptPreview = (briefId: string | undefined, product: string | undefined, roles: RoleSpec[] | undefined) => {
   const { post } = useFetchClient();
   return useQuery(
-    ['product-gallery', 'preview', briefId, product, JSON.stringify(roles ?? null)],
+    keys.promptPreview(briefId ?? '', product ?? '', JSON.stringify(roles ?? null)),
     async () => {
       const res = await post<any>(`${BASE}/briefs/${briefId}/preview`, { product, roles: roles?.map(stripSpec) });
       const d = unwrap(res.data);

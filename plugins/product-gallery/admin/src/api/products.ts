@@ -5,7 +5,7 @@ import { useAuth, useFetchClient } from '@strapi/strapi/admin';
 import { backendURL } from '../utils/urls';
 import { BUSY_STATUSES, type Channel, type Role } from '../utils/vocabulary';
 import { type AnyRecord, unwrap, BASE, useNotifyError, clean } from './client';
-import { keys, type ProductFilters, useInvalidateAll } from './keys';
+import { keys, useInvalidate, type ProductFilters } from './keys';
 import { normalizeAsset, normalizeReadiness, normalizeProductSummary, normalizeWorkspace } from './normalize';
 import type { Asset, ProductCounts, SlotRule, ImportResult, ChannelPreview } from './types';
 
@@ -43,7 +43,7 @@ export const useWorkspace = (documentId: string | undefined) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
-    keys.product(documentId ?? ''),
+    keys.workspace(documentId ?? ''),
     async () => {
       const [product, assets] = await Promise.all([
         get<any>(`${BASE}/products/${documentId}`),
@@ -73,21 +73,21 @@ export const useReadiness = (documentId: string | undefined, slotPlan?: SlotRule
 export const useGenerate = (documentId: string) => {
   const { post } = useFetchClient();
   const onError = useNotifyError();
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async (roles?: Role[]) => {
       const res = await post<any>(`${BASE}/products/${documentId}/generate`, roles?.length ? { roles } : {});
       const d = unwrap(res.data) ?? {};
       return ((d.assets ?? d) as any[]).map(normalizeAsset);
     },
-    { onError, onSuccess: invalidate }
+    { onError, onSuccess: () => invalidate(keys.product(documentId), keys.overview, keys.assetLists) }
   );
 };
 
 export const useImportAsset = (documentId: string) => {
   const { post } = useFetchClient();
   const onError = useNotifyError();
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async ({ file, role }: { file: File; role: Role }) => {
       const form = new FormData();
@@ -97,7 +97,7 @@ export const useImportAsset = (documentId: string) => {
       const meta = res.data?.meta ?? {};
       return { asset: normalizeAsset(unwrap(res.data)), warnings: meta.warnings ?? [], candidates: meta.candidates ?? null } as ImportResult;
     },
-    { onError, onSuccess: invalidate }
+    { onError, onSuccess: () => invalidate(keys.product(documentId), keys.overview, keys.assetLists) }
   );
 };
 

@@ -2,7 +2,7 @@
 import { useMutation, useQuery } from 'react-query';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { unwrap, BASE, useNotifyError } from './client';
-import { useInvalidateAll } from './keys';
+import { keys, useInvalidate } from './keys';
 import { messages } from './normalize';
 import type { RefineStroke, ReferenceMask } from './types';
 
@@ -40,7 +40,7 @@ export const useProductReference = (documentId: string | undefined) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
-    ['product-gallery', 'reference', documentId ?? ''],
+    keys.reference(documentId ?? ''),
     async () => toReferenceView(unwrap((await get<any>(`${BASE}/products/${documentId}`)).data)?.reference),
     { enabled: Boolean(documentId), onError }
   );
@@ -68,11 +68,11 @@ export const useRefinePreview = (documentId: string) => {
 export const useConfirmReference = (documentId: string) => {
   const { post } = useFetchClient();
   const onError = useNotifyError();
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async ({ strokes, from, note }: { strokes: RefineStroke[]; from: 'auto' | 'ai'; note?: string }) =>
       unwrap((await post<any>(`${BASE}/products/${documentId}/reference/confirm`, { strokes, from, ...(note ? { note } : {}) })).data),
-    { onError, onSuccess: invalidate }
+    { onError, onSuccess: () => invalidate(keys.product(documentId), keys.blobs) }
   );
 };
 
@@ -80,9 +80,9 @@ export const useConfirmReference = (documentId: string) => {
 export const useAiCutout = (documentId: string) => {
   const { post } = useFetchClient();
   const onError = useNotifyError();
-  const invalidate = useInvalidateAll();
+  const invalidate = useInvalidate();
   return useMutation(
     async (): Promise<{ maskPreview: string; aiMask: ReferenceMask }> => unwrap((await post<any>(`${BASE}/products/${documentId}/reference/ai`, {})).data),
-    { onError, onSuccess: invalidate }
+    { onError, onSuccess: () => invalidate(keys.product(documentId), keys.blobs) }
   );
 };
