@@ -68,7 +68,8 @@ export const usePromptPreview = (briefId: string | undefined, product: string | 
 
 /** Role specs as the server's zod schema accepts them: no component ids, no media objects. */
 export const stripSpec = (spec: RoleSpec): RoleSpec => {
-  const { id: _id, sceneImage, ...rest } = spec as RoleSpec & { sceneImage?: { id?: number } | number | null };
+  // A stored brief's role specs carry their component ids (Strapi adds them to components).
+  const { id: _id, sceneImage, ...rest } = spec as RoleSpec & { id?: number; sceneImage?: { id?: number } | number | null };
   const out: RoleSpec = { ...rest };
   for (const [k, v] of Object.entries(out)) if (v === undefined) delete (out as AnyRecord)[k];
   if (sceneImage !== undefined) (out as AnyRecord).sceneImage = typeof sceneImage === 'object' && sceneImage ? sceneImage.id ?? null : sceneImage;

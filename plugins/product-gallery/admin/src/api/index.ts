@@ -4,7 +4,7 @@
  */
 export { useNotifyError } from './client';
 export { keys, type ProductFilters, type AssetFilters } from './keys';
-export { normalizeAsset, normalizeReadiness } from './normalize';
+export { normalizeAsset } from './normalize';
 export * from './types';
 export * from './products';
 export * from './assets';

@@ -1,10 +1,11 @@
 /**
- * Normalizers: the server is the source of truth; these accept the documented shapes and the
- * obvious variants (arrays or records keyed by slot/role), so the UI never crashes on a detail.
+ * The shapes still read without a shared contract (assets, the workspace, the reference): these
+ * accept the documented shapes and their variants until those endpoints are typed in
+ * shared/contracts as readiness and config are.
  */
-import { DEFAULT_SLOT_PLAN, type Role } from '../utils/vocabulary';
+import type { Role } from '../utils/vocabulary';
 import { type AnyRecord, isObj, unwrap } from './client';
-import { type ImageRef, type Asset, type AssetDetail, CELL_STATES, type CellState, type SlotReadiness, type RoleReadiness, type ReadinessSummary, type Readiness, type ProductSummary, type SlotRule, type Brief, type IntakeReference, type PlannedShot, type Workspace } from './types';
+import type { ImageRef, Asset, AssetDetail, Brief, IntakeReference, PlannedShot, Workspace } from './types';
 
 const toImage = (raw: any): ImageRef | null => {
   if (!raw) return null;
@@ -20,56 +21,6 @@ export const normalizeAsset = (raw: any): Asset => ({
   file: toImage(raw?.file),
   qc: Array.isArray(raw?.qc) ? raw.qc : Array.isArray(raw?.qc?.checks) ? raw.qc.checks : raw?.qc ? [] : null,
   qcStatus: raw?.qcStatus ?? raw?.qc?.status ?? null,
-});
-
-/**
- * Readiness as the server computes it (services/readiness.ts): each slot's state for the
- * product's own brief, shown as given, and roles with their latest status.
- */
-export const normalizeReadiness = (raw: any, slotPlan: SlotRule[] = DEFAULT_SLOT_PLAN): Readiness => {
-  const r = unwrap(raw) ?? {};
-  const rolesRaw = r.roles ?? [];
-  const roles: RoleReadiness[] = (Array.isArray(rolesRaw) ? rolesRaw : Object.entries(rolesRaw).map(([role, v]: [string, any]) => ({ role, ...(isObj(v) ? v : { status: v }) }))).map(
-    (x: AnyRecord) => ({
-      role: x.role,
-      required: x.required,
-      status: x.status ?? x.latest?.status ?? 'missing',
-      latest: x.latest ?? null,
-    })
-  );
-  const planRoles = new Map(slotPlan.map((s) => [s.slot, s.roles]));
-  const slotsRaw: AnyRecord[] = Array.isArray(r.slots)
-    ? r.slots
-    : Object.entries(r.slots ?? {}).map(([slot, v]: [string, any]) => ({ slot, ...(isObj(v) ? v : { state: v }) }));
-  const slots: SlotReadiness[] = slotsRaw.map((s: AnyRecord) => {
-    const fillers: Role[] = s.roles ?? planRoles.get(s.slot) ?? [];
-    const asset = isObj(s.asset) ? (s.asset as SlotReadiness['asset']) : null;
-    const state: CellState = CELL_STATES.includes(s.state) ? s.state : 'missing';
-    return { slot: s.slot, state, role: s.role ?? asset?.role ?? null, roles: fillers, asset, thumbnailUrl: s.thumbnailUrl ?? asset?.thumbnailUrl ?? null };
-  });
-  const sum = r.summary ?? r.readiness ?? {};
-  const summary: ReadinessSummary = {
-    filled: sum.filled ?? slots.filter((s) => s.state === 'published').length,
-    total: sum.total ?? slots.length,
-    missing: sum.missing ?? slots.filter((s) => s.state !== 'published').map((s) => s.slot),
-    awaitingReview: sum.awaitingReview ?? roles.filter((x) => x.status === 'in_review').length,
-    failed: sum.failed ?? roles.filter((x) => x.status === 'failed').length,
-    inProgress: sum.inProgress ?? roles.filter((x) => x.status === 'queued' || x.status === 'generating').length,
-    ready: sum.ready ?? slots.every((s) => s.state === 'published'),
-  };
-  return { slots, roles, summary };
-};
-
-export const normalizeProductSummary = (raw: AnyRecord): ProductSummary => ({
-  documentId: raw.documentId,
-  title: raw.title,
-  slug: raw.slug,
-  sku: raw.sku,
-  category: raw.category,
-  metal: raw.metal,
-  briefName: raw.brief?.name ?? null,
-  sourcePhoto: raw.sourcePhoto ? { ...toImage(raw.sourcePhoto)!, thumbnailUrl: raw.sourcePhoto.thumbnailUrl ?? null } : null,
-  readiness: normalizeReadiness({ slots: raw.slots, roles: raw.roles, summary: raw.readiness }, raw.slotPlan ?? DEFAULT_SLOT_PLAN),
 });
 
 export const messages = (list: unknown): string[] =>

@@ -6,9 +6,10 @@ import { backendURL } from '../utils/urls';
 import { BUSY_STATUSES, type Channel, type Role } from '../utils/vocabulary';
 import { type AnyRecord, unwrap, BASE, useNotifyError, clean } from './client';
 import { keys, useInvalidate, type ProductFilters } from './keys';
-import { normalizeAsset, normalizeReadiness, normalizeProductSummary, normalizeWorkspace } from './normalize';
-import type { Asset, ProductCounts, SlotRule, ImportResult, ChannelPreview } from './types';
+import { normalizeAsset, normalizeWorkspace } from './normalize';
+import type { Asset, ChannelPreview, ImportResult, Overview, ProductReadiness } from './types';
 
+/** The overview: one row per product with its slots' states, and counts over the filtered catalogue. */
 export const useProducts = (filters: ProductFilters) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
@@ -16,22 +17,8 @@ export const useProducts = (filters: ProductFilters) => {
     keys.products(filters),
     async () => {
       const params = clean({ ...filters, awaiting: filters.awaiting ? 'true' : undefined });
-      const res = await get<any>(`${BASE}/products`, { params });
-      const list = (unwrap(res.data) ?? []) as AnyRecord[];
-      const products = list.map(normalizeProductSummary);
-      const meta = res.data?.meta ?? {};
-      const c = meta.counts ?? {};
-      const counts: ProductCounts = {
-        total: c.total ?? meta.pagination?.total ?? products.length,
-        ready: c.ready ?? products.filter((p) => p.readiness.summary.ready).length,
-        awaitingReview: c.awaitingReview ?? products.filter((p) => p.readiness.summary.awaitingReview > 0).length,
-        missingAny: c.missingAny ?? products.filter((p) => p.readiness.summary.missing.length > 0).length,
-        failed: c.failed ?? products.filter((p) => p.readiness.summary.failed > 0).length,
-        missingBySlot: c.missingBySlot ?? {},
-        shotsAwaitingReview: c.shotsAwaitingReview,
-        slotStates: c.slotStates,
-      };
-      return { products, counts, pagination: meta.pagination as { page: number; pageCount: number; total: number } | undefined };
+      const { data, meta } = (await get<Overview>(`${BASE}/products`, { params })).data;
+      return { products: data, counts: meta.counts, pagination: meta.pagination };
     },
     { onError, keepPreviousData: true }
   );
@@ -60,12 +47,12 @@ export const useWorkspace = (documentId: string | undefined) => {
   );
 };
 
-export const useReadiness = (documentId: string | undefined, slotPlan?: SlotRule[]) => {
+export const useReadiness = (documentId: string | undefined) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
     keys.readiness(documentId ?? ''),
-    async () => normalizeReadiness((await get<any>(`${BASE}/products/${documentId}/readiness`)).data, slotPlan),
+    async () => (await get<{ data: ProductReadiness }>(`${BASE}/products/${documentId}/readiness`)).data.data,
     { enabled: Boolean(documentId), onError, retry: false }
   );
 };

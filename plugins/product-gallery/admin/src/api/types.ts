@@ -1,5 +1,15 @@
 /** The response shapes of the admin API as the admin reads them. */
 import type { AssetStatus, Category, Channel, Role, Slot } from '../utils/vocabulary';
+import type { SlotState } from '../../../shared/contracts/vocabulary';
+import type { Brief } from '../../../shared/contracts/brief';
+
+export type { Overview, OverviewCounts, OverviewRow, ProductReadiness, Readiness, ReadinessSummary, RoleReadiness, SlotReadiness } from '../../../shared/contracts/readiness';
+export type { Brief, RoleSpec, SlotRule } from '../../../shared/contracts/brief';
+export type { IntakeLimits, PluginConfig } from '../../../shared/contracts/config';
+export type { SlotState as CellState } from '../../../shared/contracts/vocabulary';
+
+/** The slot states in the overview legend's order (their type is the contract's SlotState). */
+export const CELL_STATES: readonly SlotState[] = ['published', 'approved', 'in_review', 'draft', 'generating', 'failed', 'missing'];
 
 export interface ImageRef {
   url: string;
@@ -69,102 +79,6 @@ export interface AssetDetail {
   product?: { documentId: string; title?: string; slug?: string; sku?: string } | null;
 }
 
-/** A slot's state as the server judges it against the product's own brief (server: domain/slot-state.ts). */
-export const CELL_STATES = ['published', 'approved', 'in_review', 'draft', 'generating', 'failed', 'missing'] as const;
-
-export type CellState = (typeof CELL_STATES)[number];
-
-export interface SlotReadiness {
-  slot: Slot;
-  state: CellState;
-  /** The role that fills it (published) or whose shot gives the state. */
-  role?: Role | null;
-  /** Roles that may fill the slot, in fallback order. */
-  roles?: Role[];
-  thumbnailUrl?: string | null;
-  asset?: { documentId: string; role: Role; url?: string | null; thumbnailUrl?: string | null } | null;
-}
-
-export interface RoleReadiness {
-  role: Role;
-  required?: boolean;
-  status: AssetStatus | 'missing';
-  latest?: { documentId: string; status: AssetStatus; version: number; qcStatus?: string | null } | null;
-}
-
-export interface ReadinessSummary {
-  filled: number;
-  total: number;
-  missing: Slot[];
-  awaitingReview: number;
-  failed: number;
-  inProgress: number;
-  ready: boolean;
-}
-
-export interface Readiness {
-  slots: SlotReadiness[];
-  roles: RoleReadiness[];
-  summary: ReadinessSummary;
-}
-
-export interface ProductSummary {
-  documentId: string;
-  title: string;
-  slug?: string;
-  sku?: string;
-  category?: Category;
-  metal?: string;
-  sourcePhoto?: (ImageRef & { thumbnailUrl?: string | null }) | null;
-  briefName?: string | null;
-  readiness: Readiness;
-}
-
-export interface ProductCounts {
-  total: number;
-  ready: number;
-  awaitingReview: number;
-  missingAny: number;
-  failed: number;
-  missingBySlot: Record<string, number>;
-  /** Shots (not products) in review. */
-  shotsAwaitingReview?: number;
-  /** Matrix cells by state, over the rows the filters keep. */
-  slotStates?: Partial<Record<CellState, number>>;
-}
-
-export interface RoleSpec {
-  id?: number;
-  role: Role;
-  required: boolean;
-  aspectRatio: string;
-  minLongEdge: number;
-  generator: 'auto' | 'local' | 'replicate';
-  model?: string | null;
-  promptTemplate?: string | null;
-  negativePrompt?: string | null;
-  scene?: string | null;
-  style?: string | null;
-  fill?: number | null;
-  [key: string]: unknown;
-}
-
-export interface SlotRule {
-  id?: number;
-  slot: Slot;
-  roles: Role[];
-}
-
-export interface Brief {
-  documentId: string;
-  name: string;
-  categories: Category[] | null;
-  roles: RoleSpec[];
-  slotPlan: SlotRule[];
-  version: number;
-  updatedAt?: string;
-}
-
 export interface IntakeReference {
   confidence: number | null;
   needsReview: boolean;
@@ -209,20 +123,6 @@ export interface RenderedPrompt {
   role: Role;
   prompt: string;
   negativePrompt?: string;
-}
-
-/** What intake refuses before any check runs (server: pipeline/intake.ts, config pipeline). */
-export interface IntakeLimits {
-  types: { label: string; mime: string }[];
-  maxBytes: number;
-  maxPixels: number;
-  minShortSide: number;
-}
-
-export interface PluginConfig {
-  replicateConfigured: boolean;
-  channels: Channel[];
-  intake: IntakeLimits | null;
 }
 
 /** Where an import breaks its role's rules (server: pipeline/role-rules.ts). */
