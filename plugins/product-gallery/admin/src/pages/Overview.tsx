@@ -262,7 +262,7 @@ export const OverviewPage = () => {
               </Thead>
               <Tbody>
                 {data.products.map((p) => {
-                  const bySlot = new Map(p.readiness.slots.map((s) => [s.slot, s]));
+                  const bySlot = new Map(p.slots.map((s) => [s.slot, s]));
                   return (
                     <Tr
                       key={p.documentId}
@@ -317,11 +317,11 @@ export const OverviewPage = () => {
                       <Td>
                         <Typography
                           variant="pi"
-                          fontWeight={p.readiness.summary.awaitingReview ? 'bold' : undefined}
-                          textColor={p.readiness.summary.awaitingReview ? 'warning600' : 'neutral500'}
+                          fontWeight={p.readiness.awaitingReview ? 'bold' : undefined}
+                          textColor={p.readiness.awaitingReview ? 'warning600' : 'neutral500'}
                         >
                           {t('overview.awaitingCount', '{count, plural, =0 {none} one {# shot in review} other {# shots in review}}', {
-                            count: p.readiness.summary.awaitingReview,
+                            count: p.readiness.awaitingReview,
                           })}
                         </Typography>
                       </Td>

@@ -483,7 +483,7 @@ export const WorkspacePage = () => {
   const filled = useMemo(() => {
     const bySlot = new Map<string, Slot[]>();
     for (const s of readiness.data?.slots ?? []) {
-      if (s.state !== 'published' || !s.asset) continue;
+      if (s.state !== 'published' || s.asset === 'missing') continue;
       bySlot.set(s.asset.documentId, [...(bySlot.get(s.asset.documentId) ?? []), s.slot]);
     }
     return bySlot;

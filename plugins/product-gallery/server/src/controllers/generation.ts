@@ -6,6 +6,8 @@ import { documentIdParam } from '../validation/admin';
 import { generateBody, importBody, progressQuery, uploadedFileName } from '../validation/generation';
 import type { Actor } from '../services/workflow';
 import { ACCEPTED_TYPES } from '../pipeline/intake';
+import { CHANNELS } from '../domain/vocabulary';
+import type { PluginConfig } from '../../../shared/contracts/config';
 
 const actorOf = (ctx: any): Actor => ({ kind: 'admin', id: ctx.state.user.id, email: ctx.state.user.email });
 
@@ -83,20 +85,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async settings(ctx: any) {
     const config = getConfig(strapi);
-    ctx.body = {
-      data: {
-        replicateConfigured: Boolean(config.replicate.apiToken),
-        webhooksConfigured: Boolean(getService(strapi, 'webhookSecret').secret()),
-        queue: config.redisUrl ? 'redis' : 'database',
-        channels: ['amazon', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'],
-        // What an import is refused for before any check runs, so the import form can say so first.
-        intake: {
-          types: ACCEPTED_TYPES,
-          maxBytes: config.pipeline.maxBytes,
-          maxPixels: config.pipeline.maxPixels,
-          minShortSide: config.pipeline.minShortSide,
-        },
+    const data: PluginConfig = {
+      replicateConfigured: Boolean(config.replicate.apiToken),
+      webhooksConfigured: Boolean(getService(strapi, 'webhookSecret').secret()),
+      queue: config.redisUrl ? 'redis' : 'database',
+      channels: [...CHANNELS],
+      // What an import is refused for before any check runs, so the import form can say so first.
+      intake: {
+        types: ACCEPTED_TYPES,
+        maxBytes: config.pipeline.maxBytes,
+        maxPixels: config.pipeline.maxPixels,
+        minShortSide: config.pipeline.minShortSide,
       },
     };
+    ctx.body = { data };
   },
 });

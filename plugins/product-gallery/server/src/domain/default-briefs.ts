@@ -1,33 +1,7 @@
-import type { Category, Generator, Role, Slot } from './vocabulary';
+import type { Category, Role, Slot } from './vocabulary';
+import type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
 
-export interface RoleSpec {
-  role: Role;
-  required: boolean;
-  aspectRatio: string;
-  minLongEdge: number;
-  generator: Generator;
-  model?: string | null;
-  promptTemplate?: string | null;
-  negativePrompt?: string | null;
-  scene?: string | null;
-  style?: string | null;
-  fill?: number | null;
-  sceneAnchor?: { x: number; y: number } | null;
-  sceneAngle?: number | null;
-  scenePxPerMm?: number | null;
-  /** An editor's own scene photo (Media Library file). */
-  sceneImage?: { id: number; url: string; mime?: string } | null;
-  /**
-   * Whether a scene preview (the local compositor's drawn scene, not a photo) may fill the page
-   * and count toward a ready gallery. Off by default: an editor's own scene photo always counts.
-   */
-  allowScenePreviews?: boolean | null;
-}
-
-export interface SlotRule {
-  slot: Slot;
-  roles: Role[];
-}
+export type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
 
 export interface BriefSeed {
   seedKey: string;

@@ -2,18 +2,11 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { DEFAULT_BRIEFS, DEFAULT_SLOT_PLAN, type RoleSpec, type SlotRule } from '../domain/default-briefs';
 import { UID, type Category } from '../domain/vocabulary';
+import type { Brief } from '../../../shared/contracts/brief';
 
 export const BRIEF_POPULATE = { roles: { populate: { sceneImage: true } }, slotPlan: true } as const;
 
-export interface Brief {
-  id: number;
-  documentId: string;
-  name: string;
-  categories: Category[] | null;
-  roles: RoleSpec[];
-  slotPlan: SlotRule[];
-  version: number;
-}
+export type { Brief } from '../../../shared/contracts/brief';
 
 const stripComponentIds = <T extends Record<string, any>>(items: T[] | null | undefined) =>
   (items ?? []).map(({ id: _id, ...rest }) => rest);

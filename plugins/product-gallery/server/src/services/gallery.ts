@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { DEFAULT_SLOT_PLAN, type SlotRule } from '../domain/default-briefs';
-import { UID, type Channel, type Role, type Slot } from '../domain/vocabulary';
+import { UID, type Category, type Channel, type Role, type Slot } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
 import { createCompiledReader } from '../utils/compiled-read';
 import { isAiGenerated, type DigitalSourceType } from '../pipeline/source-label';
@@ -66,7 +66,7 @@ export interface ProductRow {
   slug: string;
   sku: string;
   title: string;
-  category: string;
+  category: Category;
   galleryVersion: number;
   updatedAt: Date | null;
   briefId: number | null;

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import type { SlotRule } from '../domain/default-briefs';
 import { ROLES, UID, type AssetStatus, type Role, type Slot } from '../domain/vocabulary';
 import { SLOT_STATES, slotState, type SlotState } from '../domain/slot-state';
+import type { Overview, OverviewRow, ProductReadiness, Readiness, RoleReadiness, SlotReadiness } from '../../../shared/contracts/readiness';
 import { fillSlots } from './gallery';
 import { countsTowardReadiness } from '../domain/readiness-rule';
 
@@ -21,24 +22,7 @@ interface AssetLite {
   file?: { id: number; url: string; width: number | null; height: number | null; mime: string | null; formats?: any } | null;
 }
 
-export interface SlotReadiness {
-  slot: Slot;
-  roles: Role[];
-  /** Judged against the product's own plan: published, else the furthest any of its roles has come. */
-  state: SlotState;
-  /** The role that fills it, or whose shot gives the state. */
-  role: Role | null;
-  asset: (Pick<AssetLite, 'documentId' | 'role' | 'version' | 'qcStatus'> & { url: string | null; thumbnailUrl: string | null; width: number | null; height: number | null }) | 'missing';
-}
-
-export interface RoleReadiness {
-  role: Role;
-  required: boolean;
-  /** Status of the role's most recent asset, or null when it has none. */
-  status: AssetStatus | null;
-  latest: { documentId: string; status: AssetStatus; version: number; qcStatus: string | null; updatedAt: string | null } | null;
-  counts: Partial<Record<AssetStatus, number>>;
-}
+export type { RoleReadiness, SlotReadiness } from '../../../shared/contracts/readiness';
 
 const AWAITING: AssetStatus[] = ['in_review'];
 
@@ -46,7 +30,13 @@ const iso = (d: unknown) => (d ? new Date(d as any).toISOString() : null);
 const time = (d: unknown) => (d ? new Date(d as any).getTime() : 0);
 
 /** Pure: readiness of one product from its plan, required roles and assets. */
-export const computeReadiness = (plan: readonly SlotRule[], requiredRoles: readonly Role[], briefRoles: readonly Role[], assets: AssetLite[], previewRoles: readonly Role[] = []) => {
+export const computeReadiness = (
+  plan: readonly SlotRule[],
+  requiredRoles: readonly Role[],
+  briefRoles: readonly Role[],
+  assets: AssetLite[],
+  previewRoles: readonly Role[] = []
+): Readiness => {
   const newestFirst = [...assets].sort((a, b) => time(b.updatedAt) - time(a.updatedAt) || b.id - a.id);
   const published = newestFirst
     .filter((a) => a.status === 'published' && countsTowardReadiness(a, previewRoles))
@@ -119,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const service = {
     /** GET /products/:documentId/readiness */
-    async forProduct(documentId: string) {
+    async forProduct(documentId: string): Promise<ProductReadiness> {
       const [product] = await gallery().products({ documentIds: [documentId] });
       if (!product) throw new errors.NotFoundError(`No product with id ${documentId}.`);
       const [plans, rolesByBrief, assets] = await Promise.all([
@@ -149,7 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** GET /products: the overview, with filters and counts over the whole (filtered) catalogue. */
-    async overview(query: { category?: string[]; missing?: Slot; awaiting?: boolean; q?: string; page: number; pageSize: number }) {
+    async overview(query: { category?: string[]; missing?: Slot; awaiting?: boolean; q?: string; page: number; pageSize: number }): Promise<Overview> {
       const where: Record<string, unknown> = {};
       if (query.category) where.category = { $in: query.category };
       if (query.q) where.$or = [{ title: { $containsi: query.q } }, { sku: { $containsi: query.q } }, { slug: { $containsi: query.q } }];
@@ -178,7 +168,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         assetsOf.set(a.product?.id, list);
       }
       const briefPlans = products.some((p: any) => !p.brief) ? await gallery().briefPlans() : [];
-      const rows = products.map((p: any) => {
+      const rows = products.map((p: any): OverviewRow => {
         const briefId = p.brief?.id ?? briefPlans.find((b) => b.categories.includes(p.category))?.id ?? null;
         const roles = (briefId !== null && rolesByBrief.get(briefId)) || { required: [], all: [] };
         const r = computeReadiness(plans.get(p.id)!, roles.required, roles.all, assetsOf.get(p.id) ?? [], roles.previews);
