@@ -104,4 +104,24 @@ describe('events: Strapi webhooks receive product-gallery events', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(deliveries).toEqual([]);
   });
+
+  it('delivers media.create for a file the plugin stores as Strapi does for its own uploads: without private fields', async () => {
+    const created = await app.http.post('/admin/webhooks').set(admin.auth).send({ name: 'media', url, headers: {}, events: ['media.create'] });
+    expect(created.status).toBe(201);
+    deliveries.length = 0;
+    const photo = await uploadPhoto(app);
+    // Saving a product with a source photo stores its cutout preview in the Media Library.
+    const product = await app.http
+      .post('/content-manager/collection-types/plugin::product-gallery.product')
+      .set(admin.auth)
+      .send({ title: 'Media event studs', sku: 'MEDIA-EVENT-1', category: 'earrings', metal: 'silver', sourcePhoto: photo.id });
+    expect(product.status).toBe(201);
+    const media = () => deliveries.filter((d) => d.body.event === 'media.create').map((d) => d.body.media);
+    await waitFor(() => media().some((m) => m.id === photo.id) && media().some((m) => m.id !== photo.id));
+    const own = media().find((m) => m.id === photo.id);
+    const stored = media().find((m) => m.id !== photo.id);
+    expect(stored.caption).toBe('product-gallery cutout preview');
+    expect(own).not.toHaveProperty('folderPath');
+    expect(stored).not.toHaveProperty('folderPath');
+  });
 });

@@ -43,24 +43,17 @@ const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<s
   }
 };
 
-export const slugify = (title: string) =>
-  title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80) || 'product';
-
-/** The slug derives from the title; a clash gets -2, -3, ... as the Content Manager would suggest. */
-const uniqueSlug = async (strapi: Core.Strapi, title: string) => {
-  const base = slugify(title);
-  const taken = await strapi.db.query(UID.product).findMany({ where: { slug: { $startsWith: base } }, select: ['slug'] });
-  const set = new Set(taken.map((t: { slug: string }) => t.slug));
-  if (!set.has(base)) return base;
-  let n = 2;
-  while (set.has(`${base}-${n}`)) n++;
-  return `${base}-${n}`;
+/**
+ * The slug comes from the Content Manager's own uid service, so saving with the field empty gives
+ * what its "regenerate" button would have shown (same slugify, same -1, -2 suffixes on a clash).
+ * A title with nothing to slugify (only symbols or non-Latin script) falls back to the service's
+ * own default, the model name, rather than an empty slug.
+ */
+const uniqueSlug = async (strapi: Core.Strapi, title: string): Promise<string> => {
+  const uid = strapi.plugin('content-manager').service('uid');
+  const fromTitle = await uid.generateUIDField({ contentTypeUID: UID.product, field: 'slug', data: { title } });
+  if (fromTitle) return fromTitle;
+  return uid.generateUIDField({ contentTypeUID: UID.product, field: 'slug', data: {} });
 };
 
 /**

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import { sanitize } from '@strapi/utils';
 import { httpStatusError, unprocessable } from '../utils/errors';
 import { getConfig } from '../utils/get-service';
 import { readCapped, TooLargeError } from '../utils/read-capped';
@@ -55,6 +56,10 @@ const fileData = (base: string, buffer: Buffer, ext: string, mime: string, width
  * Images live in Strapi's Media Library through the configured upload provider, so any
  * provider works. Our delivery renditions are stored as the file's `formats`, which is where
  * Strapi keeps derived images: deleting the file in the Media Library deletes them too.
+ * Not through the upload service's `upload()`: it takes only files on disk, re-encodes them at
+ * quality 80 without their metadata when the Media Library's size optimization is on (that would
+ * drop the source labels), always adds a thumbnail and, with responsive dimensions on, its own
+ * formats, and exposes no call that persists a file with formats it did not make.
  */
 const SOURCE_CACHE_BYTES = 64 * 1024 * 1024;
 /**
@@ -131,6 +136,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /**
+   * Media events reach webhooks: they carry the file as Strapi's upload service sends it, with
+   * the file model's private fields (its folder path) taken out.
+   */
+  const emitMediaEvent = async (event: 'media.create' | 'media.update', file: Parameters<typeof sanitize.sanitizers.defaultSanitizeOutput>[1]) => {
+    const schema = strapi.getModel('plugin::upload.file');
+    const media = await sanitize.sanitizers.defaultSanitizeOutput({ schema, getModel: (uid: string) => strapi.getModel(uid as any) }, file);
+    strapi.eventHub.emit(event, { media });
+  };
+
   /** Uploads renditions of a stored file through the provider; returns them as Strapi `formats`. */
   const uploadRenditions = async (main: { hash: string; name: string }, renditions: StoredRendition[]) => {
     const provider = upload().service('provider');
@@ -158,7 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       main.formats = await uploadRenditions(main, input.renditions ?? []);
       main.provider = strapi.config.get('plugin::upload.provider') ?? 'local';
       const file = await strapi.db.query('plugin::upload.file').create({ data: main });
-      strapi.eventHub.emit('media.create', { media: file });
+      await emitMediaEvent('media.create', file);
       return file;
     },
 
@@ -168,7 +183,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!file) throw new Error(`Media Library file ${fileId} is gone.`);
       const formats = { ...(file.formats ?? {}), ...(await uploadRenditions(file, renditions)) };
       const updated = await strapi.db.query('plugin::upload.file').update({ where: { id: fileId }, data: { formats } });
-      strapi.eventHub.emit('media.update', { media: updated });
+      await emitMediaEvent('media.update', updated);
       return updated;
     },
 
