@@ -42,5 +42,11 @@ describe('a product’s slug is what the editor saw', () => {
     const symbols = await create({ title: '★ ★ ★', sku: 'SLUG-4' });
     expect(symbols.status).toBe(201);
     expect(symbols.body.data.slug).toBe('product-1');
+
+    // The longest title the schema takes, full of what slugify lengthens, still saves: its slug is its first words.
+    const long = await create({ title: `R&D ${'Gold&Silver '.repeat(20)}`.slice(0, 200), sku: 'SLUG-5' });
+    expect([long.status, long.body.error?.message]).toEqual([201, undefined]);
+    expect(long.body.data.slug.length).toBeLessThanOrEqual(120);
+    expect(long.body.data.slug).toMatch(/^r-and-d-gold-and-silver-/);
   });
 });

@@ -49,9 +49,13 @@ const validateBrief = async (strapi: Core.Strapi, action: string, data: Record<s
  * A title with nothing to slugify (only symbols or non-Latin script) falls back to the service's
  * own default, the model name, rather than an empty slug.
  */
+const SLUG_TITLE_CHARS = 80;
+
 const uniqueSlug = async (strapi: Core.Strapi, title: string): Promise<string> => {
   const uid = strapi.plugin('content-manager').service('uid');
-  const fromTitle = await uid.generateUIDField({ contentTypeUID: UID.product, field: 'slug', data: { title } });
+  // A slug is an address, not the title: the first words are enough, and a 200-character title
+  // (whose slugify can grow: "&" becomes "and") must never give a slug the schema then refuses.
+  const fromTitle = await uid.generateUIDField({ contentTypeUID: UID.product, field: 'slug', data: { title: title.slice(0, SLUG_TITLE_CHARS) } });
   if (fromTitle) return fromTitle;
   return uid.generateUIDField({ contentTypeUID: UID.product, field: 'slug', data: {} });
 };
