@@ -263,6 +263,7 @@ export const OverviewPage = () => {
               <Tbody>
                 {data.products.map((p) => {
                   const bySlot = new Map(p.slots.map((s) => [s.slot, s]));
+                  const line = [p.category ? t(`category.${p.category}`, p.category) : null, p.sku].filter(Boolean).join(' · ');
                   return (
                     <Tr
                       key={p.documentId}
@@ -289,13 +290,15 @@ export const OverviewPage = () => {
                               />
                             ) : null}
                           </Box>
-                          <Flex direction="column" alignItems="flex-start">
-                            <Typography fontWeight="semiBold" ellipsis>
+                          {/* A bounded column: a long title or SKU is cut with an ellipsis (whole in its
+                              tooltip) instead of widening the matrix past the page at 1440 px. */}
+                          <Flex direction="column" alignItems="flex-start" width="18rem" shrink={0}>
+                            <Typography fontWeight="semiBold" ellipsis title={p.title} style={{ maxWidth: '100%' }}>
                               {p.title}
                             </Typography>
                             {/* the category rides under the title: a column of its own pushed the matrix past 1440 px */}
-                            <Typography variant="pi" textColor="neutral600">
-                              {[p.category ? t(`category.${p.category}`, p.category) : null, p.sku].filter(Boolean).join(' · ')}
+                            <Typography variant="pi" textColor="neutral600" ellipsis title={line} style={{ maxWidth: '100%' }}>
+                              {line}
                             </Typography>
                           </Flex>
                         </Flex>
