@@ -55,6 +55,24 @@ export const testAppEnv = (): Record<string, string> => ({
   BROWSER: 'none',
 });
 
+/**
+ * Waits (up to 2 s) until no query is running or waiting for a connection. The document service
+ * sends its entry events after commit without the caller waiting, and reads the entry again to do
+ * so: a test that stops the app right after a write would destroy the pool under that read, and
+ * Strapi's destroy then fails with "aborted".
+ */
+const settleQueries = async (strapi: Core.Strapi) => {
+  const pool = (strapi.db?.connection as any)?.client?.pool;
+  if (!pool) return;
+  const busy = () => pool.numUsed() + pool.numPendingAcquires() + pool.numPendingCreates();
+  const deadline = Date.now() + 2000;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    quiet = busy() ? 0 : quiet + 1;
+  }
+};
+
 /** Boots the real app (built by `npm run build:server`) against the given or a fresh database. */
 export const startApp = async (opts: { dbEnv?: Record<string, string>; env?: Record<string, string> } = {}): Promise<TestApp> => {
   const dbEnv = opts.dbEnv ?? (await freshDatabase());
@@ -77,6 +95,7 @@ export const startApp = async (opts: { dbEnv?: Record<string, string>; env?: Rec
     http,
     dbEnv,
     async stop({ keepDatabase = false } = {}) {
+      await settleQueries(strapi);
       await strapi.destroy();
       if (!keepDatabase) await dropDatabase(dbEnv);
     },

@@ -77,6 +77,19 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
   };
   let sweeping = false;
   let stopped = true;
+  /**
+   * Database work started by timers (sweeps, claims, lock renewals): stop waits for it, or the
+   * pool it runs on would be destroyed under it (the query then fails as aborted).
+   */
+  const inflight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inflight.add(work);
+    void work.then(
+      () => inflight.delete(work),
+      () => inflight.delete(work)
+    );
+    return work;
+  };
   /** Without a shared queue: who else dispatches on this database, while this process stands by. */
   let standingBy: string | null = null;
   let lockTimer: NodeJS.Timeout | null = null;
@@ -238,7 +251,8 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
     return stage === 'create' ? 'generate' : stage;
   };
 
-  const sweep = async () => {
+  const sweep = () => track(sweepOnce());
+  const sweepOnce = async () => {
     if (sweeping || stopped || standingBy) return;
     sweeping = true;
     try {
@@ -257,7 +271,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
         ...take(waiting, 'complete'),
         ...take(free('check') > 0 ? await findDue('check', free('check') * 2) : [], 'check'),
       ];
-      for (const a of due) void runOne(a.documentId).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
+      for (const a of due) void track(runOne(a.documentId)).catch((e) => strapi.log.error(`[product-gallery] dispatch: ${messageOf(e)}`));
     } catch (error) {
       if (!stopped) strapi.log.error(`[product-gallery] dispatch sweep failed: ${messageOf(error)}`);
     } finally {
@@ -280,7 +294,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
       );
     }
     lockTimer = setInterval(() => {
-      const attempt = standingBy ? dispatcherLock.acquire() : dispatcherLock.renew().then((held) => (held ? null : 'another process'));
+      const attempt = track(standingBy ? dispatcherLock.acquire() : dispatcherLock.renew().then((held) => (held ? null : 'another process')));
       attempt.then(
         (other) => {
           if (stopped) return;
@@ -344,7 +358,7 @@ export function createScheduler(strapi: Core.Strapi, lease: Lease) {
       await transport?.close();
       transport = null;
       const deadline = Date.now() + 5000;
-      while (running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ((running.size || inflight.size) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     },
     /** Settle everything due now (tests and the worker's drain). */
     async drain(timeoutMs = 60_000) {
