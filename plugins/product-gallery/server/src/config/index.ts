@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createModelRegistry } from '../models';
 import { configFromEnv } from './env';
+import { DEFAULT_ALLOWED_OUTPUT_HOSTS, DEFAULT_BASE_URL } from '../replicate/config';
 
 /** A list from the environment comes as one comma-separated string (see env.ts). */
 const hostList = z.preprocess(
@@ -13,8 +14,8 @@ export const configSchema = z.object({
   replicate: z
     .object({
       apiToken: z.string().default(''),
-      baseUrl: z.string().url().default('https://api.replicate.com/v1'),
-      allowedOutputHosts: hostList.default(['replicate.delivery', '*.replicate.delivery']),
+      baseUrl: z.string().url().default(DEFAULT_BASE_URL),
+      allowedOutputHosts: hostList.default([...DEFAULT_ALLOWED_OUTPUT_HOSTS]),
       webhookBaseUrl: z.string().default(''),
       webhookSecret: z.string().default(''),
       pollIntervalMs: z.number().int().positive().default(1000),

@@ -7,9 +7,9 @@
  * - guarded output download; webhook secret retrieval.
  */
 import { type RetryPolicy } from './backoff';
-import type { ReplicateConfig } from './config';
 import { MODEL_NAME, MODEL_NAME_RULE, modelPath, VERSION_REF } from './model-id';
 import { downloadOutput as guardedDownload, type DownloadedOutput, type DownloadOptions, type ResolveHost } from './download';
+import { DEFAULT_BASE_URL } from './config';
 import { ReplicateError, registerSecret } from './errors';
 import { createHttpClient, retryDelayFor, type HttpClient, type HttpEvent } from './http';
 import { DATA_URI_MAX_BYTES, inputHash, inputsEqual, toDataUri } from './input';
@@ -196,7 +196,7 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
   registerSecret(opts.apiToken);
   const http: HttpClient = createHttpClient({
     apiToken: opts.apiToken,
-    baseUrl: opts.baseUrl ?? 'https://api.replicate.com/v1',
+    baseUrl: opts.baseUrl ?? DEFAULT_BASE_URL,
     fetch: opts.fetch,
     clock: opts.clock,
     random: opts.random,
@@ -501,21 +501,4 @@ export function createReplicateGateway(opts: GatewayOptions): ReplicateGateway {
     downloadOutput,
     baseUrl: http.baseUrl,
   };
-}
-
-/** Builds a gateway from a parsed config (see parseConfig). */
-export function gatewayFromConfig(config: ReplicateConfig, extra: Omit<GatewayOptions, 'apiToken'> = {}): ReplicateGateway {
-  if (!config.apiToken) throw new ReplicateError('unauthenticated', 'No Replicate API token is configured.');
-  return createReplicateGateway({
-    apiToken: config.apiToken,
-    baseUrl: config.baseUrl,
-    webhookBaseUrl: config.webhookBaseUrl,
-    allowedOutputHosts: config.allowedOutputHosts,
-    maxOutputBytes: config.maxOutputBytes,
-    downloadTimeoutMs: config.downloadTimeoutMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    pollIntervalMs: config.pollIntervalMs,
-    retry: { maxAttempts: config.maxAttempts },
-    ...extra,
-  });
 }

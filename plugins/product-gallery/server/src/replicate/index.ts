@@ -22,14 +22,7 @@ export {
 } from './errors';
 export { TERMINAL_STATUSES, isNewerState, isTerminalStatus } from './status';
 export { DEFAULT_RETRY_POLICY, fullJitterDelay, parseRetryAfter, realSleep, systemClock, type RetryPolicy } from './backoff';
-export {
-  DEFAULT_ALLOWED_OUTPUT_HOSTS,
-  DEFAULT_BASE_URL,
-  parseConfig,
-  redactedConfig,
-  type RedactedReplicateConfig,
-  type ReplicateConfig,
-} from './config';
+export { DEFAULT_ALLOWED_OUTPUT_HOSTS, DEFAULT_BASE_URL } from './config';
 export { createHttpClient, retryDelayFor, type HttpClient, type HttpClientOptions, type HttpEvent, type RequestOptions } from './http';
 export {
   DEFAULT_MAX_OUTPUT_BYTES,
@@ -54,7 +47,6 @@ export {
 export { DATA_URI_MAX_BYTES, canonicalJson, inputHash, inputsEqual, toDataUri } from './input';
 export {
   createReplicateGateway,
-  gatewayFromConfig,
   hasUsableOutput,
   outputUrls,
   predictionError,
