@@ -5,6 +5,7 @@ import { canTransition, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { conflict, unprocessable } from '../utils/errors';
 import { PROMPT_LIMITS, clip, withReviewerNote } from '../domain/prompt';
+import type { QcCheck } from '../pipeline/qc';
 
 export type Actor = { kind: 'admin'; id: number; email: string } | { kind: 'system'; name: string };
 
@@ -63,7 +64,8 @@ const freshGeneration = (asset: any) => ({
   },
 });
 
-type Check = { id: string; status: string; message?: string };
+/** A stored check as the pipeline wrote it (the asset's qc JSON). */
+type Check = Pick<QcCheck, 'id' | 'status' | 'message'>;
 
 /**
  * What stands between an image and approval: checks that failed, and checks that could not decide
