@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
-import { describeIcc, parseAspect, technicalQc, SHARPNESS } from '../../plugins/product-gallery/server/src/pipeline/qc-technical';
+import { describeIcc, technicalQc, SHARPNESS } from '../../plugins/product-gallery/server/src/pipeline/qc-technical';
+import { parseAspect } from '../../plugins/product-gallery/server/src/pipeline/frames';
 import { summarizeQc, type QcCheck } from '../../plugins/product-gallery/server/src/pipeline/qc';
 import { NEGATIVES_DIR, positivePhotos } from '../support/photos';
 

@@ -1,8 +1,8 @@
 /**
- * The import form warns before upload with the admin's own copy of the role rules (the admin
- * bundle cannot import server code); the import's answer warns with the server's. Both must find
- * the same rules broken, with the same frames named, for any size and brief, and the form must
- * refuse exactly what intake refuses.
+ * The import form warns before upload and the import's answer warns after it, each in its own words
+ * over the same judgement (pipeline/frames.ts, bundled into the admin). Both must find the same
+ * rules broken, with the same frames named, for any size and brief, and the form must refuse
+ * exactly what intake refuses.
  */
 import { roleRuleWarnings } from '../../plugins/product-gallery/server/src/pipeline/role-rules';
 import { ACCEPTED_TYPES, INTAKE_DEFAULTS } from '../../plugins/product-gallery/server/src/pipeline/intake';

@@ -1,10 +1,12 @@
 import type { Asset, IntakeLimits } from '../api';
 import type { AssetStatus, Role } from './vocabulary';
+// Pure arithmetic, bundled into the admin: the form judges frames exactly as the server does.
+import { roleRuleBreaks } from '../../../server/src/pipeline/frames';
 
 /**
  * What the import form can tell before uploading, from the file and its pixel size as the browser
  * reads them: what intake would refuse (server: pipeline/intake.ts, the same limits from /config),
- * where the image breaks its role's rules (server: pipeline/role-rules.ts), and what the import
+ * where the image breaks its role's rules (server: pipeline/frames.ts, imported here), and what the import
  * does to the role's images (server: domain/role-candidates.ts). Each finding is a translation id
  * with its values, so the words are the admin's, saying what the server says.
  */
@@ -60,39 +62,13 @@ export const intakeProblems = (file: { type: string; size: number }, size: Pixel
   return found;
 };
 
-/** How far off the frame may be: mirrors ASPECT_TOLERANCE in server/src/pipeline/qc-technical.ts. */
-const TOLERANCE = { pass: 0.01, warn: 0.05 };
-
-const ratioOf = (aspect: string): number | null => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*[:/x×]\s*(\d+(?:\.\d+)?)\s*$/i.exec(aspect);
-  if (m && Number(m[2]) > 0) return Number(m[1]) / Number(m[2]);
-  return Number(aspect) > 0 ? Number(aspect) : null;
-};
-
-/** Frames named by their ratio; any other is its width per height. Mirrors aspectLabel in server/src/pipeline/qc-technical.ts. */
-const NAMED_FRAMES = ['1:1', '4:5', '5:4', '2:3', '3:2', '3:4', '4:3', '16:9', '9:16'];
-
-export const frameName = (ratio: number) =>
-  NAMED_FRAMES.find((name) => Math.abs(ratio / (ratioOf(name) ?? 0) - 1) < 0.005) ?? ratio.toFixed(3);
-
-/** Where the image breaks the brief's rules for its role: imported anyway, the checks will flag it. */
-export const ruleWarnings = (size: PixelSize, spec: { minLongEdge?: number | null; aspectRatio?: string | null } | undefined): Finding[] => {
-  const found: Finding[] = [];
-  if (spec?.minLongEdge && Math.max(size.width, size.height) < spec.minLongEdge) {
-    found.push({ id: 'import.rule.minLongEdge', values: { width: grouped(size.width), height: grouped(size.height), min: grouped(spec.minLongEdge) } });
-  }
-  const target = spec?.aspectRatio ? ratioOf(spec.aspectRatio) : null;
-  if (target) {
-    const off = Math.abs(size.width / size.height / target - 1);
-    if (off > TOLERANCE.pass) {
-      found.push({
-        id: 'import.rule.aspectRatio',
-        values: { actual: frameName(size.width / size.height), required: frameName(target), severity: off <= TOLERANCE.warn ? 'slight' : 'crop' },
-      });
-    }
-  }
-  return found;
-};
+/** Where the image breaks the brief's rules for its role (the server's own judgement): imported anyway, the checks will flag it. */
+export const ruleWarnings = (size: PixelSize, spec: { minLongEdge?: number | null; aspectRatio?: string | null } | undefined): Finding[] =>
+  roleRuleBreaks(size, spec).map((b): Finding =>
+    b.rule === 'minLongEdge'
+      ? { id: 'import.rule.minLongEdge', values: { width: grouped(size.width), height: grouped(size.height), min: grouped(b.required) } }
+      : { id: 'import.rule.aspectRatio', values: { actual: b.actual, required: b.required, severity: b.severity } }
+  );
 
 const WAITING: readonly AssetStatus[] = ['queued', 'generating', 'draft', 'in_review', 'approved'];
 

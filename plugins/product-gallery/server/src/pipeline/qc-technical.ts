@@ -8,6 +8,7 @@ import { asBuffer } from './decode';
 import { CHANNEL_PRESETS, type ChannelId, type ChannelPreset } from './channels';
 import { normalizeFormat, type EncodedImage, type OutputFormat } from './formats';
 import type { QcCheck, QcStatus, QcUnit } from './qc';
+import { ASPECT_TOLERANCE, aspectLabel, parseAspect } from './frames';
 
 export interface TechnicalQcOptions {
   /** Gallery role of the image ('clean', 'model', 'detail', 'lifestyle', ...); named in messages. */
@@ -27,7 +28,6 @@ export interface TechnicalQcOptions {
 export const DEFAULT_MIN_LONG_EDGE = 1000;
 
 /** |actual/target - 1| up to 1% passes (rounding of odd sizes), up to 5% warns (storefront crops a sliver). */
-export const ASPECT_TOLERANCE = { pass: 0.01, warn: 0.05 } as const;
 
 /**
  * Sharpness: variance of the 4-neighbour Laplacian on the luminance, downscaled so the long side is
@@ -159,25 +159,6 @@ export function checkResolution(w: number, h: number, opts: Pick<TechnicalQcOpti
     }
   }
   return check('tech.resolution', 'pass', long, roleMin, `${size} is large enough for ${who}.`);
-}
-
-/** 'w:h', 'w/h', 'wxh' or a number -> width / height. */
-export function parseAspect(a: number | string): number {
-  if (typeof a === 'number') {
-    if (!(a > 0) || !Number.isFinite(a)) throw new RangeError(`Invalid aspect ratio ${a}.`);
-    return a;
-  }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*[:/x×]\s*(\d+(?:\.\d+)?)\s*$/i.exec(a);
-  if (m && Number(m[2]) > 0) return Number(m[1]) / Number(m[2]);
-  const n = Number(a);
-  if (n > 0) return n;
-  throw new RangeError(`Invalid aspect ratio "${a}": use "4:5" or a number.`);
-}
-
-export function aspectLabel(r: number): string {
-  const known: Array<[number, string]> = [[1, '1:1'], [4 / 5, '4:5'], [5 / 4, '5:4'], [2 / 3, '2:3'], [3 / 2, '3:2'], [3 / 4, '3:4'], [4 / 3, '4:3'], [16 / 9, '16:9'], [9 / 16, '9:16']];
-  for (const [v, l] of known) if (Math.abs(r / v - 1) < 0.005) return l;
-  return r.toFixed(3);
 }
 
 export function checkAspect(w: number, h: number, opts: Pick<TechnicalQcOptions, 'aspect'>, preset?: ChannelPreset): QcCheck {

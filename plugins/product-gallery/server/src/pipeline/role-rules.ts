@@ -1,12 +1,12 @@
 /**
  * A role's size and frame rules (the brief's minLongEdge and aspectRatio), said in words about an
  * image's pixel size, before any check runs: an import answers with them, so a person (or an API
- * user) hears what the QC chips will later mark, in the same terms the brief uses. Pure arithmetic
- * on the measured size, with the technical QC's own tolerance and ratio names.
+ * user) hears what the QC chips will later mark, in the same terms the brief uses. The judgement
+ * is frames.ts's, shared with the admin's import form.
  */
-import { ASPECT_TOLERANCE, aspectLabel, parseAspect } from './qc-technical';
+import { roleRuleBreaks, type RoleRule } from './frames';
 
-export type RoleRule = 'minLongEdge' | 'aspectRatio';
+export type { RoleRule };
 
 export interface RoleRuleWarning {
   rule: RoleRule;
@@ -24,31 +24,16 @@ export const roleRuleWarnings = (
   size: { width: number; height: number },
   role: string,
   spec: { minLongEdge?: number | null; aspectRatio?: string | null } | null | undefined
-): RoleRuleWarning[] => {
-  const { width, height } = size;
-  const warnings: RoleRuleWarning[] = [];
-  const long = Math.max(width, height);
-  if (spec?.minLongEdge && long < spec.minLongEdge) {
-    warnings.push({
-      rule: 'minLongEdge',
-      required: spec.minLongEdge,
-      actual: long,
-      message: `This image is ${px(width)} × ${px(height)} px; the ${role} shot needs at least ${px(spec.minLongEdge)} px on its long side.`,
-    });
-  }
-  if (spec?.aspectRatio) {
-    const target = parseAspect(spec.aspectRatio);
-    const off = Math.abs(width / height / target - 1);
-    if (off > ASPECT_TOLERANCE.pass) {
-      warnings.push({
-        rule: 'aspectRatio',
-        required: aspectLabel(target),
-        actual: aspectLabel(width / height),
-        message: `This image has a ${aspectLabel(width / height)} frame; the ${role} shot needs a ${aspectLabel(target)} frame, so ${
-          off <= ASPECT_TOLERANCE.warn ? 'a thin strip of it would be cropped' : 'it would be cropped or letterboxed'
-        }.`,
-      });
-    }
-  }
-  return warnings;
-};
+): RoleRuleWarning[] =>
+  roleRuleBreaks(size, spec).map((b) =>
+    b.rule === 'minLongEdge'
+      ? { ...b, message: `This image is ${px(size.width)} × ${px(size.height)} px; the ${role} shot needs at least ${px(b.required)} px on its long side.` }
+      : {
+          rule: b.rule,
+          required: b.required,
+          actual: b.actual,
+          message: `This image has a ${b.actual} frame; the ${role} shot needs a ${b.required} frame, so ${
+            b.severity === 'slight' ? 'a thin strip of it would be cropped' : 'it would be cropped or letterboxed'
+          }.`,
+        }
+  );

@@ -8,6 +8,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { PipelineError } from './errors';
+import { parseAspect } from './frames';
 import type { PipelineWarning } from './intake';
 import type { CutoutResult } from './cutout';
 import { unmixedProduct } from './matte';
@@ -141,8 +142,12 @@ export interface DetailOptions {
 }
 
 export function parseAspectRatio(aspect: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*[:x/]\s*(\d+(?:\.\d+)?)\s*$/.exec(aspect);
-  const r = m ? Number(m[1]) / Number(m[2]) : NaN;
+  let r = NaN;
+  try {
+    r = parseAspect(aspect);
+  } catch {
+    // refused below, in the shot's own words
+  }
   if (!Number.isFinite(r) || r <= 0.2 || r >= 5) {
     throw new PipelineError('invalid_option', `The aspect ratio "${aspect}" is not valid; use a form like 1:1, 4:5 or 16:9.`, { aspect });
   }
