@@ -47,12 +47,17 @@ export interface CutoutReason {
   factor: number;
 }
 
-/** The automatic cutout of a photo (server: pipeline/jobs.ts CutoutSummary). */
+/** The automatic cutout of a photo, without its mask (server: pipeline/cutout). */
 export interface CutoutSummary {
+  /** Bounding box of mask >= 128 in full-resolution pixels. */
   bbox: BBox;
+  /** sum(mask) / 255 / (width * height) */
   areaFraction: number;
+  /** Background-coloured regions enclosed by the product (ring hole, necklace loop). */
   holes: number;
+  /** Significant separate product parts (e.g. 2 for a pair of earrings). */
   parts: number;
+  /** Fraction of the outermost pixel ring covered by the product. */
   borderContact: number;
   /** 0..1 */
   confidence: number;
