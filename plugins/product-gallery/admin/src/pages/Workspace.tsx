@@ -185,52 +185,50 @@ const ShotList = ({
         {/* A list rather than a table: in a third of the page a table's columns do not fit, and each
             row wraps instead, so every Generate button stays on the card at any width. */}
         <Flex direction="column" alignItems="stretch" tag="ul" aria-label={t('workspace.brief', 'Brief and shot list')} style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-          {roles.map((r) => {
-            return (
-              <Flex
-                key={r.role}
-                tag="li"
-                data-role={r.role}
-                wrap="wrap"
-                alignItems="center"
-                justifyContent="space-between"
-                gap={2}
-                paddingTop={2}
-                paddingBottom={2}
-                borderColor="neutral150"
-                style={{ borderTopWidth: 1, borderTopStyle: 'solid', borderLeft: 0, borderRight: 0, borderBottom: 0 }}
-              >
-                <Flex direction="column" alignItems="flex-start" style={{ flex: '1 1 140px', minWidth: 0 }}>
-                  <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
-                  <Typography variant="pi" textColor="neutral500" style={{ overflowWrap: 'anywhere' }}>
-                    {[
-                      r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
-                      r.aspectRatio,
-                      `≥${r.minLongEdge}px`,
-                      t(`generator.${r.generator}`, r.generator),
-                    ]
-                      .filter(Boolean)
-                      .join(' · ')}
-                  </Typography>
-                </Flex>
-                <Flex gap={2} wrap="wrap" alignItems="center" style={{ flexShrink: 0 }}>
-                  <StatusBadge status={r.status} />
-                  {can.generate ? (
-                    <Button
-                      size="S"
-                      variant="tertiary"
-                      startIcon={<Magic />}
-                      disabled={generating || !ws.sourcePhoto || Boolean(ws.reference?.needsReview)}
-                      onClick={() => onGenerate([r.role])}
-                      aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
-                    >
-                      {t('workspace.generateOne', 'Generate')}
-                    </Button>
-                  ) : null}
-                </Flex>
+          {roles.map((r) => (
+            <Flex
+              key={r.role}
+              tag="li"
+              data-role={r.role}
+              wrap="wrap"
+              alignItems="center"
+              justifyContent="space-between"
+              gap={2}
+              paddingTop={2}
+              paddingBottom={2}
+              borderColor="neutral150"
+              style={{ borderTopWidth: 1, borderTopStyle: 'solid', borderLeft: 0, borderRight: 0, borderBottom: 0 }}
+            >
+              <Flex direction="column" alignItems="flex-start" style={{ flex: '1 1 140px', minWidth: 0 }}>
+                <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
+                <Typography variant="pi" textColor="neutral500" style={{ overflowWrap: 'anywhere' }}>
+                  {[
+                    r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
+                    r.aspectRatio,
+                    `≥${r.minLongEdge}px`,
+                    t(`generator.${r.generator}`, r.generator),
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </Typography>
               </Flex>
-            );
-          })}
+              <Flex gap={2} wrap="wrap" alignItems="center" style={{ flexShrink: 0 }}>
+                <StatusBadge status={r.status} />
+                {can.generate ? (
+                  <Button
+                    size="S"
+                    variant="tertiary"
+                    startIcon={<Magic />}
+                    disabled={generating || !ws.sourcePhoto || Boolean(ws.reference?.needsReview)}
+                    onClick={() => onGenerate([r.role])}
+                    aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
+                  >
+                    {t('workspace.generateOne', 'Generate')}
+                  </Button>
+                ) : null}
+              </Flex>
+            </Flex>
+          ))}
         </Flex>
         {ws.plan.missingRoles.length ? (
           <Typography variant="pi" textColor="neutral600">
