@@ -37,6 +37,9 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(reference.intake.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(reference.cutout.confidence).toBeGreaterThan(0.6);
     expect(reference.needsReview).toBe(false);
+    // the admin reads the state as the server judges it; the fingerprint stays on the server
+    expect(reference.state).toBe('automatic');
+    expect(reference).not.toHaveProperty('fingerprint');
     expect(reference.cutoutUrl).toMatch(/\.png$/);
     expect(plan.shots.map((s: any) => s.role)).toEqual(['clean', 'model', 'detail', 'lifestyle', 'size']);
     expect(plan.missingRoles).toEqual(['clean', 'model', 'detail', 'lifestyle', 'size']);

@@ -41,3 +41,12 @@ export interface Brief {
   slotPlan: SlotRule[];
   version: number;
 }
+
+/** POST /briefs/:documentId/preview (in `data`): what a role's templates render to for one product. */
+export interface RenderedPrompt {
+  role: Role;
+  prompt: string;
+  negativePrompt: string;
+  /** Placeholders the templates name that no product field fills. */
+  unknownPlaceholders: string[];
+}

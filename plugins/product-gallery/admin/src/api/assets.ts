@@ -3,16 +3,16 @@ import { useMutation, useQuery } from 'react-query';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { serverStatus } from '../utils/errors';
 import type { AssetStatus } from '../utils/vocabulary';
-import { unwrap, BASE, useNotifyError, clean } from './client';
+import { BASE, useNotifyError, clean } from './client';
 import { assetChangeKeys, keys, useInvalidate, type AssetFilters } from './keys';
-import { normalizeAsset, normalizeAssetDetail } from './normalize';
+import type { AssetList, AssetReview, TransitionResult } from './types';
 
 export const useAssets = (filters: AssetFilters, options: { enabled?: boolean } = {}) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
     keys.assets(filters),
-    async () => ((unwrap((await get<any>(`${BASE}/assets`, { params: clean({ ...filters }) })).data) ?? []) as any[]).map(normalizeAsset),
+    async () => (await get<AssetList>(`${BASE}/assets`, { params: clean({ ...filters }) })).data.data,
     { onError, enabled: options.enabled ?? true, keepPreviousData: true }
   );
 };
@@ -23,7 +23,7 @@ export const useAsset = (documentId: string | undefined, stamp?: string) => {
   const onError = useNotifyError();
   return useQuery(
     keys.assetDetail(documentId ?? '', stamp),
-    async () => normalizeAssetDetail((await get<any>(`${BASE}/assets/${documentId}`)).data),
+    async () => (await get<{ data: AssetReview }>(`${BASE}/assets/${documentId}`)).data.data,
     { enabled: Boolean(documentId), onError, refetchOnWindowFocus: false }
   );
 };
@@ -95,8 +95,7 @@ export const useTransition = (opts: { onConflict?: (error: unknown) => void } = 
   const notify = useNotifyError();
   const invalidate = useInvalidate();
   return useMutation(
-    async ({ documentId, ...body }: TransitionInput) =>
-      normalizeAsset(unwrap((await post<any>(`${BASE}/assets/${documentId}/transition`, clean(body))).data)),
+    async ({ documentId, ...body }: TransitionInput) => (await post<{ data: TransitionResult }>(`${BASE}/assets/${documentId}/transition`, clean(body))).data.data,
     {
       onError: (error) => {
         if (serverStatus(error) === 409 && opts.onConflict) opts.onConflict(error);

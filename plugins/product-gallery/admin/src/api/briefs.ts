@@ -2,20 +2,20 @@
 import { useMutation, useQuery } from 'react-query';
 import { useFetchClient } from '@strapi/strapi/admin';
 import type { Category } from '../utils/vocabulary';
-import { type AnyRecord, unwrap, BASE, useNotifyError, useFormErrorNotice } from './client';
+import { type AnyRecord, BASE, useNotifyError, useFormErrorNotice } from './client';
 import { keys, useInvalidate } from './keys';
 import type { RoleSpec, Brief, RenderedPrompt } from './types';
 
 export const useBriefs = () => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
-  return useQuery(keys.briefs, async () => (unwrap((await get<any>(`${BASE}/briefs`)).data) ?? []) as Brief[], { onError });
+  return useQuery(keys.briefs, async () => (await get<{ data: Brief[] }>(`${BASE}/briefs`)).data.data, { onError });
 };
 
 export const useBrief = (documentId: string | undefined) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
-  return useQuery(keys.brief(documentId ?? ''), async () => unwrap((await get<any>(`${BASE}/briefs/${documentId}`)).data) as Brief, {
+  return useQuery(keys.brief(documentId ?? ''), async () => (await get<{ data: Brief }>(`${BASE}/briefs/${documentId}`)).data.data, {
     enabled: Boolean(documentId),
     onError,
     refetchOnWindowFocus: false,
@@ -28,7 +28,7 @@ export const useUpdateBrief = (documentId: string, { placesFieldErrors = false }
   const invalidate = useInvalidate();
   return useMutation(
     async (data: Partial<Pick<Brief, 'name' | 'categories' | 'roles' | 'slotPlan'>>) =>
-      unwrap((await put<any>(`${BASE}/briefs/${documentId}`, data)).data) as Brief,
+      (await put<{ data: Brief }>(`${BASE}/briefs/${documentId}`, data)).data.data,
     {
       // The brief decides every product's plan and slots it covers: their workspaces, readiness and the overview.
       onError,
@@ -43,7 +43,7 @@ export const useCloneBrief = ({ placesFieldErrors = false } = {}) => {
   const invalidate = useInvalidate();
   return useMutation(
     async ({ documentId, name, categories }: { documentId: string; name: string; categories: Category[] }) =>
-      unwrap((await post<any>(`${BASE}/briefs/${documentId}/clone`, { name, categories })).data) as Brief,
+      (await post<{ data: Brief }>(`${BASE}/briefs/${documentId}/clone`, { name, categories })).data.data,
     {
       // A clone may take over categories from another brief: the products it now plans change too.
       onError,
@@ -57,11 +57,7 @@ export const usePromptPreview = (briefId: string | undefined, product: string | 
   const { post } = useFetchClient();
   return useQuery(
     keys.promptPreview(briefId ?? '', product ?? '', JSON.stringify(roles ?? null)),
-    async () => {
-      const res = await post<any>(`${BASE}/briefs/${briefId}/preview`, { product, roles: roles?.map(stripSpec) });
-      const d = unwrap(res.data);
-      return (Array.isArray(d) ? d : d?.prompts ?? []) as RenderedPrompt[];
-    },
+    async () => (await post<{ data: RenderedPrompt[] }>(`${BASE}/briefs/${briefId}/preview`, { product, roles: roles?.map(stripSpec) })).data.data,
     { enabled: Boolean(briefId && product), keepPreviousData: true, retry: false, refetchOnWindowFocus: false }
   );
 };

@@ -9,10 +9,6 @@ import { fieldProblems } from '../utils/field-errors';
 
 export type AnyRecord = Record<string, any>;
 
-export const isObj = (v: unknown): v is AnyRecord => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const unwrap = (body: any) => (isObj(body) && 'data' in body ? body.data : body);
-
 export const BASE = '/product-gallery';
 
 /** Shows a server error as a notification with the server's own message. */

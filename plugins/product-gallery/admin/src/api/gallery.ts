@@ -1,7 +1,6 @@
 /** The storefront's view of a gallery. */
 import { useQuery } from 'react-query';
 import { backendURL } from '../utils/urls';
-import { unwrap } from './client';
 import { keys } from './keys';
 import type { Gallery } from './types';
 
@@ -20,7 +19,7 @@ export const useGallery = (slug: string | undefined, channel?: string) => {
         err.status = res.status;
         throw err;
       }
-      return unwrap(body) as Gallery;
+      return (body as { data: Gallery }).data;
     },
     { enabled: Boolean(slug), retry: false, refetchOnWindowFocus: false }
   );

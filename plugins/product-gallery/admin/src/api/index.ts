@@ -4,7 +4,6 @@
  */
 export { useNotifyError } from './client';
 export { keys, type ProductFilters, type AssetFilters } from './keys';
-export { normalizeAsset } from './normalize';
 export * from './types';
 export * from './products';
 export * from './assets';

@@ -25,16 +25,15 @@ const ROOT = 'product-gallery';
 
 export const keys = {
   all: [ROOT] as const,
-  /** Every product's workspace, readiness, reference and channel previews. */
+  /** Every product's workspace (with its reference), readiness and channel previews. */
   everyProduct: [ROOT, 'product'] as const,
   /** The overview: every page and filter of the product list. */
   overview: [ROOT, 'products'] as const,
   products: (filters: ProductFilters) => [ROOT, 'products', filters] as const,
-  /** Everything read about one product: workspace, readiness, reference, channel previews. */
+  /** Everything read about one product: workspace (with its reference), readiness, channel previews. */
   product: (id: string) => [ROOT, 'product', id] as const,
   workspace: (id: string) => [ROOT, 'product', id, 'workspace'] as const,
   readiness: (id: string) => [ROOT, 'product', id, 'readiness'] as const,
-  reference: (id: string) => [ROOT, 'product', id, 'reference'] as const,
   channelPreviews: (id: string) => [ROOT, 'product', id, 'channel-preview'] as const,
   channelPreview: (id: string, channel: string) => [ROOT, 'product', id, 'channel-preview', channel] as const,
   /** Asset lists (the review queue among them), whatever their filters. */

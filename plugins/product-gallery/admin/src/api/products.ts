@@ -4,10 +4,9 @@ import { useMutation, useQuery } from 'react-query';
 import { useAuth, useFetchClient } from '@strapi/strapi/admin';
 import { backendURL } from '../utils/urls';
 import { BUSY_STATUSES, type Channel, type Role } from '../utils/vocabulary';
-import { type AnyRecord, unwrap, BASE, useNotifyError, clean } from './client';
+import { BASE, useNotifyError, clean } from './client';
 import { keys, useInvalidate, type ProductFilters } from './keys';
-import { normalizeAsset, normalizeWorkspace } from './normalize';
-import type { Asset, ChannelPreview, ImportResult, Overview, ProductReadiness } from './types';
+import type { AssetList, AssetListItem, ChannelPreview, GenerateResult, ImportResult, Overview, ProductReadiness, Workspace } from './types';
 
 /** The overview: one row per product with its slots' states, and counts over the filtered catalogue. */
 export const useProducts = (filters: ProductFilters) => {
@@ -24,19 +23,22 @@ export const useProducts = (filters: ProductFilters) => {
   );
 };
 
-const anyBusy = (assets: Asset[] | undefined) => (assets ?? []).some((a) => BUSY_STATUSES.includes(a.status));
+const anyBusy = (assets: AssetListItem[] | undefined) => (assets ?? []).some((a) => BUSY_STATUSES.includes(a.status));
+
+/** The workspace with the product's shots: the list rows carry each shot's checks and this editor's moves. */
+export type ProductWorkspace = Workspace & { assets: AssetListItem[] };
 
 export const useWorkspace = (documentId: string | undefined) => {
   const { get } = useFetchClient();
   const onError = useNotifyError();
   return useQuery(
     keys.workspace(documentId ?? ''),
-    async () => {
-      const [product, assets] = await Promise.all([
-        get<any>(`${BASE}/products/${documentId}`),
-        get<any>(`${BASE}/assets`, { params: { product: documentId, pageSize: 100 } }),
+    async (): Promise<ProductWorkspace> => {
+      const [workspace, assets] = await Promise.all([
+        get<{ data: Workspace }>(`${BASE}/products/${documentId}`),
+        get<AssetList>(`${BASE}/assets`, { params: { product: documentId, pageSize: 100 } }),
       ]);
-      return normalizeWorkspace(product.data, assets.data);
+      return { ...workspace.data.data, assets: assets.data.data };
     },
     {
       enabled: Boolean(documentId),
@@ -62,11 +64,7 @@ export const useGenerate = (documentId: string) => {
   const onError = useNotifyError();
   const invalidate = useInvalidate();
   return useMutation(
-    async (roles?: Role[]) => {
-      const res = await post<any>(`${BASE}/products/${documentId}/generate`, roles?.length ? { roles } : {});
-      const d = unwrap(res.data) ?? {};
-      return ((d.assets ?? d) as any[]).map(normalizeAsset);
-    },
+    async (roles?: Role[]) => (await post<{ data: GenerateResult }>(`${BASE}/products/${documentId}/generate`, roles?.length ? { roles } : {})).data.data,
     { onError, onSuccess: () => invalidate(keys.product(documentId), keys.overview, keys.assetLists) }
   );
 };
@@ -80,9 +78,7 @@ export const useImportAsset = (documentId: string) => {
       const form = new FormData();
       form.append('role', role);
       form.append('file', file, file.name);
-      const res = await post<any>(`${BASE}/products/${documentId}/assets`, form);
-      const meta = res.data?.meta ?? {};
-      return { asset: normalizeAsset(unwrap(res.data)), warnings: meta.warnings ?? [], candidates: meta.candidates ?? null } as ImportResult;
+      return (await post<ImportResult>(`${BASE}/products/${documentId}/assets`, form)).data;
     },
     { onError, onSuccess: () => invalidate(keys.product(documentId), keys.overview, keys.assetLists) }
   );
@@ -93,7 +89,7 @@ export const useChannelPreview = (documentId: string, channel: Channel | '') => 
   const { get } = useFetchClient();
   return useQuery(
     keys.channelPreview(documentId, channel),
-    async () => unwrap((await get<any>(`${BASE}/products/${documentId}/channels/${channel}/preview`)).data) as ChannelPreview,
+    async () => (await get<{ data: ChannelPreview }>(`${BASE}/products/${documentId}/channels/${channel}/preview`)).data.data,
     { enabled: Boolean(documentId && channel), retry: false, refetchOnWindowFocus: false, staleTime: 30_000 }
   );
 };

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Alert, Button } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
-import { useTransition, type Asset } from '../api';
+import { useTransition, type AssetView } from '../api';
 import { useT } from '../utils/translations';
 
 export type DoneAction = 'approved' | 'approvedOverride' | 'rejected' | 'in_review' | 'published' | 'archived' | 'queued' | 'undone';
@@ -10,7 +10,7 @@ export type DoneAction = 'approved' | 'approvedOverride' | 'rejected' | 'in_revi
 export const useShotName = () => {
   const t = useT();
   return useCallback(
-    (asset: Pick<Asset, 'role' | 'product'>, productTitle?: string | null) => {
+    (asset: Pick<AssetView, 'role' | 'product'>, productTitle?: string | null) => {
       const role = t(`role.${asset.role}`, asset.role);
       const product = productTitle ?? asset.product?.title;
       return product ? t('toast.what', '{product} ({role})', { role, product }) : role;
@@ -43,7 +43,7 @@ export const useDoneToast = () => {
 
 export interface JustPublished {
   /** The asset as the publish returned it (its new version is what the undo moves from). */
-  asset: Asset;
+  asset: AssetView;
   what: string;
 }
 

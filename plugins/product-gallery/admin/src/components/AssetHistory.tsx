@@ -1,13 +1,13 @@
 import { Box, Flex, Typography } from '@strapi/design-system';
 import { useIntl } from 'react-intl';
-import type { AuditEvent } from '../api';
+import type { AuditEvent, EventActor } from '../api';
 import { useT } from '../utils/translations';
 import { useStatusLabel } from './StatusBadge';
 
 /** Who made a move, as a person reads it: the admin's name, or the part of the plugin that acted by itself. */
 export const useActorLabel = () => {
   const t = useT();
-  return (e: Pick<AuditEvent, 'actor' | 'actorName' | 'system'>) => {
+  return (e: EventActor) => {
     if (e.actorName) return e.actorName;
     if (e.system === 'dispatcher') return t('actor.system.dispatcher', 'Dispatcher (automatic)');
     if (e.system) return t('actor.system.other', '{name} (automatic)', { name: e.system.charAt(0).toUpperCase() + e.system.slice(1) });
@@ -34,7 +34,7 @@ export const AssetHistory = ({ history }: { history: AuditEvent[] }) => {
       {sorted.map((e, i) => {
         const who = actor(e);
         return (
-          <Box key={e.id ?? i} tag="li" paddingLeft={2} style={{ borderLeft: '2px solid #dcdce4' }}>
+          <Box key={i} tag="li" paddingLeft={2} style={{ borderLeft: '2px solid #dcdce4' }}>
             <Typography variant="pi" fontWeight="bold">
               {e.from ? `${status(e.from)} → ${status(e.to)}` : status(e.to)}
             </Typography>

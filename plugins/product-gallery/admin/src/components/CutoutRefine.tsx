@@ -3,9 +3,8 @@ import { Box, Button, Flex, Modal, Textarea, Typography } from '@strapi/design-s
 import {
   useAiCutout,
   useConfirmReference,
-  useProductReference,
   useRefinePreview,
-  type ProductReferenceView,
+  type ReferenceView,
   type RefinePreview,
   type RefineStroke,
 } from '../api';
@@ -142,7 +141,7 @@ const RefineDialog = ({
   onClose: () => void;
   documentId: string;
   source: { url: string; width?: number | null; height?: number | null };
-  reference: ProductReferenceView;
+  reference: ReferenceView;
   canConfirm: boolean;
   canGenerate: boolean;
   replicateConfigured: boolean;
@@ -164,8 +163,8 @@ const RefineDialog = ({
     setPreview(null);
   }, [strokes, from]);
 
-  const width = source.width ?? reference.width ?? 1;
-  const height = source.height ?? reference.height ?? 1;
+  const width = source.width ?? reference.intake.width;
+  const height = source.height ?? reference.intake.height;
   const radius = BRUSHES.find((b) => b.id === brush)!.radius;
   const brushLabel = {
     small: t('refine.brush.small', 'Fine brush'),
@@ -246,9 +245,9 @@ const RefineDialog = ({
                 <Typography variant="pi" textColor="neutral600" data-testid="refine-status">
                   {preview
                     ? t('refine.previewStats', 'Preview: the product covers {area} of the photo; {changed} of the photo changed. Automatic confidence {confidence}.', {
-                        area: percent(preview.areaFraction),
-                        changed: percent(preview.changedFraction),
-                        confidence: percent(preview.automaticConfidence),
+                        area: percent(preview.refined.areaFraction),
+                        changed: percent(preview.refined.changedFraction),
+                        confidence: percent(preview.automatic.confidence),
                       })
                     : t('refine.strokeCount', '{count, plural, =0 {No strokes yet} one {# stroke} other {# strokes}}', { count: strokes.length })}
                 </Typography>
@@ -263,7 +262,7 @@ const RefineDialog = ({
                         <MaskOverlay src={aiMaskUrl} mode="luminance" />
                       </Box>
                     ) : null}
-                    {typeof reference.aiMask?.agreement === 'number' ? (
+                    {reference.aiMask ? (
                       <Typography variant="pi" textColor="neutral600" tag="div">
                         {t('refine.ai.agreement', 'It agrees with our cutout on {value} of the product.', { value: percent(reference.aiMask.agreement) })}
                       </Typography>
@@ -347,20 +346,22 @@ const RefineDialog = ({
 export const CutoutRefine = ({
   documentId,
   source,
+  reference,
   canConfirm,
   canGenerate,
   replicateConfigured,
 }: {
   documentId: string;
   source: { url: string; width?: number | null; height?: number | null } | null | undefined;
+  /** The workspace's reference: null until the source photo is analysed. */
+  reference: ReferenceView | null;
   canConfirm: boolean;
   canGenerate: boolean;
   replicateConfigured: boolean;
 }) => {
   const t = useT();
-  const { data: reference } = useProductReference(documentId);
   const [open, setOpen] = useState(false);
-  if (!source || !reference || reference.state === 'missing') return null;
+  if (!source || !reference) return null;
   const needsCheck = reference.state === 'needs-check';
   const mask = reference.mask;
   return (
@@ -383,7 +384,7 @@ export const CutoutRefine = ({
             </Typography>
             <Typography variant="omega" textColor="neutral800" data-testid="reference-why">
               {t('reference.needsCheck.why', 'Why: {reasons}', {
-                reasons: reference.reasons.join(' ') || t('reference.needsCheck.unsure', 'the product does not stand out clearly from the background.'),
+                reasons: reference.cutout.reasons.map((r) => r.message).join(' ') || t('reference.needsCheck.unsure', 'the product does not stand out clearly from the background.'),
               })}
             </Typography>
             <Typography variant="pi" textColor="neutral700">
@@ -397,15 +398,15 @@ export const CutoutRefine = ({
             </Typography>
             <Typography variant="pi" textColor="neutral700" data-testid="reference-confirmed">
               {t('reference.confirmed.by', '{method, select, refined {Refined} ai {AI outline adopted} other {Confirmed as it was}} by {who} on {when}.', {
-                method: mask.method ?? 'auto',
-                who: mask.confirmedBy ?? '',
-                when: mask.confirmedAt ? new Date(mask.confirmedAt).toLocaleString() : '',
+                method: mask.method,
+                who: mask.confirmedBy,
+                when: new Date(mask.confirmedAt).toLocaleString(),
               })}
             </Typography>
           </>
         ) : (
           <Typography variant="pi" textColor="neutral700">
-            {t('reference.automatic', 'The automatic cutout is used as the reference (confidence {value}).', { value: percent(reference.confidence ?? 0) })}
+            {t('reference.automatic', 'The automatic cutout is used as the reference (confidence {value}).', { value: percent(reference.cutout.confidence) })}
           </Typography>
         )}
         {canGenerate || canConfirm ? (

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, Field, Flex, Modal, SingleSelect, SingleSelectOption, Typography } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
-import { useConfig, useImportAsset, type Asset } from '../api';
+import { useConfig, useImportAsset, type AssetView } from '../api';
 import { importEffect, intakeProblems, measureImage, ruleWarnings, type Finding, type PixelSize } from '../utils/import-check';
 import { useT, type T } from '../utils/translations';
 import { ROLES, type Role } from '../utils/vocabulary';
@@ -62,7 +62,7 @@ export const ImportDialog = ({
   productId: string;
   defaultRole?: Role;
   rules: readonly RoleRules[];
-  assets: readonly Asset[];
+  assets: readonly AssetView[];
   /** How many of the plan's slots a role can fill. */
   slotsOf: (role: Role) => number;
   onClose: () => void;
@@ -106,11 +106,11 @@ export const ImportDialog = ({
   const submit = async () => {
     if (!file) return;
     try {
-      const result = await importAsset.mutateAsync({ file, role });
+      const { warnings } = (await importAsset.mutateAsync({ file, role })).meta;
       toggleNotification({
-        type: result.warnings.length ? 'warning' : 'success',
-        message: result.warnings.length
-          ? t('import.done.flagged', 'Imported as a draft. Its checks flag {count, plural, one {the rule} other {the # rules}} the form warned about: approving it needs a written reason.', { count: result.warnings.length })
+        type: warnings.length ? 'warning' : 'success',
+        message: warnings.length
+          ? t('import.done.flagged', 'Imported as a draft. Its checks flag {count, plural, one {the rule} other {the # rules}} the form warned about: approving it needs a written reason.', { count: warnings.length })
           : t('import.done', 'Imported as a draft: it is in the shots, ready for review.'),
       });
       onClose();

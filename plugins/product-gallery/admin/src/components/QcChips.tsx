@@ -1,5 +1,5 @@
 import { Badge, Flex, Tooltip, Typography } from '@strapi/design-system';
-import type { QcResult } from '../api';
+import type { QcCheck } from '../api';
 import { isUnmeasured, useCheckCatalogue } from '../utils/checks';
 import { useT } from '../utils/translations';
 import { QcStatusBadge, useQcStatusLabel } from './StatusBadge';
@@ -8,9 +8,9 @@ import { QcStatusBadge, useQcStatusLabel } from './StatusBadge';
 export const useQcCheckLabel = () => useCheckCatalogue().label;
 
 /** A pass that measured nothing (stored before the server said so) is not a pass a reviewer can lean on. */
-const passWithoutMeasure = (c: QcResult) => c.status === 'pass' && isUnmeasured(c);
+const passWithoutMeasure = (c: QcCheck) => c.status === 'pass' && isUnmeasured(c);
 
-const Verdict = ({ check, size }: { check: QcResult; size?: 'S' | 'M' }) => {
+const Verdict = ({ check, size }: { check: QcCheck; size?: 'S' | 'M' }) => {
   const t = useT();
   if (passWithoutMeasure(check)) {
     return (
@@ -27,7 +27,7 @@ const Verdict = ({ check, size }: { check: QcResult; size?: 'S' | 'M' }) => {
  * with what it means for a shopper and the server's sentence on hover; passes are counted.
  * Tooltip triggers are plain elements: the design system's Tooltip hands its trigger a ref.
  */
-export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
+export const QcChips = ({ qc }: { qc?: QcCheck[] | null }) => {
   const t = useT();
   const { label, meaning, measure } = useCheckCatalogue();
   const statusLabel = useQcStatusLabel();
@@ -76,7 +76,7 @@ export const QcChips = ({ qc }: { qc?: QcResult[] | null }) => {
 const ORDER: Record<string, number> = { fail: 0, unverified: 1, warn: 2, pass: 3 };
 
 /** The checks panel: each check in words, its verdict, its measure against its limit, what it means, and the server's sentence. */
-export const QcTable = ({ qc }: { qc?: QcResult[] | null }) => {
+export const QcTable = ({ qc }: { qc?: QcCheck[] | null }) => {
   const t = useT();
   const { label, meaning, measure } = useCheckCatalogue();
   if (!qc?.length) {

@@ -32,7 +32,9 @@ export const StatusBadge = ({ status }: { status: AssetStatus | 'missing' }) => 
   );
 };
 
-export type QcStatus = 'pass' | 'warn' | 'unverified' | 'fail';
+import type { QcStatus } from '../../../shared/contracts/assets';
+
+export type { QcStatus };
 
 /**
  * QC verdicts, each with its own colour and icon so they read apart at a glance (and without
@@ -84,13 +86,12 @@ export const OverrideNote = ({ override, who }: { override: { reason: string; by
 };
 
 /**
- * Which image of this shot it is (the first made, or a regeneration): counted from the history's
- * arrivals in draft, at least one. The record's own revision (every move bumps it) is only in the
+ * Which image of this shot it is (the first made, or a regeneration): the server counts the
+ * history's arrivals in draft (`imageNumber`). The record's own revision (every move bumps it) is only in the
  * tooltip: shown alone it reads like a count of regenerations.
  */
-export const ImageNumberBadge = ({ history, version }: { history?: { to: string }[] | null; version: number }) => {
+export const ImageNumberBadge = ({ n, version }: { n: number; version: number }) => {
   const t = useT();
-  const n = Math.max(1, (history ?? []).filter((e) => e.to === 'draft').length);
   const long = t('shot.imageNumber.long', 'The {n, selectordinal, one {#st} two {#nd} few {#rd} other {#th}} image made for this shot (record revision {version})', { n, version });
   return (
     <Tooltip label={long}>

@@ -3,7 +3,7 @@ import { Box, Button, Flex, Grid, ProgressBar, SingleSelect, SingleSelectOption,
 import { ArrowLeft, Download } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useParams } from 'react-router-dom';
-import { useConfig, useGallery, usePackDownload, useWorkspace, type GallerySlot } from '../api';
+import { useConfig, useGallery, usePackDownload, useWorkspace, type GallerySlot, type GallerySource } from '../api';
 import { ChannelPreview } from '../components/ChannelPreview';
 import { useCan } from '../utils/permissions';
 import { useT } from '../utils/translations';
@@ -12,9 +12,10 @@ import { CHANNELS, type Channel } from '../utils/vocabulary';
 
 const Picture = ({ slot, sizes, style }: { slot: GallerySlot; sizes: string; style?: React.CSSProperties }) => {
   const img = slot.image;
-  const byFormat = new Map<string, { url: string; width: number }[]>();
-  for (const s of img.sources ?? []) byFormat.set(s.format, [...(byFormat.get(s.format) ?? []), s]);
-  const srcset = (list: { url: string; width: number }[]) => list.map((s) => `${mediaUrl(s.url)} ${s.width}w`).join(', ');
+  const byFormat = new Map<string, GallerySource[]>();
+  // a source of unknown width cannot be described in a srcset
+  for (const s of img.sources) if (s.width) byFormat.set(s.format, [...(byFormat.get(s.format) ?? []), s]);
+  const srcset = (list: GallerySource[]) => list.map((s) => `${mediaUrl(s.url)} ${s.width}w`).join(', ');
   const focal = img.focalPoint ? `${img.focalPoint.x}% ${img.focalPoint.y}%` : 'center';
   return (
     <picture>
@@ -25,9 +26,9 @@ const Picture = ({ slot, sizes, style }: { slot: GallerySlot; sizes: string; sty
         src={mediaUrl(img.url)}
         srcSet={byFormat.get('jpeg')?.length ? srcset(byFormat.get('jpeg')!) : byFormat.get('jpg')?.length ? srcset(byFormat.get('jpg')!) : undefined}
         sizes={sizes}
-        width={img.width}
-        height={img.height}
-        alt={img.alt ?? ''}
+        width={img.width ?? undefined}
+        height={img.height ?? undefined}
+        alt={img.alt}
         loading="lazy"
         data-slot={slot.slot}
         style={{ width: '100%', height: '100%', objectFit: 'cover', objectPosition: focal, display: 'block', ...style }}

@@ -3,7 +3,7 @@ import { Alert, Box, Button, Flex, Grid, Loader, Typography } from '@strapi/desi
 import { Check, Cross } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { useAsset, useAssets, useTransition, type Asset } from '../api';
+import { useAsset, useAssets, useTransition, type AssetListItem } from '../api';
 import { UndoPublish, useDoneToast, useShotName, type JustPublished } from '../components/ActionFeedback';
 import { AssetHistory, useActorLabel } from '../components/AssetHistory';
 import { CompareViewer } from '../components/CompareViewer';
@@ -13,6 +13,7 @@ import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { serverDetail, serverMessage } from '../utils/errors';
 import { useCan } from '../utils/permissions';
+import { permits } from '../utils/moves';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 
@@ -28,9 +29,9 @@ const isTyping = (target: EventTarget | null) => {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || Boolean(el.closest('[role="dialog"]'));
 };
 
-const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
+const QueueItem = ({ asset, active }: { asset: AssetListItem; active: boolean }) => {
   const t = useT();
-  const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
+  const thumb = asset.file?.thumbnailUrl;
   return (
     <Link
       to={paths.review(asset.documentId)}
@@ -59,7 +60,7 @@ const QueueItem = ({ asset, active }: { asset: Asset; active: boolean }) => {
               {t(`role.${asset.role}`, asset.role)}
             </Typography>
             {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} size="S" /> : null}
-            <ScenePreviewBadge provenance={asset.provenance} />
+            <ScenePreviewBadge show={asset.scenePreview} />
           </Flex>
         </Flex>
       </Flex>
@@ -128,16 +129,15 @@ export const ReviewQueuePage = () => {
   const actor = useActorLabel();
   const [justPublished, setJustPublished] = useState<JustPublished | null>(null);
 
-  const asset = detail.data?.asset;
+  const asset = detail.data;
   const index = list.findIndex((a) => a.documentId === selectedId);
   const checkLabel = useQcCheckLabel();
   // Fail and "cannot verify" both need a person's written reason to approve (the server enforces it).
-  const blocking = (detail.data?.qc ?? []).filter((c) => c.status === 'fail' || c.status === 'unverified');
-  const blockingChecks = blocking.map((c) => ({ id: c.id, status: c.status, label: checkLabel(c.id), message: c.message ?? null }));
-  const overrideEvent = [...(detail.data?.history ?? [])].reverse().find((e) => e.to === 'approved' && e.override);
-  const qcFailed = asset?.qcStatus === 'fail' || asset?.qcStatus === 'unverified' || blocking.length > 0;
-  const source = detail.data?.source;
-  const candidate = detail.data?.candidate;
+  const blocking = (asset?.qc.checks ?? []).filter((c) => c.status === 'fail' || c.status === 'unverified');
+  const blockingChecks = blocking.map((c) => ({ id: c.id, status: c.status, label: checkLabel(c.id), message: c.message }));
+  const qcFailed = Boolean(asset?.qc.overrideRequired);
+  const source = asset?.source;
+  const candidate = asset?.candidate;
   // Only a candidate with the source's own framing can be stacked on it; anything composed gets the map.
   const composed =
     !asset ||
@@ -168,7 +168,7 @@ export const ReviewQueuePage = () => {
   const decide = useCallback(
     async (to: 'approved' | 'rejected' | 'published', reason?: string) => {
       if (!asset) return;
-      const what = shotName(asset, detail.data?.product?.title);
+      const what = shotName(asset);
       try {
         const moved = await transition.mutateAsync({
           documentId: asset.documentId,
@@ -186,10 +186,12 @@ export const ReviewQueuePage = () => {
         setDialog(null);
       }
     },
-    [afterDecision, asset, detail.data?.product?.title, done, shotName, transition]
+    [afterDecision, asset, done, shotName, transition]
   );
 
-  const canDecide = Boolean(asset && asset.status === 'in_review' && can.review && !conflict);
+  // Approve and Reject stay in place for a reviewer, enabled exactly when the server offers the move.
+  const canDecide = Boolean(asset && permits(asset.moves, 'approved') && !conflict);
+  const canReject = Boolean(asset && permits(asset.moves, 'rejected') && !conflict);
   const approve = useCallback(() => {
     if (!canDecide) return;
     if (qcFailed) setDialog('override');
@@ -203,13 +205,13 @@ export const ReviewQueuePage = () => {
       if (key === 'j') go(1);
       else if (key === 'k') go(-1);
       else if (key === 'a') approve();
-      else if (key === 'r' && canDecide) setDialog('reject');
+      else if (key === 'r' && canReject) setDialog('reject');
       else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [approve, canDecide, dialog, go]);
+  }, [approve, canReject, dialog, go]);
 
   const reload = () => {
     setConflict(null);
@@ -259,7 +261,7 @@ export const ReviewQueuePage = () => {
             <Grid.Item col={9} s={12} direction="column" alignItems="stretch">
               {!selectedId ? null : detail.isLoading ? (
                 <Loader>{t('loading', 'Loading…')}</Loader>
-              ) : !detail.data || !asset ? (
+              ) : !asset ? (
                 <Page.Error />
               ) : (
                 <Flex direction="column" alignItems="stretch" gap={4} width="100%" data-testid="review-detail" data-asset={asset.documentId}>
@@ -295,24 +297,22 @@ export const ReviewQueuePage = () => {
                       <Flex justifyContent="space-between" wrap="wrap" gap={2}>
                         <Flex gap={2} wrap="wrap">
                           <Typography variant="delta" tag="h2">
-                            {detail.data.product?.title ?? ''} · {t(`role.${asset.role}`, asset.role)}
+                            {asset.product.title} · {t(`role.${asset.role}`, asset.role)}
                           </Typography>
                           <StatusBadge status={asset.status} />
                           {asset.qcStatus ? <QcStatusBadge status={asset.qcStatus} /> : null}
-                          <ImageNumberBadge history={detail.data.history} version={asset.version} />
+                          <ImageNumberBadge n={asset.imageNumber} version={asset.version} />
                         </Flex>
                         <Flex gap={2}>
-                          {detail.data.product ? (
-                            <Link to={paths.product(detail.data.product.documentId)}>
-                              <Typography variant="pi">{t('review.openProduct', 'Open product')}</Typography>
-                            </Link>
-                          ) : null}
+                          <Link to={paths.product(asset.product.documentId)}>
+                            <Typography variant="pi">{t('review.openProduct', 'Open product')}</Typography>
+                          </Link>
                         </Flex>
                       </Flex>
-                      {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={overrideEvent ? actor(overrideEvent) : null} /> : null}
+                      {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={asset.overrideBy ? actor(asset.overrideBy) : null} /> : null}
                       <CompareViewer
-                        source={detail.data.source?.url}
-                        candidate={detail.data.candidate?.url}
+                        source={source?.url}
+                        candidate={candidate?.url}
                         sourceAlt={t('compare.source', 'Source photo')}
                         candidateAlt={t('compare.candidate', 'Candidate')}
                         assetId={asset.file ? asset.documentId : undefined}
@@ -334,7 +334,7 @@ export const ReviewQueuePage = () => {
                               variant="danger-light"
                               startIcon={<Cross />}
                               onClick={() => setDialog('reject')}
-                              disabled={!canDecide || transition.isLoading}
+                              disabled={!canReject || transition.isLoading}
                             >
                               {t('review.reject', 'Reject… (R)')}
                             </Button>
@@ -344,7 +344,7 @@ export const ReviewQueuePage = () => {
                             {t('review.noPermission', 'You can look, but your role cannot approve or reject.')}
                           </Typography>
                         )}
-                        {asset.status === 'approved' && can.publish ? (
+                        {permits(asset.moves, 'published') ? (
                           <Button
                             variant="default"
                             onClick={() => decide('published')}
@@ -382,7 +382,7 @@ export const ReviewQueuePage = () => {
                           {t('review.qc', 'Checks')}
                         </Typography>
                         <Box paddingTop={2}>
-                          <QcTable qc={detail.data.qc} />
+                          <QcTable qc={asset.qc.checks} />
                         </Box>
                       </Box>
                     </Grid.Item>
@@ -392,7 +392,7 @@ export const ReviewQueuePage = () => {
                           {t('review.provenance', 'Provenance')}
                         </Typography>
                         <Box paddingTop={2}>
-                          <Provenance provenance={detail.data.provenance} prompt={asset.prompt} />
+                          <Provenance provenance={asset.provenance} prompt={asset.prompt} />
                         </Box>
                       </Box>
                     </Grid.Item>
@@ -402,7 +402,7 @@ export const ReviewQueuePage = () => {
                           {t('history.title', 'History')}
                         </Typography>
                         <Box paddingTop={2}>
-                          <AssetHistory history={detail.data.history} />
+                          <AssetHistory history={asset.history} />
                         </Box>
                       </Box>
                     </Grid.Item>

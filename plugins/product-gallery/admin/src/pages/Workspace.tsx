@@ -25,8 +25,8 @@ import {
   useReadiness,
   useTransition,
   useWorkspace,
-  type Asset,
-  type Workspace,
+  type AssetListItem,
+  type ProductWorkspace,
 } from '../api';
 import { UndoPublish, useDoneToast, useShotName, type JustPublished } from '../components/ActionFeedback';
 import { AssetHistory, useActorLabel } from '../components/AssetHistory';
@@ -39,20 +39,23 @@ import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 import { BUSY_STATUSES, DEFAULT_SLOT_PLAN, ROLES, type Role, type Slot } from '../utils/vocabulary';
 import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
+import { permits } from '../utils/moves';
 
 
 /* ------------------------------------------------------------------------------------------------
  * Source photo with its cutout overlay and intake warnings
  * ----------------------------------------------------------------------------------------------*/
-const SourceCard = ({ ws }: { ws: Workspace }) => {
+const SourceCard = ({ ws }: { ws: ProductWorkspace }) => {
   const t = useT();
   const [showCutout, setShowCutout] = useState(true);
-  const cutoutIsAdminRoute = Boolean(ws.cutoutUrl?.startsWith('/product-gallery/'));
-  const authed = useAuthedImage(cutoutIsAdminRoute && ws.source ? ws.cutoutUrl : null);
-  const cutout = cutoutIsAdminRoute ? authed.data : mediaUrl(ws.cutoutUrl);
   const ref = ws.reference;
+  const source = ws.sourcePhoto;
+  const cutoutUrl = ref?.cutoutUrl ?? null;
+  const cutoutIsAdminRoute = Boolean(cutoutUrl?.startsWith('/product-gallery/'));
+  const authed = useAuthedImage(cutoutIsAdminRoute && source ? cutoutUrl : null);
+  const cutout = cutoutIsAdminRoute ? authed.data : mediaUrl(cutoutUrl);
   const warnings = ref?.warnings ?? [];
-  const confidence = typeof ref?.confidence === 'number' ? ref.confidence : null;
+  const confidence = ref ? ref.cutout.confidence : null;
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="source-card">
       <Flex direction="column" alignItems="stretch" gap={3}>
@@ -70,18 +73,18 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
             />
           ) : null}
         </Flex>
-        {ws.source ? (
+        {source ? (
           <Box
             position="relative"
             hasRadius
             style={{
               overflow: 'hidden',
-              aspectRatio: ws.source.width && ws.source.height ? `${ws.source.width} / ${ws.source.height}` : '1 / 1',
+              aspectRatio: source.width && source.height ? `${source.width} / ${source.height}` : '1 / 1',
               background: '#f6f6f9',
             }}
           >
             <img
-              src={mediaUrl(ws.source.url)}
+              src={mediaUrl(source.url)}
               alt={t('workspace.sourceAlt', 'Source photo of {title}', { title: ws.product.title })}
               style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: 'contain', opacity: showCutout && cutout ? 0.35 : 1 }}
             />
@@ -102,9 +105,9 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
             <Typography variant="pi">{t('workspace.noSource', 'Add a source photo to this product in the Content Manager before generating.')}</Typography>
           </Box>
         )}
-        {ws.source ? (
+        {source ? (
           <Typography variant="pi" textColor="neutral600">
-            {ws.source.width && ws.source.height ? `${ws.source.width} × ${ws.source.height} px` : ''}
+            {source.width && source.height ? `${source.width} × ${source.height} px` : ''}
             {confidence !== null
               ? ` · ${t('workspace.confidence', 'cutout confidence {value}%', { value: Math.round(confidence * 100) })}`
               : ''}
@@ -118,19 +121,19 @@ const SourceCard = ({ ws }: { ws: Workspace }) => {
                   {t('workspace.warning', 'Intake warning')}
                 </Typography>
                 <Typography variant="pi" textColor="neutral800">
-                  {w}
+                  {w.message}
                 </Typography>
               </Box>
             ))}
           </Flex>
-        ) : ws.source ? (
+        ) : source ? (
           <Typography variant="pi" textColor="success600">
             {t('workspace.noWarnings', 'No intake warnings')}
           </Typography>
         ) : null}
-        {ref?.reasons?.length ? (
+        {ref?.cutout.reasons.length ? (
           <Typography variant="pi" textColor="neutral600">
-            {ref.reasons.join(' · ')}
+            {ref.cutout.reasons.map((r) => r.message).join(' · ')}
           </Typography>
         ) : null}
       </Flex>
@@ -147,15 +150,14 @@ const ShotList = ({
   onGenerate,
   generating,
 }: {
-  ws: Workspace;
+  ws: ProductWorkspace;
   can: Can;
   onGenerate: (roles?: Role[]) => void;
   generating: boolean;
 }) => {
   const t = useT();
   const brief = ws.brief;
-  const specByRole = new Map((brief?.roles ?? []).map((r) => [r.role, r]));
-  const roles = ws.plan;
+  const roles = ws.plan.shots;
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={4} data-testid="shot-list">
       <Flex direction="column" alignItems="stretch" gap={3}>
@@ -183,57 +185,54 @@ const ShotList = ({
         {/* A list rather than a table: in a third of the page a table's columns do not fit, and each
             row wraps instead, so every Generate button stays on the card at any width. */}
         <Flex direction="column" alignItems="stretch" tag="ul" aria-label={t('workspace.brief', 'Brief and shot list')} style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-          {roles.map((r) => {
-            const spec = specByRole.get(r.role);
-            return (
-              <Flex
-                key={r.role}
-                tag="li"
-                data-role={r.role}
-                wrap="wrap"
-                alignItems="center"
-                justifyContent="space-between"
-                gap={2}
-                paddingTop={2}
-                paddingBottom={2}
-                borderColor="neutral150"
-                style={{ borderTopWidth: 1, borderTopStyle: 'solid', borderLeft: 0, borderRight: 0, borderBottom: 0 }}
-              >
-                <Flex direction="column" alignItems="flex-start" style={{ flex: '1 1 140px', minWidth: 0 }}>
-                  <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
-                  <Typography variant="pi" textColor="neutral500" style={{ overflowWrap: 'anywhere' }}>
-                    {[
-                      r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
-                      r.aspectRatio ?? spec?.aspectRatio,
-                      (r.minLongEdge ?? spec?.minLongEdge) ? `≥${r.minLongEdge ?? spec?.minLongEdge}px` : null,
-                      r.generator ?? spec?.generator ? t(`generator.${r.generator ?? spec?.generator}`, String(r.generator ?? spec?.generator)) : null,
-                    ]
-                      .filter(Boolean)
-                      .join(' · ')}
-                  </Typography>
-                </Flex>
-                <Flex gap={2} wrap="wrap" alignItems="center" style={{ flexShrink: 0 }}>
-                  <StatusBadge status={r.status} />
-                  {can.generate ? (
-                    <Button
-                      size="S"
-                      variant="tertiary"
-                      startIcon={<Magic />}
-                      disabled={generating || !ws.source || Boolean(ws.reference?.needsReview)}
-                      onClick={() => onGenerate([r.role])}
-                      aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
-                    >
-                      {t('workspace.generateOne', 'Generate')}
-                    </Button>
-                  ) : null}
-                </Flex>
+          {roles.map((r) => (
+            <Flex
+              key={r.role}
+              tag="li"
+              data-role={r.role}
+              wrap="wrap"
+              alignItems="center"
+              justifyContent="space-between"
+              gap={2}
+              paddingTop={2}
+              paddingBottom={2}
+              borderColor="neutral150"
+              style={{ borderTopWidth: 1, borderTopStyle: 'solid', borderLeft: 0, borderRight: 0, borderBottom: 0 }}
+            >
+              <Flex direction="column" alignItems="flex-start" style={{ flex: '1 1 140px', minWidth: 0 }}>
+                <Typography fontWeight="semiBold">{t(`role.${r.role}`, r.role)}</Typography>
+                <Typography variant="pi" textColor="neutral500" style={{ overflowWrap: 'anywhere' }}>
+                  {[
+                    r.required ? t('workspace.required', 'required') : t('workspace.optional', 'optional'),
+                    r.aspectRatio,
+                    `≥${r.minLongEdge}px`,
+                    t(`generator.${r.generator}`, r.generator),
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </Typography>
               </Flex>
-            );
-          })}
+              <Flex gap={2} wrap="wrap" alignItems="center" style={{ flexShrink: 0 }}>
+                <StatusBadge status={r.status} />
+                {can.generate ? (
+                  <Button
+                    size="S"
+                    variant="tertiary"
+                    startIcon={<Magic />}
+                    disabled={generating || !ws.sourcePhoto || Boolean(ws.reference?.needsReview)}
+                    onClick={() => onGenerate([r.role])}
+                    aria-label={t('workspace.generateRole', 'Generate {role}', { role: t(`role.${r.role}`, r.role) })}
+                  >
+                    {t('workspace.generateOne', 'Generate')}
+                  </Button>
+                ) : null}
+              </Flex>
+            </Flex>
+          ))}
         </Flex>
-        {ws.missingRoles.length ? (
+        {ws.plan.missingRoles.length ? (
           <Typography variant="pi" textColor="neutral600">
-            {t('workspace.missingRoles', 'Missing: {roles}', { roles: ws.missingRoles.map((r) => t(`role.${r}`, r)).join(', ') })}
+            {t('workspace.missingRoles', 'Missing: {roles}', { roles: ws.plan.missingRoles.map((r) => t(`role.${r}`, r)).join(', ') })}
           </Typography>
         ) : null}
       </Flex>
@@ -267,7 +266,7 @@ const HistoryModal = ({ assetId, onClose }: { assetId: string | null; onClose: (
  */
 type Place = { kind: 'fills'; slots: Slot[] } | { kind: 'replaces' } | { kind: 'pending' } | null;
 
-const placeOf = (asset: Asset, assets: readonly Asset[], filled: ReadonlyMap<string, Slot[]>): Place => {
+const placeOf = (asset: AssetListItem, assets: readonly AssetListItem[], filled: ReadonlyMap<string, Slot[]>): Place => {
   const slots = filled.get(asset.documentId);
   if (slots?.length) return { kind: 'fills', slots };
   if (!['draft', 'in_review', 'approved'].includes(asset.status)) return null;
@@ -302,15 +301,13 @@ const PlaceMarker = ({ place, role }: { place: Place; role: Role }) => {
 
 const ShotCard = ({
   asset,
-  can,
   productId,
   productTitle,
   place,
   onHistory,
   onPublished,
 }: {
-  asset: Asset;
-  can: Can;
+  asset: AssetListItem;
   productId: string;
   productTitle: string;
   place: Place;
@@ -324,15 +321,12 @@ const ShotCard = ({
   const shotName = useShotName();
   const actor = useActorLabel();
   const busy = BUSY_STATUSES.includes(asset.status);
-  // The list view carries the overall QC status; the checks and the history come with the asset.
-  const detail = useAsset(busy ? undefined : asset.documentId, `${asset.version}:${asset.status}`);
-  const qc = detail.data?.qc ?? asset.qc;
-  const history = detail.data?.history ?? [];
-  const latest = (to: Asset['status'], pick: (e: (typeof history)[number]) => boolean = () => true) =>
-    [...history].filter((e) => e.to === to && pick(e)).sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
-  const rejection = asset.status === 'rejected' ? latest('rejected', (e) => Boolean(e.note)) : undefined;
-  const overrideEvent = asset.approvalOverride ? latest('approved', (e) => Boolean(e.override)) : undefined;
-  const move = async (to: Asset['status']) => {
+  // The list row carries the checks, the trail's facts and this editor's moves: the card shows
+  // exactly the moves the server permits, and asks for nothing more.
+  const qc = asset.qc.checks;
+  const rejection = asset.rejection;
+  const may = (to: AssetListItem['status']) => permits(asset.moves, to);
+  const move = async (to: AssetListItem['status']) => {
     const what = shotName(asset, productTitle);
     try {
       const moved = await transition.mutateAsync({ documentId: asset.documentId, to, version: asset.version });
@@ -342,7 +336,7 @@ const ShotCard = ({
       /* notified */
     }
   };
-  const thumb = (asset.file as { thumbnailUrl?: string } | null)?.thumbnailUrl ?? asset.file?.url;
+  const thumb = asset.file?.thumbnailUrl;
   return (
     <Box
       background="neutral0"
@@ -376,8 +370,8 @@ const ShotCard = ({
         <Flex justifyContent="space-between" gap={2}>
           <Typography fontWeight="semiBold">{t(`role.${asset.role}`, asset.role)}</Typography>
           <Flex gap={1}>
-            <ScenePreviewBadge provenance={asset.provenance} />
-            {detail.data ? <ImageNumberBadge history={history} version={asset.version} /> : null}
+            <ScenePreviewBadge show={asset.scenePreview} />
+            {busy ? null : <ImageNumberBadge n={asset.imageNumber} version={asset.version} />}
             <StatusBadge status={asset.status} />
           </Flex>
         </Flex>
@@ -398,12 +392,12 @@ const ShotCard = ({
             {asset.error}
           </Typography>
         ) : null}
-        {qc?.length ? (
+        {qc.length ? (
           <QcChips qc={qc} />
         ) : asset.qcStatus ? (
           <QcStatusBadge status={asset.qcStatus} label={t('qc.overall', 'QC {status}', { status: qcLabel(asset.qcStatus) })} />
         ) : null}
-        {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={overrideEvent ? actor(overrideEvent) : null} /> : null}
+        {asset.approvalOverride ? <OverrideNote override={asset.approvalOverride} who={asset.overrideBy ? actor(asset.overrideBy) : null} /> : null}
         {rejection ? (
           <Box padding={2} hasRadius background="danger100" borderColor="danger200" borderStyle="solid" borderWidth="1px" data-testid="reject-reason">
             <Typography variant="pi" textColor="danger700" tag="p">
@@ -412,22 +406,23 @@ const ShotCard = ({
           </Box>
         ) : null}
         <Flex gap={1} wrap="wrap">
-          {asset.status === 'draft' && can.submit ? (
+          {may('in_review') ? (
             <Button size="S" onClick={() => move('in_review')} loading={transition.isLoading}>
               {t('action.submit', 'Submit for review')}
             </Button>
           ) : null}
-          {(asset.status === 'in_review' || asset.status === 'approved') && (can.review || can.publish) ? (
+          {/* approving and rejecting are decided beside the source, on the review page */}
+          {may('approved') || may('rejected') || may('published') ? (
             <LinkButton size="S" variant="secondary" tag={Link} to={paths.review(asset.documentId)}>
               {t('action.review', 'Review')}
             </LinkButton>
           ) : null}
-          {asset.status === 'approved' && can.publish ? (
+          {may('published') ? (
             <Button size="S" variant="success" onClick={() => move('published')} loading={transition.isLoading}>
               {t('action.publish', 'Publish')}
             </Button>
           ) : null}
-          {asset.status === 'published' && can.publish ? (
+          {may('archived') ? (
             <Button size="S" variant="danger-light" onClick={() => move('archived')} loading={transition.isLoading}>
               {t('action.archive', 'Archive')}
             </Button>
@@ -439,7 +434,7 @@ const ShotCard = ({
               {t('shot.size.editRecord', 'Edit the product’s dimensions or photo')}
             </LinkButton>
           ) : null}
-          {(asset.status === 'rejected' || asset.status === 'failed') && can.generate ? (
+          {may('queued') ? (
             <Button size="S" variant="secondary" onClick={() => move('queued')} loading={transition.isLoading}>
               {t('action.regenerate', 'Regenerate')}
             </Button>
@@ -494,7 +489,7 @@ export const WorkspacePage = () => {
   const batchDone = batchAssets.filter((a) => !BUSY_STATUSES.includes(a.status)).length;
 
   const submitter = useTransition();
-  const drafts = (ws?.assets ?? []).filter((a) => a.status === 'draft');
+  const drafts = (ws?.assets ?? []).filter((a) => permits(a.moves, 'in_review'));
   const [submitting, setSubmitting] = useState(false);
   const submitDrafts = async () => {
     setSubmitting(true);
@@ -510,7 +505,7 @@ export const WorkspacePage = () => {
 
   const onGenerate = async (roles?: Role[]) => {
     try {
-      const created = await generate.mutateAsync(roles);
+      const created = (await generate.mutateAsync(roles)).assets;
       setBatch(created.map((a) => a.documentId));
       toggleNotification({
         type: 'success',
@@ -544,7 +539,7 @@ export const WorkspacePage = () => {
               startIcon={<Magic />}
               onClick={() => onGenerate()}
               loading={generate.isLoading}
-              disabled={!ws.source || generate.isLoading || Boolean(ws.reference?.needsReview)}
+              disabled={!ws.sourcePhoto || generate.isLoading || Boolean(ws.reference?.needsReview)}
             >
               {t('workspace.generateAll', 'Generate all')}
             </Button>
@@ -552,7 +547,7 @@ export const WorkspacePage = () => {
         }
         secondaryAction={
           <Flex gap={2}>
-            {can.submit && drafts.length ? (
+            {drafts.length ? (
               <Button variant="secondary" onClick={submitDrafts} loading={submitting} disabled={submitting}>
                 {t('workspace.submitDrafts', 'Submit {count, plural, one {# draft} other {# drafts}} for review', { count: drafts.length })}
               </Button>
@@ -600,7 +595,8 @@ export const WorkspacePage = () => {
           {/* The reference cutout: an uncertain one blocks generation until a person checks it. */}
           <CutoutRefine
             documentId={ws.product.documentId}
-            source={ws.source}
+            source={ws.sourcePhoto}
+            reference={ws.reference}
             canConfirm={can.review}
             canGenerate={can.generate}
             replicateConfigured={Boolean(config.data?.replicateConfigured)}
@@ -626,7 +622,6 @@ export const WorkspacePage = () => {
                       <Grid.Item key={a.documentId} col={4} s={6} xs={12} alignItems="stretch" direction="column">
                         <ShotCard
                           asset={a}
-                          can={can}
                           productId={ws.product.documentId}
                           productTitle={ws.product.title}
                           place={placeOf(a, ws.assets, filled)}
@@ -652,10 +647,7 @@ export const WorkspacePage = () => {
         <ImportDialog
           open={importOpen}
           productId={ws.product.documentId}
-          rules={ws.plan.map((p) => {
-            const spec = ws.brief?.roles?.find((r) => r.role === p.role);
-            return { role: p.role, minLongEdge: p.minLongEdge ?? spec?.minLongEdge, aspectRatio: p.aspectRatio ?? spec?.aspectRatio };
-          })}
+          rules={ws.plan.shots.map((p) => ({ role: p.role, minLongEdge: p.minLongEdge, aspectRatio: p.aspectRatio }))}
           assets={ws.assets}
           slotsOf={(role) => slotPlan.filter((s) => s.roles.includes(role)).length}
           onClose={() => setImportOpen(false)}

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import en from '../translations/en.json';
-import type { QcResult } from '../api';
+import type { QcCheck } from '../api';
 import { useT } from './translations';
 
 /**
@@ -23,7 +23,7 @@ const trim = (n: number, digits: number) => {
 };
 
 /** Nothing was measured: a check that decides nothing is never shown as a pass. */
-export const isUnmeasured = (c: Pick<QcResult, 'value'>) => c.value === null || c.value === undefined || c.value === '';
+export const isUnmeasured = (c: Pick<QcCheck, 'value'>) => c.value === null || c.value === undefined || c.value === '';
 
 export const useCheckCatalogue = () => {
   const t = useT();
@@ -68,7 +68,7 @@ export const useCheckCatalogue = () => {
 
   /** What was measured against its limit, or "not measured". */
   const measure = useCallback(
-    (c: QcResult, short = false): string => {
+    (c: QcCheck, short = false): string => {
       if (isUnmeasured(c)) return short ? t('qc.notMeasured.short', EN['qc.notMeasured.short']) : t('qc.notMeasured', EN['qc.notMeasured']);
       const value = amount(c.value, c.unit);
       if (c.threshold === null || c.threshold === undefined || c.threshold === '' || c.unit === 'text') return value;

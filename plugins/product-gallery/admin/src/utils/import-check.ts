@@ -1,4 +1,4 @@
-import type { Asset, IntakeLimits } from '../api';
+import type { AssetView, IntakeLimits } from '../api';
 import type { AssetStatus, Role } from './vocabulary';
 // Pure arithmetic, bundled into the admin: the form judges frames exactly as the server does.
 import { roleRuleBreaks } from '../../../server/src/pipeline/frames';
@@ -76,7 +76,7 @@ const WAITING: readonly AssetStatus[] = ['queued', 'generating', 'draft', 'in_re
  * What importing for `role` does to its images: only a published image fills a slot, and
  * publishing one archives the role's published image; everything else waits beside it.
  */
-export const importEffect = (role: Role, assets: readonly Asset[], slotCount: number): Finding => {
+export const importEffect = (role: Role, assets: readonly AssetView[], slotCount: number): Finding => {
   const mine = assets.filter((a) => a.role === role);
   const waiting = mine.filter((a) => WAITING.includes(a.status));
   if (!slotCount) return { id: 'import.effect.noSlot', values: {} };

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { assetView } from '../services/assets';
+import type { AssetUpdateResult, TransitionResult } from '../../../shared/contracts/assets';
 import type { Actor } from '../services/workflow';
 import { unprocessable } from '../utils/errors';
 import { ACTIONS } from '../bootstrap/permissions-setup';
@@ -18,10 +19,10 @@ export const actorOf = (ctx: any): Actor => {
 };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  /** GET /assets?product=&status=&role=&page=&pageSize= */
+  /** GET /assets?product=&status=&role=&page=&pageSize=: each row with this editor's moves. */
   async find(ctx: any) {
     const query = parseOrThrow(listAssetsQuery, ctx.query ?? {});
-    ctx.body = await getService(strapi, 'assets').list(query);
+    ctx.body = await getService(strapi, 'assets').list(query, ctx.state.userAbility);
   },
 
   /** GET /assets/:documentId: the review payload. */
@@ -50,7 +51,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       where: { documentId },
       populate: { file: true, product: true },
     });
-    ctx.body = { data: { ...assetView(full), focalPoint: full.focalPoint ?? null, changed } };
+    const data: AssetUpdateResult = { ...assetView(full), focalPoint: full.focalPoint ?? null, changed };
+    ctx.body = { data };
   },
 
   /** POST /assets/:documentId/transition {to, version, note?, override?}; the target's action is checked by the can-transition policy. */
@@ -72,6 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       where: { id: asset.id },
       populate: { file: true, product: true },
     });
-    ctx.body = { data: { ...assetView(full), allowed: TRANSITIONS[full.status as keyof typeof TRANSITIONS] } };
+    const data: TransitionResult = { ...assetView(full), allowed: TRANSITIONS[full.status as keyof typeof TRANSITIONS] };
+    ctx.body = { data };
   },
 });

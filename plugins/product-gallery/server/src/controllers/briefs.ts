@@ -4,6 +4,8 @@ import { parseOrThrow } from '../validation/error';
 import { briefWording } from '../validation/brief-wording';
 import { cloneBriefBody, documentIdParam, promptPreviewBody, updateBriefBody } from '../validation/admin';
 import { renderPrompt, unknownPlaceholders } from '../domain/prompt';
+import type { Role } from '../domain/vocabulary';
+import type { RenderedPrompt } from '../../../shared/contracts/brief';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
@@ -27,15 +29,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const body = parseOrThrow(promptPreviewBody, ctx.request.body ?? {}, [], briefWording);
     const brief = await getService(strapi, 'briefs').get(documentId);
     const product = await getService(strapi, 'products').get(body.product);
-    const roles = (body.roles ?? brief.roles) as Array<{ role: string; promptTemplate?: string | null; negativePrompt?: string | null }>;
-    ctx.body = {
-      data: roles.map((spec) => ({
+    const roles = (body.roles ?? brief.roles) as Array<{ role: Role; promptTemplate?: string | null; negativePrompt?: string | null }>;
+    const data: RenderedPrompt[] = roles.map((spec) => ({
         role: spec.role,
         prompt: renderPrompt(spec.promptTemplate, product),
         negativePrompt: renderPrompt(spec.negativePrompt, product),
-        unknownPlaceholders: [...unknownPlaceholders(spec.promptTemplate), ...unknownPlaceholders(spec.negativePrompt)],
-      })),
-    };
+      unknownPlaceholders: [...unknownPlaceholders(spec.promptTemplate), ...unknownPlaceholders(spec.negativePrompt)],
+    }));
+    ctx.body = { data };
   },
 
   async clone(ctx: any) {

@@ -6,6 +6,7 @@ import { tooManyRequests, waitInWords } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
 import { galleriesQuery, galleryParams, galleryQuery } from '../validation/gallery';
+import type { Gallery } from '../../../shared/contracts/gallery';
 
 const TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
 
@@ -72,7 +73,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async find(ctx: any) {
       const { slugs, channel } = parseOrThrow(galleriesQuery, ctx.query ?? {});
       const charge = await guardGuessing(ctx);
-      const data = await getService(strapi, 'gallery').bySlugs(slugs, { channel });
+      // One gallery's body (findOne) is serialized from the same bySlugs: typed here, both keep to the contract.
+      const data: Gallery[] = await getService(strapi, 'gallery').bySlugs(slugs, { channel });
       await charge(slugs.length - data.length);
       const json = JSON.stringify({ data, meta: { requested: slugs.length, found: data.length } });
       send(ctx, json, etagOf(json));

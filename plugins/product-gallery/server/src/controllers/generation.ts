@@ -8,6 +8,8 @@ import type { Actor } from '../services/workflow';
 import { ACCEPTED_TYPES } from '../pipeline/intake';
 import { CHANNELS } from '../domain/vocabulary';
 import type { PluginConfig } from '../../../shared/contracts/config';
+import type { GenerateResult, ImportResult, Workspace } from '../../../shared/contracts/workspace';
+import { referenceView } from '../services/reference';
 
 const actorOf = (ctx: any): Actor => ({ kind: 'admin', id: ctx.state.user.id, email: ctx.state.user.email });
 
@@ -19,42 +21,45 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const product = await products.get(documentId);
     const plan = await getService(strapi, 'planner').plan(documentId);
     const brief = await getService(strapi, 'briefs').effectiveFor(product);
-    const { fingerprint: _fp, ...reference } = (product.reference ?? {}) as Record<string, unknown>;
-    ctx.body = {
-      data: {
-        product: {
-          documentId: product.documentId,
-          title: product.title,
-          slug: product.slug,
-          sku: product.sku,
-          category: product.category,
-          metal: product.metal,
-          stones: product.stones,
-          dimensions: product.dimensions,
-          description: product.description,
-        },
-        sourcePhoto: product.sourcePhoto
-          ? { id: product.sourcePhoto.id, url: product.sourcePhoto.url, width: product.sourcePhoto.width, height: product.sourcePhoto.height, mime: product.sourcePhoto.mime }
-          : null,
-        reference: product.reference ? reference : null,
-        brief,
-        plan,
+    const data: Workspace = {
+      product: {
+        documentId: product.documentId,
+        title: product.title,
+        slug: product.slug,
+        sku: product.sku,
+        category: product.category,
+        metal: product.metal ?? null,
+        stones: product.stones ?? [],
+        dimensions: product.dimensions ?? null,
+        description: product.description ?? null,
       },
+      sourcePhoto: product.sourcePhoto
+        ? {
+            id: product.sourcePhoto.id,
+            url: product.sourcePhoto.url,
+            width: product.sourcePhoto.width ?? null,
+            height: product.sourcePhoto.height ?? null,
+            mime: product.sourcePhoto.mime ?? null,
+          }
+        : null,
+      reference: product.reference ? referenceView(product.reference) : null,
+      brief,
+      plan,
     };
+    ctx.body = { data };
   },
 
   async reanalyze(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
-    const { fingerprint: _fp, ...reference } = await getService(strapi, 'products').reanalyze(documentId);
-    ctx.body = { data: reference };
+    ctx.body = { data: referenceView(await getService(strapi, 'products').reanalyze(documentId)) };
   },
 
   async generate(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
     const body = parseOrThrow(generateBody, ctx.request.body ?? {});
-    const result = await getService(strapi, 'planner').generate(documentId, body.roles, actorOf(ctx));
+    const data: GenerateResult = await getService(strapi, 'planner').generate(documentId, body.roles, actorOf(ctx));
     ctx.status = 202;
-    ctx.body = { data: result };
+    ctx.body = { data };
   },
 
   /** Its temp file is deleted by middlewares/upload-cleanup.ts, however the request ends. */
@@ -75,7 +80,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.status = 201;
     // The new draft, then what the editor should know before reviewing it: where it breaks its
     // role's rules (the checks will flag the same), and which of the role's images fills the slot.
-    ctx.body = { data: asset, meta: { warnings, candidates } };
+    ctx.body = { data: asset, meta: { warnings, candidates } } satisfies ImportResult;
   },
 
   async progress(ctx: any) {

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { intake, type IntakeOptions } from './intake';
 import { cutout, CUTOUT_REVIEW_THRESHOLD, refineMask, cutoutWithMask, type CutoutResult, type MaskSummary, type RefineOptions, type RefineStroke } from './cutout';
+import type { CutoutSummary } from '../../../shared/contracts/reference';
 import { fingerprint as makeFingerprint, type Fingerprint } from './fingerprint';
 import { fidelityChecks, needsSourcePixels, type CandidateCheckSpec } from './fidelity';
 import { renderClean, renderDetail } from './shots';
@@ -20,15 +21,7 @@ import { sceneTake, sceneVaries } from './variation';
 import { checkUpscale } from './qc-upscale';
 import type { BBox, RawImage, RawMask } from './raw-image';
 
-export interface CutoutSummary {
-  bbox: CutoutResult['bbox'];
-  areaFraction: number;
-  holes: number;
-  parts: number;
-  borderContact: number;
-  confidence: number;
-  reasons: CutoutResult['reasons'];
-}
+export type { CutoutSummary } from '../../../shared/contracts/reference';
 
 export interface SourceAnalysis {
   intake: { format: string; mime: string; width: number; height: number; hasAlpha: boolean; sha256: string; bytes: number };

@@ -5,6 +5,28 @@ import { EDITOR_TRANSITIONS, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { ACTIONS } from '../bootstrap/permissions-setup';
 import { blockingChecks, SYSTEM_PREFIX } from './workflow';
+import type {
+  ApprovalOverride,
+  AssetList,
+  AssetListItem,
+  AssetProduct,
+  AssetReview,
+  AssetView,
+  EventActor,
+  FileView,
+  GenerationStage,
+  Move,
+  QcCheck,
+  QcView,
+  TrailFacts,
+} from '../../../shared/contracts/assets';
+
+export type { ApprovalOverride, GenerationStage } from '../../../shared/contracts/assets';
+
+/** What the signed-in editor may do (Strapi's admin ability); absent: every move is permitted. */
+export interface Ability {
+  can(action: string): boolean;
+}
 
 /** Which RBAC action an editor needs to move an asset to a status. */
 export const ACTION_FOR_TARGET: Partial<Record<AssetStatus, string>> = {
@@ -36,9 +58,10 @@ const LIST_FIELDS = [
   'publishedInSlotAt',
   'predictionIntentAt',
   'approvalOverride',
+  'qc',
 ];
 
-const fileView = (f: any) =>
+const fileView = (f: any): FileView | null =>
   f
     ? {
         id: f.id,
@@ -53,24 +76,21 @@ const fileView = (f: any) =>
       }
     : null;
 
-const productView = (p: any) =>
-  p ? { id: p.id, documentId: p.documentId, title: p.title, sku: p.sku, slug: p.slug, category: p.category, metal: p.metal } : null;
+const productView = (p: any): AssetProduct | null =>
+  p ? { id: p.id, documentId: p.documentId, title: p.title, sku: p.sku, slug: p.slug, category: p.category, metal: p.metal ?? null } : null;
 
 /**
  * Where a generating shot is, for the editor: being made (a local shot, or a Replicate one being
  * prepared), at Replicate (its creation is recorded), or being checked (its output is stored).
  */
-export type GenerationStage = 'making' | 'replicate' | 'checking';
 const generationStage = (a: any): GenerationStage | null => {
   if (a.status !== 'generating') return null;
   if (a.file) return 'checking';
   return a.predictionIntentAt ? 'replicate' : 'making';
 };
 
-export type ApprovalOverride = { reason: string; by: string; at: string };
-
 /** The list / transition view of an asset (no prompt, costs or provenance: those are in the review payload). */
-export const assetView = (a: any) => ({
+export const assetView = (a: any): AssetView => ({
   id: a.id,
   documentId: a.documentId,
   role: a.role as Role,
@@ -91,9 +111,59 @@ export const assetView = (a: any) => ({
   stage: generationStage(a),
   /** How much the image's pixels were enlarged (2.5: "upscaled 2.5×"), when known. */
   upscaleFactor: upscaleFactorOf(a.provenance),
+  scenePreview: Boolean(a.provenance?.scenePreview),
   file: fileView(a.file),
   product: productView(a.product),
 });
+
+/** An asset's checks and what they mean for approving it: the list and the review say the same. */
+export const qcView = (a: { qcStatus?: string | null; qc?: unknown }): QcView => {
+  const checks = (Array.isArray(a.qc) ? a.qc : []) as QcCheck[];
+  const ids = (status: QcCheck['status']) => checks.filter((c) => c?.status === status).map((c) => c.id);
+  return {
+    status: (a.qcStatus ?? null) as QcView['status'],
+    checks,
+    failing: ids('fail'),
+    unverified: ids('unverified'),
+    warnings: ids('warn'),
+    overrideRequired: blockingChecks(a) !== null,
+  };
+};
+
+/**
+ * The moves an editor may ask for from a status, each with whether this editor's role allows it:
+ * the admin shows exactly the permitted ones, and the can-transition policy enforces the same.
+ */
+export const movesOf = (status: AssetStatus, ability?: Ability): Move[] =>
+  TRANSITIONS[status]
+    .filter((to) => EDITOR_TRANSITIONS.has(to))
+    .map((to) => {
+      const action = ACTION_FOR_TARGET[to] ?? null;
+      return { to, action, permitted: !ability || !action || ability.can(action) };
+    });
+
+/** Who made a move, as a person reads it: the admin's name, or which part of the plugin moved it. */
+const eventActor = (h: any, names: Map<number, string>): EventActor => ({
+  actor: h.actor ?? null,
+  actorName: (h.actorId && names.get(h.actorId)) || null,
+  system: typeof h.actor === 'string' && h.actor.startsWith(SYSTEM_PREFIX) ? h.actor.slice(SYSTEM_PREFIX.length) : null,
+});
+
+/** The latest event that `pick` keeps (`at` is a Date or a string, depending on the database). */
+const latestEvent = (events: any[], pick: (e: any) => boolean) =>
+  events.filter(pick).sort((x, y) => new Date(y.at).getTime() - new Date(x.at).getTime())[0];
+
+/** What an asset's audit trail says that the list and the review both show. */
+const trailFacts = (asset: { status: string; approvalOverride?: unknown }, trail: any[], names: Map<number, string>): TrailFacts => {
+  const rejected = asset.status === 'rejected' ? latestEvent(trail, (e) => e.to === 'rejected' && Boolean(e.note)) : undefined;
+  const overridden = asset.approvalOverride ? latestEvent(trail, (e) => e.to === 'approved' && Boolean(e.override)) : undefined;
+  return {
+    // each image made for the shot arrived in draft (the record's version counts every move)
+    imageNumber: Math.max(1, trail.filter((e) => e.to === 'draft').length),
+    rejection: rejected ? { ...eventActor(rejected, names), note: rejected.note, at: new Date(rejected.at).toISOString() } : null,
+    overrideBy: overridden ? eventActor(overridden, names) : null,
+  };
+};
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Admins' names by id, for the history: the audit keeps the e-mail, a reviewer reads a name. */
@@ -109,8 +179,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const service = {
-    /** GET /assets: filtered, paginated, newest first. */
-    async list(query: { product?: string; status?: AssetStatus[]; role?: Role[]; page: number; pageSize: number; sort: string }) {
+    /**
+     * GET /assets: filtered, paginated, newest first. Each row carries what a shot card shows (its
+     * checks, this editor's moves, its image number, why it was rejected, who overrode its checks),
+     * so no card asks for its asset again: the audit of the whole page is read in one query.
+     */
+    async list(
+      query: { product?: string; status?: AssetStatus[]; role?: Role[]; page: number; pageSize: number; sort: string },
+      ability?: Ability
+    ): Promise<AssetList> {
       const where: Record<string, unknown> = {};
       if (query.product) {
         const product = await strapi.db.query(UID.product).findOne({ where: { documentId: query.product }, select: ['id'] });
@@ -134,8 +211,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }),
         strapi.db.query(UID.asset).count({ where }),
       ]);
+      const events = rows.length
+        ? await strapi.db.query(UID.audit).findMany({
+            where: { asset: { $in: rows.map((r: any) => r.documentId) } },
+            select: ['asset', 'to', 'actor', 'actorId', 'note', 'override', 'at'],
+          })
+        : [];
+      const names = await adminNames(events.map((e: any) => e.actorId));
+      const byAsset = new Map<string, any[]>();
+      for (const e of events) byAsset.set(e.asset, [...(byAsset.get(e.asset) ?? []), e]);
+      const item = (row: any): AssetListItem => ({
+        ...assetView(row),
+        qc: qcView(row),
+        moves: movesOf(row.status, ability),
+        ...trailFacts(row, byAsset.get(row.documentId) ?? [], names),
+      });
       return {
-        data: rows.map(assetView),
+        data: rows.map(item),
         meta: { pagination: { page: query.page, pageSize: query.pageSize, pageCount: Math.ceil(total / query.pageSize), total } },
       };
     },
@@ -145,7 +237,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * candidate with its renditions and QC, provenance and the audit history, together; plus
      * the moves this editor may make from here.
      */
-    async review(documentId: string, ability?: { can(action: string): boolean }) {
+    async review(documentId: string, ability?: Ability): Promise<AssetReview> {
       const asset = await strapi.db.query(UID.asset).findOne({
         where: { documentId },
         populate: {
@@ -159,15 +251,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!asset) throw new errors.NotFoundError(`No image asset with id ${documentId}.`);
       const history = await strapi.plugin('product-gallery').service('workflow').history(documentId);
       const names = await adminNames(history.map((h: any) => h.actorId));
-      const status = asset.status as AssetStatus;
-      const moves = TRANSITIONS[status]
-        .filter((to) => EDITOR_TRANSITIONS.has(to))
-        .map((to) => ({ to, action: ACTION_FOR_TARGET[to] ?? null, permitted: !ability || !ACTION_FOR_TARGET[to] || ability.can(ACTION_FOR_TARGET[to]!) }));
-      const qc = Array.isArray(asset.qc) ? asset.qc : [];
       return {
         ...assetView(asset),
         product: {
-          ...productView(asset.product),
+          // every asset belongs to a product (the relation is required)
+          ...productView(asset.product)!,
           description: asset.product?.description ?? null,
           stones: (asset.product?.stones ?? []).map(({ id: _id, ...s }: any) => s),
           dimensions: asset.product?.dimensions ? (({ id: _id, ...d }: any) => d)(asset.product.dimensions) : null,
@@ -176,28 +264,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         candidate: fileView(asset.file),
         renditions: asset.renditions ?? null,
         focalPoint: asset.focalPoint ?? null,
-        qc: {
-          status: asset.qcStatus ?? null,
-          checks: qc,
-          failing: qc.filter((c: any) => c?.status === 'fail').map((c: any) => c.id),
-          unverified: qc.filter((c: any) => c?.status === 'unverified').map((c: any) => c.id),
-          warnings: qc.filter((c: any) => c?.status === 'warn').map((c: any) => c.id),
-          overrideRequired: blockingChecks(asset) !== null,
-        },
+        qc: qcView(asset),
         provenance: asset.provenance ?? null,
         prompt: asset.prompt ?? null,
         cost: asset.cost === null || asset.cost === undefined ? null : Number(asset.cost),
         attempts: asset.attempts ?? 0,
-        moves,
+        moves: movesOf(asset.status, ability),
+        ...trailFacts(asset, history, names),
         history: history.map((h: any) => ({
           at: h.at,
           from: h.from ?? null,
           to: h.to,
-          actor: h.actor ?? null,
+          ...eventActor(h, names),
           actorId: h.actorId ?? null,
-          // what a person reads: the admin's name, or which part of the plugin moved it
-          actorName: (h.actorId && names.get(h.actorId)) || null,
-          system: typeof h.actor === 'string' && h.actor.startsWith(SYSTEM_PREFIX) ? h.actor.slice(SYSTEM_PREFIX.length) : null,
           note: h.note ?? null,
           override: !!h.override,
           qc: h.qc ?? null,

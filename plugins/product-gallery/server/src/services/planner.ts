@@ -8,20 +8,9 @@ import type { RoleSpec } from '../domain/default-briefs';
 import { getConfig, getService } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
 import type { Actor } from './workflow';
+import type { Plan, PlannedShot } from '../../../shared/contracts/workspace';
 
-export interface PlannedShot {
-  role: Role;
-  required: boolean;
-  generator: 'local' | 'replicate';
-  model: string | null;
-  prompt: string;
-  negativePrompt: string;
-  aspectRatio: string;
-  minLongEdge: number;
-  /** The live asset already covering this role, if any. */
-  existing: { documentId: string; status: string; version: number } | null;
-  missing: boolean;
-}
+export type { PlannedShot } from '../../../shared/contracts/workspace';
 
 /** `auto` means: Replicate when a token is configured, else the local compositor (the demo works offline). */
 export const resolveGenerator = (spec: RoleSpec, replicateConfigured: boolean): 'local' | 'replicate' => {
@@ -35,15 +24,17 @@ export const resolveGenerator = (spec: RoleSpec, replicateConfigured: boolean): 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const service = {
     /** The shot list: one planned asset per role of the effective brief, and which roles are missing. */
-    async plan(productDocumentId: string) {
+    async plan(productDocumentId: string): Promise<Plan> {
       const product = await getService(strapi, 'products').get(productDocumentId);
       const brief = await getService(strapi, 'briefs').effectiveFor(product);
       const replicateConfigured = Boolean(getConfig(strapi).replicate.apiToken);
-      const live = await strapi.db.query(UID.asset).findMany({
-        where: { product: product.id, status: { $in: LIVE_STATUSES as unknown as string[] } },
+      // Not archived: a failed shot is not live (generating makes the role again) but is its status.
+      const current = await strapi.db.query(UID.asset).findMany({
+        where: { product: product.id, status: { $ne: 'archived' } },
         select: ['documentId', 'role', 'status', 'version', 'updatedAt'],
-        orderBy: { updatedAt: 'desc' },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
       });
+      const live = current.filter((a: any) => LIVE_STATUSES.includes(a.status));
       const shots: PlannedShot[] = (brief?.roles ?? [])
         .slice()
         .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role))
@@ -60,6 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             minLongEdge: spec.minLongEdge || 1000,
             existing: existing && { documentId: existing.documentId, status: existing.status, version: existing.version },
             missing: !existing,
+            status: current.find((a: any) => a.role === spec.role)?.status ?? 'missing',
           };
         });
       return {

@@ -12,6 +12,7 @@ import { conflict, httpStatusError, unprocessable } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import type { ProductReference } from './products';
 import { actorLabel, type Actor } from './workflow';
+import type { AiMask, ConfirmedMask, ConfirmResult, ReferenceState, ReferenceView, RefinePreview, SecondOpinion, StoredMask } from '../../../shared/contracts/reference';
 
 /** The background remover asked for a second opinion (official model: input `image`, output one URI). */
 export const AI_CUTOUT_MODEL = 'recraft-ai/recraft-remove-background';
@@ -19,44 +20,22 @@ export const AI_CUTOUT_MODEL = 'recraft-ai/recraft-remove-background';
 export const NEEDS_CHECK_MESSAGE =
   "The product cutout of the source photo needs a person's check: open the workspace and confirm or refine it";
 
-/** A mask stored in the Media Library (greyscale PNG at the source's size, 255 = product). */
-export interface StoredMask {
-  fileId: number;
-  url: string;
-}
-
-/** The reference's mask as a person confirmed it: what every check and local shot is made from. */
-export interface ConfirmedMask extends StoredMask {
-  /** auto: the automatic cutout as it was; refined: corrected with strokes; ai: the AI background remover's, adopted */
-  method: 'auto' | 'refined' | 'ai';
-  confirmedBy: string;
-  confirmedById: number | null;
-  confirmedAt: string;
-  strokes: number;
-  note: string | null;
-  /** The automatic cutout's confidence when it was confirmed (why it needed a person). */
-  automaticConfidence: number;
-}
-
-/** The AI background remover's mask, kept beside ours until an editor adopts it or not. */
-export interface AiMask extends StoredMask {
-  model: string;
-  predictionId: string;
-  at: string;
-  areaFraction: number;
-  /** intersection over union with the automatic cutout */
-  agreement: number;
-}
+/** Masks are stored in the Media Library (greyscale PNG at the source's size, 255 = product). */
+export type { AiMask, ConfirmedMask, ReferenceState, StoredMask } from '../../../shared/contracts/reference';
 
 export type ReferenceWithMask = ProductReference & { mask?: ConfirmedMask | null; aiMask?: AiMask | null };
-
-export type ReferenceState = 'missing' | 'needs-check' | 'automatic' | 'confirmed';
 
 /** Where a product's reference stands: only `needs-check` blocks generation. */
 export const referenceState = (reference: ReferenceWithMask | null | undefined): ReferenceState => {
   if (!reference) return 'missing';
   if (reference.mask?.confirmedAt) return 'confirmed';
   return reference.needsReview ? 'needs-check' : 'automatic';
+};
+
+/** The reference as the admin reads it: its state said, the fingerprint (the server's own) left out. */
+export const referenceView = (reference: ReferenceWithMask): ReferenceView => {
+  const { fingerprint: _fp, mask, aiMask, ...rest } = reference as ReferenceWithMask & { fingerprint?: unknown };
+  return { ...rest, state: referenceState(reference) as ReferenceView['state'], mask: mask ?? null, aiMask: aiMask ?? null };
 };
 
 const dataUri = (png: Buffer | Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
@@ -155,7 +134,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** A refinement preview: nothing is stored. */
-    async preview(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai' }) {
+    async preview(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai' }): Promise<RefinePreview> {
       const product = await loadProduct(documentId);
       const r = await getService(strapi, 'pipeline').admit(() => refine(product, input.strokes, input.from));
       return { automatic: r.automatic, refined: r.refined, width: r.width, height: r.height, maskPreview: dataUri(r.previewPng) };
@@ -166,7 +145,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * stored in the Media Library, the fingerprint is made again from it, and who and when are
      * written in the reference and in the audit trail.
      */
-    async confirm(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai'; note?: string }, actor: Actor) {
+    async confirm(documentId: string, input: { strokes: RefineStroke[]; from: 'auto' | 'ai'; note?: string }, actor: Actor): Promise<ConfirmResult> {
       const product = await loadProduct(documentId);
       const before = product.reference as ReferenceWithMask;
       const method: ConfirmedMask['method'] = input.strokes.length ? 'refined' : input.from === 'ai' ? 'ai' : 'auto';
@@ -213,8 +192,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           ],
         });
       });
-      const { fingerprint: _fp, ...visible } = reference;
-      return { reference: visible, maskPreview: dataUri(r.previewPng) };
+      return { reference: referenceView(reference), maskPreview: dataUri(r.previewPng) };
     },
 
     /** The reference's audit events (confirmations), oldest first. */
@@ -226,7 +204,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * A second opinion from an AI background remover on Replicate: its mask is stored beside ours
      * (not adopted: an editor adopts it by confirming `from: 'ai'`).
      */
-    async secondOpinion(documentId: string, actor: Actor) {
+    async secondOpinion(documentId: string, actor: Actor): Promise<SecondOpinion> {
       const cfg = getConfig(strapi);
       if (!cfg.replicate.apiToken) {
         throw unprocessable('A second opinion needs Replicate: no Replicate API token is configured (REPLICATE_API_TOKEN).', { code: 'replicate_not_configured' });

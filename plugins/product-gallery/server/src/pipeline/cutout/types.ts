@@ -1,5 +1,7 @@
 /** The cutout's public types and tuning constants, shared by its phases. */
-import type { BBox } from '../raw-image';
+import type { CutoutReason, CutoutSummary } from '../../../../shared/contracts/reference';
+
+export type { CutoutReason } from '../../../../shared/contracts/reference';
 
 export const CUTOUT_DEFAULTS = {
   /** long side of the analysis resolution */
@@ -18,13 +20,6 @@ export interface CutoutOptions {
   maxWorkSide?: number;
 }
 
-export interface CutoutReason {
-  code: string;
-  message: string;
-  /** multiplicative factor applied to the confidence (1 = informational) */
-  factor: number;
-}
-
 export interface BackgroundModel {
   /** median border colour, sRGB 0..255 */
   rgb: [number, number, number];
@@ -39,23 +34,12 @@ export interface BackgroundModel {
   lightnessSpread: number;
 }
 
-export interface CutoutResult {
+/** The cutout with its mask (the summary's fields are the contract's: the admin reads them). */
+export interface CutoutResult extends CutoutSummary {
   width: number;
   height: number;
   /** single-channel 8-bit alpha, width * height, 0 = background, 255 = product */
   mask: Uint8Array;
-  /** bounding box of mask >= 128 in full-resolution pixels */
-  bbox: BBox;
-  /** sum(mask) / 255 / (width * height) */
-  areaFraction: number;
-  /** background-coloured regions enclosed by the product (ring hole, necklace loop) */
-  holes: number;
-  /** significant separate product parts (e.g. 2 for a pair of earrings) */
-  parts: number;
-  /** fraction of the outermost pixel ring covered by the product */
-  borderContact: number;
-  confidence: number;
-  reasons: CutoutReason[];
   background: BackgroundModel;
   /** the analysis resolution */
   workWidth: number;
