@@ -3,7 +3,7 @@
  * sources a storefront gets for one image, and the file names a channel pack uses.
  */
 import { DEFAULT_SLOT_PLAN, type SlotRule } from '../../plugins/product-gallery/server/src/domain/default-briefs';
-import { fillSlots, sourcesOf, type PublishedAssetRow } from '../../plugins/product-gallery/server/src/services/gallery';
+import { fillSlots, sourcesOf, type PublishedAssetRow } from '../../plugins/product-gallery/server/src/domain/gallery-shape';
 import { channelFileName } from '../../plugins/product-gallery/server/src/services/pack';
 
 const row = (over: Partial<PublishedAssetRow> = {}): PublishedAssetRow => ({

@@ -4,6 +4,7 @@ import { registerPermissionActions, grantDefaultRolePermissions, grantPublicGall
 import { lockContentManagerFields, refuseDraftActionsOverHttp } from './write-ownership';
 import { guardUsedFiles } from './file-guards';
 import { limitUploadPixels } from './upload-limits';
+import { registerReadModelHooks } from './read-model-hooks';
 import { registerErrorHeaders } from '../middlewares/error-headers';
 import { registerUploadCleanup } from '../middlewares/upload-cleanup';
 
@@ -19,7 +20,11 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await registerPermissionActions(strapi);
   await grantDefaultRolePermissions(strapi);
   await grantPublicGalleryAccess(strapi);
+  // Hooks before anything writes (the default briefs decide plans), then the rows a database from
+  // before the read model, or from another shape of it, is missing.
+  registerReadModelHooks(strapi);
   await getService(strapi, 'briefs').seedDefaults();
+  await getService(strapi, 'gallerySnapshots').backfill();
   getService(strapi, 'events').registerWebhookEvents();
   await getService(strapi, 'webhookSecret').ensure();
   if (getConfig(strapi).dispatch.worker) await getService(strapi, 'dispatch').start();

@@ -4,6 +4,7 @@ import imageAsset from './image-asset';
 import auditEvent from './audit-event';
 import webhookDelivery from './webhook-delivery';
 import dispatcherLock from './dispatcher-lock';
+import gallerySnapshot from './gallery-snapshot';
 
 export default {
   product,
@@ -12,4 +13,5 @@ export default {
   'audit-event': auditEvent,
   'webhook-delivery': webhookDelivery,
   'dispatcher-lock': dispatcherLock,
+  'gallery-snapshot': gallerySnapshot,
 };

@@ -1,12 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { etagOf } from '../services/gallery';
+import { etagOf } from '../domain/gallery-shape';
 import { matchesIfNoneMatch } from '../utils/if-none-match';
 import { tooManyRequests, waitInWords } from '../utils/errors';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
 import { galleriesQuery, galleryParams, galleryQuery } from '../validation/gallery';
-import type { Gallery } from '../../../shared/contracts/gallery';
 
 const TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
 
@@ -73,10 +72,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async find(ctx: any) {
       const { slugs, channel } = parseOrThrow(galleriesQuery, ctx.query ?? {});
       const charge = await guardGuessing(ctx);
-      // One gallery's body (findOne) is serialized from the same bySlugs: typed here, both keep to the contract.
-      const data: Gallery[] = await getService(strapi, 'gallery').bySlugs(slugs, { channel });
-      await charge(slugs.length - data.length);
-      const json = JSON.stringify({ data, meta: { requested: slugs.length, found: data.length } });
+      const { json, found } = await getService(strapi, 'gallery').many(slugs, { channel });
+      await charge(slugs.length - found);
       send(ctx, json, etagOf(json));
     },
 
@@ -84,7 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { slug } = parseOrThrow(galleryParams, ctx.params);
       const { channel } = parseOrThrow(galleryQuery, ctx.query ?? {});
       const charge = await guardGuessing(ctx);
-      const one = await getService(strapi, 'gallery').oneBody(slug, { channel });
+      const one = await getService(strapi, 'gallery').one(slug, { channel });
       if (!one) {
         await charge(1);
         throw new errors.NotFoundError(`No product gallery with slug "${slug}".`);

@@ -39,4 +39,5 @@ export const UID = {
   audit: 'plugin::product-gallery.audit-event',
   webhookDelivery: 'plugin::product-gallery.webhook-delivery',
   dispatcherLock: 'plugin::product-gallery.dispatcher-lock',
+  gallerySnapshot: 'plugin::product-gallery.gallery-snapshot',
 } as const;

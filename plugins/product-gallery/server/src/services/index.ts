@@ -1,6 +1,8 @@
 import assets from './assets';
 import events from './events';
 import gallery from './gallery';
+import gallerySource from './gallery-source';
+import gallerySnapshots from './gallery-snapshots';
 import pack from './pack';
 import readiness from './readiness';
 import briefs from './briefs';
@@ -25,6 +27,8 @@ export default {
   assets,
   events,
   gallery,
+  gallerySource,
+  gallerySnapshots,
   pack,
   readiness,
   briefs,

@@ -7,7 +7,7 @@ import { CHANNEL_PRESETS, type ChannelId, type ChannelOptions, type ChannelOutpu
 import { channelRules, ruleBreaks } from '../pipeline/channel-rules';
 import { conflict } from '../utils/errors';
 import { getService } from '../utils/get-service';
-import { fillSlots, type PublishedAssetRow } from './gallery';
+import { fillSlots, type PublishedAssetRow } from '../domain/gallery-shape';
 
 /** One gallery image in the pack, before it is rendered. */
 export interface PackItem {
@@ -58,14 +58,14 @@ const presetFor = (channel: Channel, index: number): ChannelId =>
   channel === 'amazon' ? (index === 0 ? 'amazon-main' : 'amazon-additional') : (channel as ChannelId);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const gallery = () => strapi.plugin('product-gallery').service('gallery') as ReturnType<typeof import('./gallery').default>;
+  const source = () => getService(strapi, 'gallerySource');
 
   const service = {
     /** Which published images go into a channel pack, in page order, one file per image. */
     async plan(documentId: string, channel: Channel) {
-      const [product] = await gallery().products({ documentIds: [documentId] });
+      const [product] = await source().products({ documentIds: [documentId] });
       if (!product) throw new errors.NotFoundError(`No product with id ${documentId}.`);
-      const [assets, plans] = await Promise.all([gallery().publishedAssets([product.id]), gallery().plansFor([product])]);
+      const [assets, plans] = await Promise.all([source().publishedAssets([product.id]), source().plansFor([product])]);
       const filled = fillSlots(plans.get(product.id)!, assets.filter((a) => a.fileUrl)).filter((s) => s.asset);
       if (!filled.length) {
         throw conflict(

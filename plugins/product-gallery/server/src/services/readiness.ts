@@ -4,8 +4,9 @@ import type { SlotRule } from '../domain/default-briefs';
 import { ROLES, UID, type AssetStatus, type Role, type Slot } from '../domain/vocabulary';
 import { SLOT_STATES, slotState, type SlotState } from '../domain/slot-state';
 import type { Overview, OverviewRow, ProductReadiness, Readiness, RoleReadiness, SlotReadiness } from '../../../shared/contracts/readiness';
-import { fillSlots } from './gallery';
+import { fillSlots } from '../domain/gallery-shape';
 import { countsTowardReadiness } from '../domain/readiness-rule';
+import { getService } from '../utils/get-service';
 
 /** An asset as the overview needs it. */
 interface AssetLite {
@@ -90,7 +91,7 @@ export const computeReadiness = (
 };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const gallery = () => strapi.plugin('product-gallery').service('gallery') as ReturnType<typeof import('./gallery').default>;
+  const source = () => getService(strapi, 'gallerySource');
 
   /** Required roles and role list of each brief (small table; one query). */
   const briefRoles = async () => {
@@ -110,10 +111,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const service = {
     /** GET /products/:documentId/readiness */
     async forProduct(documentId: string): Promise<ProductReadiness> {
-      const [product] = await gallery().products({ documentIds: [documentId] });
+      const [product] = await source().products({ documentIds: [documentId] });
       if (!product) throw new errors.NotFoundError(`No product with id ${documentId}.`);
       const [plans, rolesByBrief, assets] = await Promise.all([
-        gallery().plansFor([product]),
+        source().plansFor([product]),
         briefRoles(),
         strapi.db.query(UID.asset).findMany({
           where: { product: product.id },
@@ -134,7 +135,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async effectiveBriefId(product: { briefId: number | null; category: string }) {
       if (product.briefId !== null) return product.briefId;
-      const plans = await gallery().briefPlans();
+      const plans = await source().briefPlans();
       return plans.find((b) => b.categories.includes(product.category))?.id ?? null;
     },
 
@@ -151,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const ids = products.map((p: any) => p.id);
       const [plans, rolesByBrief, assets] = await Promise.all([
-        gallery().plansFor(products.map((p: any) => ({ id: p.id, category: p.category, briefId: p.brief?.id ?? null }) as any)),
+        source().plansFor(products.map((p: any) => ({ id: p.id, category: p.category, briefId: p.brief?.id ?? null }) as any)),
         briefRoles(),
         ids.length
           ? strapi.db.query(UID.asset).findMany({
@@ -167,7 +168,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         list.push(a);
         assetsOf.set(a.product?.id, list);
       }
-      const briefPlans = products.some((p: any) => !p.brief) ? await gallery().briefPlans() : [];
+      const briefPlans = products.some((p: any) => !p.brief) ? await source().briefPlans() : [];
       const rows = products.map((p: any): OverviewRow => {
         const briefId = p.brief?.id ?? briefPlans.find((b) => b.categories.includes(p.category))?.id ?? null;
         const roles = (briefId !== null && rolesByBrief.get(briefId)) || { required: [], all: [] };

@@ -4,6 +4,8 @@ import { errors } from '@strapi/utils';
 import { canTransition, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { conflict, unprocessable } from '../utils/errors';
+import { getService } from '../utils/get-service';
+import { bumpGalleryVersion } from '../repositories/product-rows';
 import { PROMPT_LIMITS, clip, withReviewerNote } from '../domain/prompt';
 import type { QcCheck } from '../pipeline/qc';
 
@@ -104,6 +106,7 @@ const EVENT_BY_STATUS: Partial<Record<AssetStatus, string>> = {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const assets = () => strapi.db.query(UID.asset);
+  const snapshots = () => getService(strapi, 'gallerySnapshots');
 
   // createMany: one insert, where create() reads the row back (nothing here needs it).
   const audit = async (asset: any, from: AssetStatus | null, to: AssetStatus, actor: Actor, note?: string | null, override = false) =>
@@ -143,22 +146,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Moves the product's gallery version on by one, in the database (never read, add one, write:
-   * two moves at once would both write the same number). Inside a transaction this also locks
-   * the product row until commit (PostgreSQL; on SQLite a write transaction is alone anyway), so
-   * the moves of one gallery happen one after the other.
+   * Moves the product's gallery version on by one and takes the product for the rest of the
+   * transaction, so the moves of one gallery happen one after the other (product-rows.ts says how).
    */
   const lockGallery = async (productId: number) => {
-    const meta = strapi.db.metadata.get(UID.product);
-    const columnOf = (name: string) => (meta.attributes[name] as { columnName?: string }).columnName ?? name;
-    const column = columnOf('galleryVersion');
-    const updatedAt = columnOf('updatedAt');
-    // Within the caller's transaction when there is one (a nested transaction reuses it).
-    await strapi.db.transaction(({ trx }: { trx: any }) =>
-      trx(meta.tableName)
-        .where('id', productId)
-        .update({ [column]: trx.raw('COALESCE(??, 0) + 1', [column]), [updatedAt]: new Date() })
-    );
+    await bumpGalleryVersion(strapi, productId);
+    await snapshots().changed([productId]);
   };
 
   const service = {
@@ -166,7 +159,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A new asset enters the workflow (planned, or imported). */
     async create(input: { productId: number; role: Role; status: AssetStatus; data?: Record<string, unknown> }, actor: Actor) {
-      return strapi.db.transaction(async () => {
+      return snapshots().transaction(async () => {
         const created = await assets().create({
           data: { ...input.data, product: input.productId, role: input.role, status: input.status, version: 1 },
           populate: { product: true },
@@ -183,7 +176,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async transition(input: TransitionInput) {
       /** Published and archived events of the moves this one made, sent once they are committed. */
       const archivedAlong: Array<Record<string, unknown>> = [];
-      const result = await strapi.db.transaction(async () => {
+      const result = await snapshots().transaction(async () => {
         let asset = input.current ?? (await load(input.documentId));
         if (touchesGallery(asset.status, input.to)) {
           // Moves that change a product's gallery take the product first, one at a time, so two
@@ -306,7 +299,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * turned away by it; an image still being made has neither yet and is refused.
      */
     async updateDetails(input: { documentId: string; alt?: string; focalPoint?: { x: number; y: number } | null; actor: Actor }) {
-      const result = await strapi.db.transaction(async () => {
+      const result = await snapshots().transaction(async () => {
         const asset = await load(input.documentId);
         if (['queued', 'generating'].includes(asset.status)) {
           throw unprocessable(`This image is still being made (${asset.status}): edit its alt text and focal point once it is ready.`, { status: asset.status });
