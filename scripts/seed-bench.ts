@@ -81,9 +81,12 @@ export const seed = async (strapi: any, products: number, log = console.log) => 
         files: { filepath: tmp, originalFilename: path.basename(PHOTO), mimetype: 'image/jpeg', size: fs.statSync(tmp).size },
       });
     const started = Date.now();
-    const batch = 50;
+    const batch = 100;
+    // One transaction per batch, its storefront rows written once at its end (not once per image).
+    const snapshots = strapi.plugin('product-gallery').service('gallerySnapshots');
     for (let start = existing; start < products; start += batch) {
-      await strapi.db.transaction(async () => {
+      await snapshots.transaction(async () => {
+        const audits: Record<string, unknown>[] = [];
         for (let i = start; i < Math.min(products, start + batch); i++) {
           const n = String(i).padStart(5, '0');
           const title = `Bench piece ${n}`;
@@ -113,12 +116,11 @@ export const seed = async (strapi: any, products: number, log = console.log) => 
                 publishedInSlotAt: now,
               },
             });
-            await strapi.db.query(UID.audit).create({
-              data: { asset: asset.documentId, product: product.documentId, from: 'approved', to: 'published', actor: 'system:seed-bench', at: now, note: 'seeded', qc: asset.qc },
-            });
+            audits.push({ asset: asset.documentId, product: product.documentId, from: 'approved', to: 'published', actor: 'system:seed-bench', at: now, note: 'seeded', qc: asset.qc });
           }
-          await strapi.db.query(UID.product).update({ where: { id: product.id }, data: { galleryVersion: 1 } });
+          await strapi.db.query(UID.product).updateMany({ where: { id: product.id }, data: { galleryVersion: 1 } });
         }
+        await strapi.db.query(UID.audit).createMany({ data: audits });
       });
       if ((start / batch) % 10 === 0) log(`  seeded ${Math.min(products, start + batch)}/${products} products (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID, type Channel } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
 import { etagOf, forChannel, galleryJsonOf, listBody, oneBody, type Gallery } from '../domain/gallery-shape';
+import { createPreparedReads } from '../repositories/low-level';
 
 /**
  * The storefront read path: galleries are read, never built, here. gallery-snapshots.ts writes
@@ -29,6 +30,8 @@ const MAX_CHANNEL_VIEWS = 2_000;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const snapshots = () => strapi.db.query(UID.gallerySnapshot);
+  // The two reads every storefront request makes: prepared once (repositories/low-level.ts says why).
+  const prepared = createPreparedReads(strapi);
   const channelViews = new Map<string, { json: string; etag: string }>();
 
   const channelView = (body: string, etag: string, channel: Channel) => {
@@ -47,7 +50,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** GET /galleries/:slug's body and strong ETag (over the exact bytes sent), or null: no gallery. */
     async one(slug: string, opts: { channel?: Channel } = {}): Promise<{ json: string; etag: string } | null> {
-      const row = await snapshots().findOne({ where: { slug }, select: ['body', 'etag'] });
+      const row = await prepared.snapshotBySlug(slug);
       if (!row) return null;
       return opts.channel ? channelView(row.body, row.etag, opts.channel) : { json: row.body, etag: row.etag };
     },
@@ -69,11 +72,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Which gallery actions the Public role has right now (one query, no cache: a revoked grant holds at once). */
     async publicActions(): Promise<Set<string>> {
-      const rows = await strapi.db.query('plugin::users-permissions.permission' as any).findMany({
-        where: { action: { $in: GALLERY_ACTIONS }, role: { type: 'public' } },
-        select: ['action'],
-      });
-      return new Set(rows.map((r: any) => r.action as string));
+      return prepared.publicActions(GALLERY_ACTIONS);
     },
   };
 };

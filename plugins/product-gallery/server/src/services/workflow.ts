@@ -5,7 +5,7 @@ import { canTransition, TRANSITIONS } from '../domain/transitions';
 import { UID, type AssetStatus, type Role } from '../domain/vocabulary';
 import { conflict, unprocessable } from '../utils/errors';
 import { getService } from '../utils/get-service';
-import { bumpGalleryVersion } from '../repositories/product-rows';
+import { bumpGalleryVersion } from '../repositories/low-level';
 import { PROMPT_LIMITS, clip, withReviewerNote } from '../domain/prompt';
 import type { QcCheck } from '../pipeline/qc';
 
@@ -147,7 +147,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Moves the product's gallery version on by one and takes the product for the rest of the
-   * transaction, so the moves of one gallery happen one after the other (product-rows.ts says how).
+   * transaction, so the moves of one gallery happen one after the other (repositories/low-level.ts says how).
    */
   const lockGallery = async (productId: number) => {
     await bumpGalleryVersion(strapi, productId);

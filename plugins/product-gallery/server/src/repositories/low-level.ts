@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { UID } from '../domain/vocabulary';
+
+/**
+ * The plugin's database calls below the query engine's entity API (strapi.db.query), each with
+ * the reason that API cannot make it. No SQL is written here by hand: every statement is made by
+ * Strapi's query builder from its metadata (table, column and join names, schema).
+ *
+ * - bumpGalleryVersion: `galleryVersion = galleryVersion + 1` in one UPDATE (the query builder's
+ *   increment). The entity API can only write a value computed beforehand (read, add one, write:
+ *   two moves at once would write the same number), and this UPDATE is also what makes the moves
+ *   of one gallery happen one after the other: inside a transaction it locks the product row
+ *   until commit (PostgreSQL; a SQLite write transaction is alone anyway). It joins the ambient
+ *   transaction like the entity API, and bypasses lifecycles on purpose: its caller tells the
+ *   read model what changed.
+ *
+ * - createPreparedReads: the storefront's two per-request reads (the Public role's gallery
+ *   permissions, the gallery row by slug) as prepared statements on the pooled connection. The
+ *   entity API builds the SQL again and, on better-sqlite3, prepares a new statement for every
+ *   call; for a request that is otherwise one index lookup that was most of its CPU. The SQL is
+ *   the query builder's, compiled once; connections still come from knex's pool, so a read never
+ *   runs inside another request's open transaction.
+ */
+
+export const bumpGalleryVersion = async (strapi: Core.Strapi, productId: number) => {
+  const meta = strapi.db.metadata.get(UID.product);
+  const columnOf = (name: string) => (meta.attributes[name] as { columnName?: string }).columnName ?? name;
+  const version = columnOf('galleryVersion');
+  // Rows from before the counter existed hold NULL, which + 1 would keep NULL.
+  await strapi.db.queryBuilder(UID.product).where({ id: productId, galleryVersion: null }).update({ [version]: 0 }).execute();
+  await strapi.db
+    .queryBuilder(UID.product)
+    .where({ id: productId })
+    .increment(version, 1)
+    .update({ [columnOf('updatedAt')]: new Date() })
+    .execute();
+};
+
+type QueryBuilder = ReturnType<Core.Strapi['db']['queryBuilder']>;
+type Compiled = { sql: string; bindings: unknown[]; name: string };
+
+/** Stands where a value goes while the statement is compiled; replaced by the value on each run. */
+const PARAM = (i: number) => `\u0000param${i}\u0000`;
+const PARAM_RE = /^\u0000param(\d+)\u0000$/;
+
+export const createPreparedReads = (strapi: Core.Strapi) => {
+  const compiled = new Map<string, Compiled>();
+  const statements = new WeakMap<object, Map<string, { all(...args: unknown[]): unknown[] }>>();
+
+  const compile = (key: string, arity: number, build: (params: string[]) => QueryBuilder): Compiled => {
+    let c = compiled.get(key);
+    if (!c) {
+      const { sql, bindings } = (build(Array.from({ length: arity }, (_, i) => PARAM(i))) as any).getKnexQuery().toSQL().toNative();
+      c = { sql, bindings: [...bindings], name: `pg_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 20)}` };
+      compiled.set(key, c);
+    }
+    return c;
+  };
+
+  const run = async <Row>(c: Compiled, values: unknown[]): Promise<Row[]> => {
+    const args = c.bindings.map((b) => {
+      const m = typeof b === 'string' ? PARAM_RE.exec(b) : null;
+      return m ? values[Number(m[1])] : b;
+    });
+    const client = strapi.db.connection.client as any;
+    const conn = await client.acquireConnection();
+    try {
+      if (client.driverName === 'better-sqlite3') {
+        let byConn = statements.get(conn);
+        if (!byConn) statements.set(conn, (byConn = new Map()));
+        let stmt = byConn.get(c.sql);
+        if (!stmt) byConn.set(c.sql, (stmt = conn.prepare(c.sql) as { all(...args: unknown[]): unknown[] }));
+        return stmt.all(args) as Row[];
+      }
+      // node-postgres: a named statement is parsed and planned once per connection.
+      const res = await conn.query({ name: c.name, text: c.sql, values: args });
+      return res.rows as Row[];
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  };
+
+  return {
+    /** The gallery row for a slug: its body and ETag. */
+    async snapshotBySlug(slug: string): Promise<{ body: string; etag: string } | null> {
+      const c = compile('snapshot-by-slug', 1, ([s]) => strapi.db.queryBuilder(UID.gallerySnapshot).select(['body', 'etag']).where({ slug: s }).first());
+      const [row] = await run<{ body: string; etag: string }>(c, [slug]);
+      return row ?? null;
+    },
+
+    /** Which of these actions the Public role holds (read on every request: a revoked grant holds at once). */
+    async publicActions(actions: readonly string[]): Promise<Set<string>> {
+      const c = compile(`public-actions/${actions.length}`, actions.length, (params) =>
+        strapi.db.queryBuilder('plugin::users-permissions.permission').select(['action']).where({ action: { $in: params }, role: { type: 'public' } })
+      );
+      const rows = await run<{ action: string }>(c, [...actions]);
+      return new Set(rows.map((r) => r.action));
+    },
+  };
+};
