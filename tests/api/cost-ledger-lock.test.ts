@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { COST_LEDGER_LOCK } from '../../plugins/product-gallery/server/src/services/costs';
+import { COST_LEDGER_LOCK } from '../../plugins/product-gallery/server/src/repositories/low-level';
 import { describeWithServices } from '../support/services';
 
 /**

@@ -15,6 +15,11 @@ import { UID } from '../domain/vocabulary';
  *   transaction like the entity API, and bypasses lifecycles on purpose: its caller tells the
  *   read model what changed.
  *
+ * - lockCostLedger: a PostgreSQL advisory lock held until the transaction ends, serialising cost
+ *   bookings across instances. It locks a key, not a table or a row (no row stands for "the
+ *   ledger"), and neither the entity API nor the query builder can take one. SQLite writes one
+ *   at a time anyway.
+ *
  * - createPreparedReads: the storefront's two per-request reads (the Public role's gallery
  *   permissions, the gallery row by slug) as prepared statements on the pooled connection. The
  *   entity API builds the SQL again and, on better-sqlite3, prepares a new statement for every
@@ -35,6 +40,17 @@ export const bumpGalleryVersion = async (strapi: Core.Strapi, productId: number)
     .increment(version, 1)
     .update({ [columnOf('updatedAt')]: new Date() })
     .execute();
+};
+
+/**
+ * The lock's 64-bit key is hashed from this database's and schema's names, so two apps on one
+ * server (other databases or schemas) never wait on each other's ledger.
+ */
+export const COST_LEDGER_LOCK = "select pg_advisory_xact_lock(('x' || substr(md5(current_database() || '.' || current_schema() || '.product-gallery.cost-ledger'), 1, 16))::bit(64)::bigint)";
+
+/** Takes the ledger's lock in this transaction (`trx`: the one strapi.db.transaction gives). */
+export const lockCostLedger = async (trx: any) => {
+  if (trx.client.config.client === 'pg') await trx.raw(COST_LEDGER_LOCK);
 };
 
 type QueryBuilder = ReturnType<Core.Strapi['db']['queryBuilder']>;

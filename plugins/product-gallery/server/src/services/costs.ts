@@ -2,13 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../domain/vocabulary';
 import { getConfig } from '../utils/get-service';
 import { unprocessable } from '../utils/errors';
-
-/**
- * The advisory lock (PostgreSQL) serialising cost bookings: a 64-bit key hashed from this
- * database's and schema's names, so two apps on one server (other databases or schemas) never
- * wait on each other's ledger.
- */
-export const COST_LEDGER_LOCK = "select pg_advisory_xact_lock(('x' || substr(md5(current_database() || '.' || current_schema() || '.product-gallery.cost-ledger'), 1, 16))::bit(64)::bigint)";
+import { lockCostLedger } from '../repositories/low-level';
 
 /**
  * The cost ledger: every Replicate prediction (a shot, its upscale) is booked here against the
@@ -48,7 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** One booking at a time across instances (PostgreSQL: an advisory lock; SQLite writes one at a time). */
   const ledger = async <T>(fn: () => Promise<T>): Promise<T> =>
     (await strapi.db.transaction(async ({ trx }: { trx: any }) => {
-      if (trx.client.config.client === 'pg') await trx.raw(COST_LEDGER_LOCK);
+      await lockCostLedger(trx);
       return fn();
     })) as T;
 
