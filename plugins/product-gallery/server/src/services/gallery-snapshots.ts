@@ -108,7 +108,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stale = await snapshots().findMany({ where: { shape: { $ne: SNAPSHOT_SHAPE } }, select: ['productId'] });
       for (const r of stale) wanted.add(Number(r.productId));
       if (!wanted.size) return 0;
-      for (const ids of chunks([...wanted], BATCH)) await strapi.db.transaction(() => service.rebuild(ids));
+      for (const ids of chunks([...wanted], BATCH)) {
+        const write = () => strapi.db.transaction(() => service.rebuild(ids));
+        // Instances booting together write the same missing rows: the one that loses on the
+        // product's unique row finds them written and checks them again.
+        await write().catch(write);
+      }
       strapi.log.info(`[product-gallery] wrote ${wanted.size} storefront gallery snapshot(s)`);
       return wanted.size;
     },

@@ -288,7 +288,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { slot: home.slot, publishedInSlotAt: new Date() };
     },
 
-    /** A monotonic per-product counter: part of the gallery ETag, so every instance sees changes at once. */
+    /** The product's gallery changed: its version moves on and its storefront row is written (in this transaction). */
     async touchGallery(productId?: number) {
       if (productId) await lockGallery(productId);
     },
