@@ -1,6 +1,6 @@
 /**
  * The storefront's gallery: GET /api/product-gallery/galleries/:slug (in `data`) and
- * GET /api/product-gallery/galleries?slugs= (server: services/gallery.ts, controllers/gallery.ts).
+ * GET /api/product-gallery/galleries?slugs= (server: domain/gallery-shape.ts shapes it, services/gallery.ts serves it).
  */
 import type { Role, Slot } from './vocabulary';
 

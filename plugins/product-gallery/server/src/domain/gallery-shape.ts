@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { SlotRule } from './default-briefs';
-import type { Category, Role, Slot } from './vocabulary';
+import type { Category, Role } from './vocabulary';
+import type { Gallery, GalleryImage, GallerySource } from '../../../shared/contracts/gallery';
 import { isAiGenerated, type DigitalSourceType } from '../pipeline/source-label';
 
 /**
@@ -8,44 +9,8 @@ import { isAiGenerated, type DigitalSourceType } from '../pipeline/source-label'
  * read model stores the result; the storefront route only reads it back.
  */
 
-export interface GallerySource {
-  url: string;
-  width: number | null;
-  height: number | null;
-  format: string;
-}
-
-export interface GalleryImage {
-  url: string;
-  width: number | null;
-  height: number | null;
-  mime: string | null;
-  alt: string;
-  focalPoint: { x: number; y: number } | null;
-  thumbhash: string | null;
-  /** A generator made or edited this image (IPTC DigitalSourceType in the file): label it as AI-generated. */
-  aiGenerated: boolean;
-  /** The file's IPTC DigitalSourceType, or null when nothing is known (an import without one). */
-  digitalSourceType: DigitalSourceType | null;
-  /**
-   * The piece laid by our compositor on a drawn scene (a hand, a neckline, a tabletop), not a
-   * photograph: a storefront that shows it should say so, as the admin does.
-   */
-  scenePreview: boolean;
-  sources: GallerySource[];
-}
-
-export interface GallerySlot {
-  slot: Slot;
-  role: Role;
-  image: GalleryImage;
-}
-
-export interface Gallery {
-  product: { documentId: string; slug: string; sku: string; title: string; category: string };
-  slots: GallerySlot[];
-  updatedAt: string;
-}
+// The storefront's answer is the contract the admin and storefronts read (shared/contracts).
+export type { Gallery, GalleryImage, GallerySlot, GallerySource } from '../../../shared/contracts/gallery';
 
 /** A product as galleries are built from it. */
 export interface ProductRow {
