@@ -9,7 +9,7 @@ import { decodeOnce, fromRaw, hasTransparency, parseColor, type DecodedImage, ty
 import { labelXmpOf, xmpOf } from './source-label';
 import { applyEncoder, fileExtensionFor, mimeFor, type EncodedImage, type OutputFormat } from './formats';
 import { focalPointOf, productBox, type FocalPoint, type ProductBox } from './product-box';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Region, type Sharp } from 'sharp';
 
 export type ChannelId = 'amazon-main' | 'amazon-additional' | 'etsy' | 'shopify' | 'google' | 'meta' | 'pinterest' | 'email';
 
@@ -260,7 +260,7 @@ export interface ChannelOutput extends EncodedImage {
 
 export interface ChannelGeometry {
   /** Source region (source pixels). */
-  region: { left: number; top: number; width: number; height: number };
+  region: Region;
   /** Size of the region after scaling. */
   contentWidth: number;
   contentHeight: number;
@@ -283,7 +283,6 @@ function presetOf(id: ChannelId): ChannelPreset {
 /** Aspects closer than this (1%) count as the same frame: no crop, no visible band. */
 const SAME_ASPECT = 0.01;
 
-type Region = ChannelGeometry['region'];
 
 /**
  * Whether a product box says where the product is. A box from edge to edge of the frame (a scene, a

@@ -18,7 +18,7 @@ import type { Scene } from './scenes';
 
 export interface CutoutLike {
   mask: Uint8Array;
-  bbox: { x: number; y: number; width: number; height: number };
+  bbox: BBox;
   /** The source's background model: its colour is taken out of the soft edge. */
   background?: BackgroundModel;
 }

@@ -27,7 +27,7 @@ export interface ProductShape {
   /** product area / image area */
   areaFraction: number;
   /** robust product extent (1st..99th percentile of mask mass), as fractions of the image size */
-  extent: { x: number; y: number; width: number; height: number };
+  extent: BBox;
   /** robust long side of the product / long side of the image */
   longSideFraction: number;
   /** bbox width / height */

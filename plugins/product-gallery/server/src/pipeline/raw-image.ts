@@ -17,12 +17,10 @@ export interface RawMask {
   height: number;
 }
 
-export interface BBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+/** The one box type: a rectangle in pixels of the image it belongs to (declared with the contracts). */
+import type { BBox } from '../../../shared/contracts/reference';
+
+export type { BBox };
 
 /** Area-average downscale of an RGBA image so that its long side is at most `maxLongSide`. */
 export function downscaleRgba(img: RawImage, maxLongSide: number): { image: RawImage; scale: number } {

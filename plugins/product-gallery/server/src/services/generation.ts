@@ -5,6 +5,7 @@ import { productLongSideMm } from '../domain/scale';
 import { isScenePreview, SCENE_PREVIEW_LABEL } from '../domain/readiness-rule';
 import { SCENE_FOR_CATEGORY } from '../pipeline/scenes';
 import type { LocalShotSpec } from '../pipeline/jobs';
+import type { BBox } from '../pipeline/raw-image';
 import {
   createReplicateGateway,
   hasUsableOutput,
@@ -61,9 +62,9 @@ export interface GenerationOutput {
   cost: number;
   expectedProductLongSidePx?: number | null;
   /** Where the product is in the output, when the generator knows (composites). */
-  productBox?: { x: number; y: number; width: number; height: number } | null;
+  productBox?: BBox | null;
   /** The source region a close-up shows. */
-  sourceRegion?: { x: number; y: number; width: number; height: number } | null;
+  sourceRegion?: BBox | null;
 }
 
 /** A generator behind the one interface a brief's role spec picks. */
