@@ -1,8 +1,9 @@
 /**
  * The editor's day in Debian's Chromium against the real built app: the overview shows each
  * slot's own state (draft, in review, approved, published), its search and filters live in the
- * URL, a search that hides everything offers to clear the filters, and the workspace's shot list
- * keeps every Generate button on its card at 1024 and 1440 px.
+ * URL, a search that hides everything offers to clear the filters, the matrix fits from 1024 px
+ * to wide screens, and the workspace's shot list keeps every Generate button on its card at 1024
+ * and 1440 px.
  *
  * Needs `npm run build` (the admin panel in dist/build) and /usr/bin/chromium.
  */
@@ -107,6 +108,35 @@ describeInBrowser('overview: slot states, search in the URL, clear filters; work
       expect(await page.locator('input[name="q"]').inputValue()).toBe('');
     });
   });
+
+  for (const width of [1024, 1280, 1440, 1920]) {
+    test(`overview at ${width} px: the whole matrix in view, every row's review column on screen`, async () => {
+      await step(page, `overview-${width}`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(overview());
+        await until('rows', async () => (await rows().count()) >= 4);
+        const matrix = page.getByTestId('readiness-matrix');
+        const hidden = await matrix.evaluate((table) => {
+          let box = table.parentElement;
+          while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+          return box ? box.scrollWidth - box.clientWidth : 0;
+        });
+        expect(hidden).toBeLessThanOrEqual(1);
+        const viewport = page.viewportSize()!;
+        for (const row of await rows().all()) {
+          const cells = row.locator('td');
+          const last = (await cells.last().boundingBox())!;
+          expect(last.x + last.width).toBeLessThanOrEqual(viewport.width);
+          // every slot cell still tells its state: a mark and a name (tooltip and screen readers) in a narrow matrix
+          for (const badge of await row.locator('[data-cell]').all()) {
+            expect(await badge.getAttribute('title')).toMatch(/\w/);
+            expect((await badge.innerText()).trim().length).toBeGreaterThan(0);
+          }
+        }
+        await screenshot(page, `overview-${width}`);
+      });
+    });
+  }
 
   for (const width of [1024, 1440]) {
     test(`workspace at ${width} px: every Generate button is on the shot list's card and in the viewport`, async () => {

@@ -1,6 +1,7 @@
 import { Badge } from '@strapi/design-system';
 import type { CellState } from '../api';
 import { useT } from '../utils/translations';
+import { WideOnly } from './MatrixLayout';
 
 /** One colour and one mark per state, so a state can be told apart without reading the label. */
 const LOOK: Record<CellState, { variant: 'success' | 'primary' | 'warning' | 'secondary' | 'alternative' | 'danger' | 'neutral'; mark: string; label: string }> = {
@@ -16,10 +17,11 @@ const LOOK: Record<CellState, { variant: 'success' | 'primary' | 'warning' | 'se
 export const SlotCell = ({ state, compact }: { state: CellState; compact?: boolean }) => {
   const t = useT();
   const look = LOOK[state] ?? LOOK.missing;
+  const label = t(`cell.${state}`, look.label);
   return (
-    <Badge variant={look.variant} data-cell={state} size={compact ? 'S' : 'M'}>
-      {`${look.mark} `}
-      {t(`cell.${state}`, look.label)}
+    <Badge variant={look.variant} data-cell={state} size={compact ? 'S' : 'M'} title={label}>
+      {look.mark}
+      <WideOnly>{` ${label}`}</WideOnly>
     </Badge>
   );
 };

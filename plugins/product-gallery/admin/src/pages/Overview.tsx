@@ -22,6 +22,7 @@ import { Layouts, Page } from '@strapi/strapi/admin';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { CELL_STATES, useProducts, type ProductFilters } from '../api';
 import { SlotCell } from '../components/SlotCell';
+import { MatrixFrame, NarrowOnly, ProductText, WideOnly } from '../components/MatrixLayout';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
 import { CATEGORIES, SLOTS } from '../utils/vocabulary';
@@ -244,6 +245,7 @@ export const OverviewPage = () => {
                 ))}
               </Flex>
             ) : null}
+            <MatrixFrame>
             <Table colCount={SLOTS.length + 2} rowCount={data.products.length + 1} data-testid="readiness-matrix">
               <Thead>
                 <Tr>
@@ -291,8 +293,8 @@ export const OverviewPage = () => {
                             ) : null}
                           </Box>
                           {/* A bounded column: a long title or SKU is cut with an ellipsis (whole in its
-                              tooltip) instead of widening the matrix past the page at 1440 px. */}
-                          <Flex direction="column" alignItems="flex-start" width="18rem" shrink={0}>
+                              tooltip) instead of widening the matrix past the page. */}
+                          <ProductText>
                             <Typography fontWeight="semiBold" ellipsis title={p.title} style={{ maxWidth: '100%' }}>
                               {p.title}
                             </Typography>
@@ -300,7 +302,7 @@ export const OverviewPage = () => {
                             <Typography variant="pi" textColor="neutral600" ellipsis title={line} style={{ maxWidth: '100%' }}>
                               {line}
                             </Typography>
-                          </Flex>
+                          </ProductText>
                         </Flex>
                       </Td>
                       {SLOTS.map((s) => {
@@ -323,9 +325,14 @@ export const OverviewPage = () => {
                           fontWeight={p.readiness.awaitingReview ? 'bold' : undefined}
                           textColor={p.readiness.awaitingReview ? 'warning600' : 'neutral500'}
                         >
-                          {t('overview.awaitingCount', '{count, plural, =0 {none} one {# shot in review} other {# shots in review}}', {
-                            count: p.readiness.awaitingReview,
-                          })}
+                          <WideOnly>
+                            {t('overview.awaitingCount', '{count, plural, =0 {none} one {# shot in review} other {# shots in review}}', {
+                              count: p.readiness.awaitingReview,
+                            })}
+                          </WideOnly>
+                          <NarrowOnly aria-hidden>
+                            {t('overview.awaitingShort', '{count, plural, =0 {none} other {# in review}}', { count: p.readiness.awaitingReview })}
+                          </NarrowOnly>
                         </Typography>
                       </Td>
                     </Tr>
@@ -333,6 +340,7 @@ export const OverviewPage = () => {
                 })}
               </Tbody>
             </Table>
+            </MatrixFrame>
             </Flex>
           )}
         </Flex>
