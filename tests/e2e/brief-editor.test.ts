@@ -37,6 +37,26 @@ describeInBrowser('brief editor: save and clone, problems beside their fields', 
     await session?.close();
   });
 
+  test('at 1024 px every brief\'s Edit and Clone are on screen, nothing scrolls sideways', async () => {
+    await step(page, 'briefs-1024', async () => {
+      await page.setViewportSize({ width: 1024, height: 900 });
+      await page.goto(`${session.app.url}/admin/plugins/product-gallery/briefs`);
+      const table = page.getByTestId('briefs-table');
+      await table.locator('[data-brief]').first().waitFor();
+      for (const button of await table.getByRole('button', { name: 'Clone' }).all()) {
+        const b = (await button.boundingBox())!;
+        expect(b.x + b.width).toBeLessThanOrEqual(1024);
+      }
+      const hidden = await table.evaluate((el) => {
+        let box: HTMLElement | null = el as HTMLElement;
+        while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+        return box ? box.scrollWidth - box.clientWidth : 0;
+      });
+      expect(hidden).toBeLessThanOrEqual(1);
+      await page.setViewportSize({ width: 1440, height: 1000 });
+    });
+  });
+
   test('clone a brief from the list', async () => {
     await step(page, 'clone', async () => {
       await page.goto(`${session.app.url}/admin/plugins/product-gallery/briefs`);

@@ -186,7 +186,8 @@ export const BriefsPage = () => {
                     </Flex>
                   </Td>
                   <Td>
-                    <Typography variant="pi">
+                    {/* the roles wrap (table cells do not by default), so the actions stay in view at 1024 px */}
+                    <Typography variant="pi" style={{ whiteSpace: 'normal' }}>
                       {(b.roles ?? [])
                         .map((r) => `${t(`role.${r.role}`, r.role)}${r.required ? '' : '*'}`)
                         .join(', ')}
