@@ -112,6 +112,35 @@ describe('storefront read model', () => {
     expect(image.focalPoint).toEqual({ x: 10, y: 20 });
   });
 
+  /**
+   * Runs `listener` on these lifecycle events of these models until the returned function is
+   * called. Reads made and writes held back are effects no response shows, so the tests below
+   * watch them through Strapi's own lifecycles.
+   */
+  const watch = (models: string[], actions: string[], listener: () => unknown) =>
+    app.strapi.db.lifecycles.subscribe({ models, ...Object.fromEntries(actions.map((a) => [a, listener])) });
+
+  it("writes that touch only the dispatcher's bookkeeping cost the read model nothing; a gallery field written the same way is followed", async () => {
+    const { product, assets } = await publishedGallery(app, { roles: ['clean'] });
+    const before = await rowOf(product.slug);
+    let reads = 0;
+    const stop = watch([UID.asset, SNAPSHOT], ['beforeFindMany', 'beforeFindOne', 'beforeCount'], () => (reads += 1));
+    try {
+      // The shape of a lease renewal and of a retry's bookkeeping, on an image that is published.
+      await app.strapi.db.query(UID.asset as any).updateMany({
+        where: { id: assets.clean.id },
+        data: { leaseUntil: new Date(), leaseOwner: 'elsewhere', attempts: 2, nextAttemptAt: new Date(), error: 'Retrying: busy' },
+      });
+    } finally {
+      stop();
+    }
+    expect(reads).toBe(0);
+    expect(await rowOf(product.slug)).toEqual(before);
+
+    await app.strapi.db.query(UID.asset as any).updateMany({ where: { id: assets.clean.id }, data: { alt: 'Written in bulk' } });
+    expect((await expectServedAsStored(product.slug)).body.data.slots[0].image.alt).toBe('Written in bulk');
+  });
+
   it('is written in the move’s own transaction: a move that fails after the write leaves the old row', async () => {
     const { product, file } = await publishedGallery(app, { roles: ['clean'] });
     const before = await rowOf(product.slug);
