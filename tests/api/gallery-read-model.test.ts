@@ -1,6 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
-import { startApp, ROOT, type TestApp } from '../support/strapi';
+import { isPostgres, startApp, ROOT, type TestApp } from '../support/strapi';
 import { createAsset, createProduct, move, publishedGallery, stopWorker, uploadPhoto, UID, SYSTEM } from '../support/fixtures';
 import { spawnChild, type Child } from '../support/rpc';
 
@@ -139,6 +139,42 @@ describe('storefront read model', () => {
 
     await app.strapi.db.query(UID.asset as any).updateMany({ where: { id: assets.clean.id }, data: { alt: 'Written in bulk' } });
     expect((await expectServedAsStored(product.slug)).body.data.slots[0].image.alt).toBe('Written in bulk');
+  });
+
+  /**
+   * Two writes of one product's gallery, each past its read of the gallery's row before either
+   * writes it. PostgreSQL runs them side by side, each in its own transaction (seeing only its
+   * own change); SQLite runs one transaction at a time, so there they race between statements
+   * made outside any.
+   */
+  const atOnce = async (writes: Array<() => Promise<unknown>>) => {
+    let arrived = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const stop = watch([SNAPSHOT], ['afterFindMany'], async () => {
+      if (arrived >= writes.length) return;
+      arrived += 1;
+      if (arrived === writes.length) open();
+      await gate;
+    });
+    try {
+      return await Promise.allSettled(writes.map((w) => (isPostgres() ? app.strapi.db.transaction(w) : w())));
+    } finally {
+      stop();
+    }
+  };
+  const publishWithoutLock = (id: number) => () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id }, data: { status: 'published' } });
+  const rolesOf = (row: any) => JSON.parse(row.body).data.slots.map((s: any) => s.role).sort();
+
+  it("two writes making a product's first gallery row at once both succeed, and the row holds both", async () => {
+    const file = await uploadPhoto(app);
+    const product = await createProduct(app);
+    const clean = await createAsset(app, { product, role: 'clean', status: 'approved', file });
+    const model = await createAsset(app, { product, role: 'model', status: 'approved', file });
+    const results = await atOnce([publishWithoutLock(clean.id), publishWithoutLock(model.id)]);
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled']);
+    expect(rolesOf(await rowOf(product.slug))).toEqual(['clean', 'clean', 'model']);
+    await expectServedAsStored(product.slug);
   });
 
   it('is written in the move’s own transaction: a move that fails after the write leaves the old row', async () => {

@@ -4,6 +4,7 @@ import { DEFAULT_SLOT_PLAN } from '../domain/default-briefs';
 import { UID } from '../domain/vocabulary';
 import { etagOf, oneBody, shapeGallery, type PublishedAssetRow } from '../domain/gallery-shape';
 import { getService } from '../utils/get-service';
+import { createSnapshotsUnlessPresent } from '../repositories/low-level';
 
 /**
  * Which shape of stored body this code writes. Raise it when shapeGallery's output changes: boot
@@ -32,40 +33,60 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const snapshots = () => strapi.db.query(UID.gallerySnapshot);
   const source = () => getService(strapi, 'gallerySource');
 
+  type Row = { productId: number; slug: string; body: string; etag: string; shape: number };
+
+  /**
+   * One batch of rebuild. A product's row may be created by another transaction between this
+   * one's read and its write (two writes of one product without the workflow's product lock,
+   * such as a Content Manager edit during a publish): the row that won holds what that
+   * transaction saw, so these products are written once more from what is visible now
+   * (PostgreSQL lets the creation go on only once the other transaction has ended).
+   */
+  const write = async (ids: number[], again: boolean): Promise<void> => {
+    const products = await source().products({ ids });
+    const [assets, plans, rows] = await Promise.all([
+      source().publishedAssets(products.map((p) => p.id)),
+      source().plansFor(products),
+      snapshots().findMany({ where: { productId: { $in: ids } }, select: ['id', 'productId', 'slug', 'etag', 'shape'] }),
+    ]);
+    const assetsOf = new Map<number, PublishedAssetRow[]>();
+    for (const a of assets) {
+      const list = assetsOf.get(a.productId);
+      if (list) list.push(a);
+      else assetsOf.set(a.productId, [a]);
+    }
+    const rowOf = new Map(rows.map((r: any) => [Number(r.productId), r]));
+    const productOf = new Map(products.map((p) => [p.id, p]));
+    const gone: number[] = [];
+    const created: Row[] = [];
+    for (const id of ids) {
+      const product = productOf.get(id);
+      const gallery = product ? shapeGallery(product, plans.get(id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(id) ?? []) : null;
+      const row = rowOf.get(id);
+      if (!gallery) {
+        if (row) gone.push(id);
+        continue;
+      }
+      const body = oneBody(gallery);
+      const data: Row = { productId: id, slug: gallery.product.slug, body, etag: etagOf(body), shape: SNAPSHOT_SHAPE };
+      if (!row) created.push(data);
+      else if (row.etag !== data.etag || row.slug !== data.slug || row.shape !== SNAPSHOT_SHAPE) {
+        await snapshots().updateMany({ where: { id: row.id }, data });
+      }
+    }
+    if (gone.length) await snapshots().deleteMany({ where: { productId: { $in: gone } } });
+    if (!created.length) return;
+    await createSnapshotsUnlessPresent(strapi, created);
+    const written = await snapshots().findMany({ where: { productId: { $in: created.map((c) => c.productId) } }, select: ['productId', 'etag', 'shape'] });
+    const etagOfWritten = new Map(written.map((r: any) => [Number(r.productId), r.shape === SNAPSHOT_SHAPE ? r.etag : null]));
+    const lost = created.filter((c) => etagOfWritten.get(c.productId) !== c.etag).map((c) => c.productId);
+    if (lost.length && again) await write(lost, false);
+  };
+
   const service = {
     /** Writes (or removes) these products' rows from the database as it is now. */
     async rebuild(productIds: Iterable<number>) {
-      for (const ids of chunks([...new Set(productIds)], BATCH)) {
-        const products = await source().products({ ids });
-        const [assets, plans, rows] = await Promise.all([
-          source().publishedAssets(products.map((p) => p.id)),
-          source().plansFor(products),
-          snapshots().findMany({ where: { productId: { $in: ids } }, select: ['id', 'productId', 'slug', 'etag', 'shape'] }),
-        ]);
-        const assetsOf = new Map<number, PublishedAssetRow[]>();
-        for (const a of assets) assetsOf.set(a.productId, [...(assetsOf.get(a.productId) ?? []), a]);
-        const rowOf = new Map(rows.map((r: any) => [Number(r.productId), r]));
-        const productOf = new Map(products.map((p) => [p.id, p]));
-        const gone: number[] = [];
-        const created: Record<string, unknown>[] = [];
-        for (const id of ids) {
-          const product = productOf.get(id);
-          const gallery = product ? shapeGallery(product, plans.get(id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(id) ?? []) : null;
-          const row = rowOf.get(id);
-          if (!gallery) {
-            if (row) gone.push(id);
-            continue;
-          }
-          const body = oneBody(gallery);
-          const data = { productId: id, slug: gallery.product.slug, body, etag: etagOf(body), shape: SNAPSHOT_SHAPE };
-          if (!row) created.push(data);
-          else if (row.etag !== data.etag || row.slug !== data.slug || row.shape !== SNAPSHOT_SHAPE) {
-            await snapshots().updateMany({ where: { id: row.id }, data });
-          }
-        }
-        if (gone.length) await snapshots().deleteMany({ where: { productId: { $in: gone } } });
-        if (created.length) await snapshots().createMany({ data: created });
-      }
+      for (const ids of chunks([...new Set(productIds)], BATCH)) await write(ids, true);
     },
 
     /**
@@ -108,12 +129,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stale = await snapshots().findMany({ where: { shape: { $ne: SNAPSHOT_SHAPE } }, select: ['productId'] });
       for (const r of stale) wanted.add(Number(r.productId));
       if (!wanted.size) return 0;
-      for (const ids of chunks([...wanted], BATCH)) {
-        const write = () => strapi.db.transaction(() => service.rebuild(ids));
-        // Instances booting together write the same missing rows: the one that loses on the
-        // product's unique row finds them written and checks them again.
-        await write().catch(write);
-      }
+      // Instances booting together write the same missing rows: rebuild takes the rows another
+      // one wrote first and checks them again.
+      for (const ids of chunks([...wanted], BATCH)) await strapi.db.transaction(() => service.rebuild(ids));
       strapi.log.info(`[product-gallery] wrote ${wanted.size} storefront gallery snapshot(s)`);
       return wanted.size;
     },
