@@ -177,6 +177,31 @@ describe('storefront read model', () => {
     await expectServedAsStored(product.slug);
   });
 
+  it("two writes of one product's existing row at once leave it holding both (a change beside a publish, an archive beside a publish)", async () => {
+    const file = await uploadPhoto(app);
+    const pair = async () => {
+      const product = await createProduct(app);
+      const clean = await createAsset(app, { product, role: 'clean', status: 'approved', file });
+      const model = await createAsset(app, { product, role: 'model', status: 'approved', file });
+      await move(app, clean.documentId, 'published');
+      return { product, clean, model };
+    };
+    const statuses = (results: PromiseSettledResult<unknown>[]) => results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status));
+
+    const edited = await pair();
+    const alt = () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id: edited.clean.id }, data: { alt: 'Written beside a publish' } });
+    expect(statuses(await atOnce([alt, publishWithoutLock(edited.model.id)]))).toEqual(['fulfilled', 'fulfilled']);
+    const row = await rowOf(edited.product.slug);
+    expect(rolesOf(row)).toEqual(['clean', 'clean', 'model']);
+    expect(JSON.parse(row.body).data.slots[0].image.alt).toBe('Written beside a publish');
+
+    const archived = await pair();
+    const archive = () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id: archived.clean.id }, data: { status: 'archived' } });
+    expect(statuses(await atOnce([archive, publishWithoutLock(archived.model.id)]))).toEqual(['fulfilled', 'fulfilled']);
+    expect(rolesOf(await rowOf(archived.product.slug))).toEqual(['model', 'model', 'model']);
+    await expectServedAsStored(archived.product.slug);
+  });
+
   it('is written in the move’s own transaction: a move that fails after the write leaves the old row', async () => {
     const { product, file } = await publishedGallery(app, { roles: ['clean'] });
     const before = await rowOf(product.slug);

@@ -15,6 +15,13 @@ export const SNAPSHOT_SHAPE = 1;
 /** Products rebuilt per round of queries (each round: 4 reads, then the writes). */
 const BATCH = 200;
 
+/**
+ * Rounds a batch may take when other transactions keep writing its rows meanwhile (each lost
+ * round follows such a write, so this is never reached in practice): past it the change fails
+ * rather than leave a gallery no one knows is stale.
+ */
+const ROUNDS = 5;
+
 const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /**
@@ -36,13 +43,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   type Row = { productId: number; slug: string; body: string; etag: string; shape: number };
 
   /**
-   * One batch of rebuild. A product's row may be created by another transaction between this
-   * one's read and its write (two writes of one product without the workflow's product lock,
-   * such as a Content Manager edit during a publish): the row that won holds what that
-   * transaction saw, so these products are written once more from what is visible now
-   * (PostgreSQL lets the creation go on only once the other transaction has ended).
+   * One batch of rebuild; returns the products whose row another transaction wrote after this
+   * one read it. Without the workflow's product lock (a Content Manager edit during a publish),
+   * two transactions can each shape a product's gallery from what they alone see: each write is
+   * therefore made only on the row as read (its ETag), or only where there is none, and one
+   * that finds the row changed leaves it to be shaped again from what is visible now.
+   * PostgreSQL lets such a write go on only once the other transaction has ended.
    */
-  const write = async (ids: number[], again: boolean): Promise<void> => {
+  const write = async (ids: number[]): Promise<number[]> => {
     const products = await source().products({ ids });
     const [assets, plans, rows] = await Promise.all([
       source().publishedAssets(products.map((p) => p.id)),
@@ -57,36 +65,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const rowOf = new Map(rows.map((r: any) => [Number(r.productId), r]));
     const productOf = new Map(products.map((p) => [p.id, p]));
-    const gone: number[] = [];
+    const gone: { id: number; etag: string; productId: number }[] = [];
     const created: Row[] = [];
+    const lost: number[] = [];
     for (const id of ids) {
       const product = productOf.get(id);
       const gallery = product ? shapeGallery(product, plans.get(id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(id) ?? []) : null;
       const row = rowOf.get(id);
       if (!gallery) {
-        if (row) gone.push(id);
+        if (row) gone.push({ id: row.id, etag: row.etag, productId: id });
         continue;
       }
       const body = oneBody(gallery);
       const data: Row = { productId: id, slug: gallery.product.slug, body, etag: etagOf(body), shape: SNAPSHOT_SHAPE };
       if (!row) created.push(data);
       else if (row.etag !== data.etag || row.slug !== data.slug || row.shape !== SNAPSHOT_SHAPE) {
-        await snapshots().updateMany({ where: { id: row.id }, data });
+        const { count } = await snapshots().updateMany({ where: { id: row.id, etag: row.etag }, data });
+        if (!count) lost.push(id);
       }
     }
-    if (gone.length) await snapshots().deleteMany({ where: { productId: { $in: gone } } });
-    if (!created.length) return;
-    await createSnapshotsUnlessPresent(strapi, created);
-    const written = await snapshots().findMany({ where: { productId: { $in: created.map((c) => c.productId) } }, select: ['productId', 'etag', 'shape'] });
-    const etagOfWritten = new Map(written.map((r: any) => [Number(r.productId), r.shape === SNAPSHOT_SHAPE ? r.etag : null]));
-    const lost = created.filter((c) => etagOfWritten.get(c.productId) !== c.etag).map((c) => c.productId);
-    if (lost.length && again) await write(lost, false);
+    if (gone.length) {
+      const { count } = await snapshots().deleteMany({ where: { $or: gone.map(({ id, etag }) => ({ id, etag })) } });
+      // All of them go round again: one whose row is gone has neither gallery nor row, and stays so.
+      if (count < gone.length) lost.push(...gone.map((g) => g.productId));
+    }
+    if (created.length) {
+      await createSnapshotsUnlessPresent(strapi, created);
+      const written = await snapshots().findMany({ where: { productId: { $in: created.map((c) => c.productId) } }, select: ['productId', 'etag', 'shape'] });
+      const etagOfWritten = new Map(written.map((r: any) => [Number(r.productId), r.shape === SNAPSHOT_SHAPE ? r.etag : null]));
+      lost.push(...created.filter((c) => etagOfWritten.get(c.productId) !== c.etag).map((c) => c.productId));
+    }
+    return lost;
   };
 
   const service = {
     /** Writes (or removes) these products' rows from the database as it is now. */
     async rebuild(productIds: Iterable<number>) {
-      for (const ids of chunks([...new Set(productIds)], BATCH)) await write(ids, true);
+      for (const batch of chunks([...new Set(productIds)], BATCH)) {
+        let ids = batch;
+        for (let round = 1; ids.length; round += 1) {
+          if (round > ROUNDS) throw new Error(`[product-gallery] the gallery rows of products ${ids.join(', ')} kept changing under this write`);
+          ids = await write(ids);
+        }
+      }
     },
 
     /**
