@@ -1,6 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
-import { startApp, ROOT, type TestApp } from '../support/strapi';
+import { isPostgres, startApp, ROOT, type TestApp } from '../support/strapi';
 import { createAsset, createProduct, move, publishedGallery, stopWorker, uploadPhoto, UID, SYSTEM } from '../support/fixtures';
 import { spawnChild, type Child } from '../support/rpc';
 
@@ -110,6 +110,96 @@ describe('storefront read model', () => {
     const image = (await expectServedAsStored(product.slug)).body.data.slots[0].image;
     expect(image.alt).toBe('Editor words');
     expect(image.focalPoint).toEqual({ x: 10, y: 20 });
+  });
+
+  /**
+   * Runs `listener` on these lifecycle events of these models until the returned function is
+   * called. Reads made and writes held back are effects no response shows, so the tests below
+   * watch them through Strapi's own lifecycles.
+   */
+  const watch = (models: string[], actions: string[], listener: () => unknown) =>
+    app.strapi.db.lifecycles.subscribe({ models, ...Object.fromEntries(actions.map((a) => [a, listener])) });
+
+  it("writes that touch only the dispatcher's bookkeeping cost the read model nothing; a gallery field written the same way is followed", async () => {
+    const { product, assets } = await publishedGallery(app, { roles: ['clean'] });
+    const before = await rowOf(product.slug);
+    let reads = 0;
+    const stop = watch([UID.asset, SNAPSHOT], ['beforeFindMany', 'beforeFindOne', 'beforeCount'], () => (reads += 1));
+    try {
+      // The shape of a lease renewal and of a retry's bookkeeping, on an image that is published.
+      await app.strapi.db.query(UID.asset as any).updateMany({
+        where: { id: assets.clean.id },
+        data: { leaseUntil: new Date(), leaseOwner: 'elsewhere', attempts: 2, nextAttemptAt: new Date(), error: 'Retrying: busy' },
+      });
+    } finally {
+      stop();
+    }
+    expect(reads).toBe(0);
+    expect(await rowOf(product.slug)).toEqual(before);
+
+    await app.strapi.db.query(UID.asset as any).updateMany({ where: { id: assets.clean.id }, data: { alt: 'Written in bulk' } });
+    expect((await expectServedAsStored(product.slug)).body.data.slots[0].image.alt).toBe('Written in bulk');
+  });
+
+  /**
+   * Two writes of one product's gallery, each past its read of the gallery's row before either
+   * writes it. PostgreSQL runs them side by side, each in its own transaction (seeing only its
+   * own change); SQLite runs one transaction at a time, so there they race between statements
+   * made outside any.
+   */
+  const atOnce = async (writes: Array<() => Promise<unknown>>) => {
+    let arrived = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const stop = watch([SNAPSHOT], ['afterFindMany'], async () => {
+      if (arrived >= writes.length) return;
+      arrived += 1;
+      if (arrived === writes.length) open();
+      await gate;
+    });
+    try {
+      return await Promise.allSettled(writes.map((w) => (isPostgres() ? app.strapi.db.transaction(w) : w())));
+    } finally {
+      stop();
+    }
+  };
+  const publishWithoutLock = (id: number) => () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id }, data: { status: 'published' } });
+  const rolesOf = (row: any) => JSON.parse(row.body).data.slots.map((s: any) => s.role).sort();
+
+  it("two writes making a product's first gallery row at once both succeed, and the row holds both", async () => {
+    const file = await uploadPhoto(app);
+    const product = await createProduct(app);
+    const clean = await createAsset(app, { product, role: 'clean', status: 'approved', file });
+    const model = await createAsset(app, { product, role: 'model', status: 'approved', file });
+    const results = await atOnce([publishWithoutLock(clean.id), publishWithoutLock(model.id)]);
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled']);
+    expect(rolesOf(await rowOf(product.slug))).toEqual(['clean', 'clean', 'model']);
+    await expectServedAsStored(product.slug);
+  });
+
+  it("two writes of one product's existing row at once leave it holding both (a change beside a publish, an archive beside a publish)", async () => {
+    const file = await uploadPhoto(app);
+    const pair = async () => {
+      const product = await createProduct(app);
+      const clean = await createAsset(app, { product, role: 'clean', status: 'approved', file });
+      const model = await createAsset(app, { product, role: 'model', status: 'approved', file });
+      await move(app, clean.documentId, 'published');
+      return { product, clean, model };
+    };
+    const statuses = (results: PromiseSettledResult<unknown>[]) => results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status));
+
+    const edited = await pair();
+    const alt = () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id: edited.clean.id }, data: { alt: 'Written beside a publish' } });
+    expect(statuses(await atOnce([alt, publishWithoutLock(edited.model.id)]))).toEqual(['fulfilled', 'fulfilled']);
+    const row = await rowOf(edited.product.slug);
+    expect(rolesOf(row)).toEqual(['clean', 'clean', 'model']);
+    expect(JSON.parse(row.body).data.slots[0].image.alt).toBe('Written beside a publish');
+
+    const archived = await pair();
+    const archive = () => app.strapi.db.query(UID.asset as any).updateMany({ where: { id: archived.clean.id }, data: { status: 'archived' } });
+    expect(statuses(await atOnce([archive, publishWithoutLock(archived.model.id)]))).toEqual(['fulfilled', 'fulfilled']);
+    expect(rolesOf(await rowOf(archived.product.slug))).toEqual(['model', 'model', 'model']);
+    await expectServedAsStored(archived.product.slug);
   });
 
   it('is written in the move’s own transaction: a move that fails after the write leaves the old row', async () => {

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../domain/vocabulary';
 import { getService } from '../utils/get-service';
+import { ASSET_GALLERY_FIELDS } from '../services/gallery-source';
 
 /**
  * Keeps the storefront read model in step with every write that can change a gallery, whoever
@@ -29,30 +30,43 @@ export const registerReadModelHooks = (strapi: Core.Strapi) => {
   const assetsWhere = (where: any) => query(UID.asset).findMany({ where, select: ['id', 'status'], populate: { product: { select: ['id'] } } });
   const productsOfPublished = (rows: any[]) => [...new Set(rows.filter((a) => a.status === 'published').map((a) => Number(a.product?.id)).filter(Number.isInteger))];
 
+  /**
+   * Whether an asset update can change a published gallery, judged from its data alone so the
+   * dispatcher's bookkeeping costs no read. Only a write of plain columns the gallery never reads
+   * is let through; anything else counts: no data, a key that is no attribute, any relation.
+   * A single update always counts: Strapi's own subscriber, which runs first, adds updatedAt to
+   * its data, and a published image's updatedAt is in its gallery. The dispatcher's writes are
+   * all updateMany, which it leaves alone.
+   */
+  const assetAttributes = () => strapi.db.metadata.get(UID.asset).attributes as Record<string, { type: string }>;
+  const mayChangeGallery = (data: unknown) => {
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return true;
+    const keys = Object.keys(data);
+    const attributes = assetAttributes();
+    return !keys.length || keys.some((k) => ASSET_GALLERY_FIELDS.has(k) || !Object.hasOwn(attributes, k) || attributes[k].type === 'relation');
+  };
+  const rememberAssets = async (event: Event) => {
+    event.state.before = await assetsWhere(event.params.where);
+  };
+  const rememberUpdatedAssets = async (event: Event) => {
+    if (mayChangeGallery(event.params.data)) await rememberAssets(event);
+  };
+  /** Products of the assets before the write and after it (none remembered: nothing to do). */
+  const afterUpdatedAssets = async (event: Event) => {
+    const before = event.state.before;
+    if (!before?.length) return;
+    const after = await assetsWhere({ id: { $in: ids(before) } });
+    await changed([...new Set([...productsOfPublished(before), ...productsOfPublished(after)])]);
+  };
+
   strapi.db.lifecycles.subscribe({
     models: [UID.asset],
-    async beforeUpdate(event: Event) {
-      event.state.before = await assetsWhere(event.params.where);
-    },
-    async beforeUpdateMany(event: Event) {
-      event.state.before = await assetsWhere(event.params.where);
-    },
-    async beforeDelete(event: Event) {
-      event.state.before = await assetsWhere(event.params.where);
-    },
-    async beforeDeleteMany(event: Event) {
-      event.state.before = await assetsWhere(event.params.where);
-    },
-    async afterUpdate(event: Event) {
-      const before = event.state.before ?? [];
-      const after = before.length ? await assetsWhere({ id: { $in: ids(before) } }) : [];
-      await changed([...new Set([...productsOfPublished(before), ...productsOfPublished(after)])]);
-    },
-    async afterUpdateMany(event: Event) {
-      const before = event.state.before ?? [];
-      const after = before.length ? await assetsWhere({ id: { $in: ids(before) } }) : [];
-      await changed([...new Set([...productsOfPublished(before), ...productsOfPublished(after)])]);
-    },
+    beforeUpdate: rememberUpdatedAssets,
+    beforeUpdateMany: rememberUpdatedAssets,
+    beforeDelete: rememberAssets,
+    beforeDeleteMany: rememberAssets,
+    afterUpdate: afterUpdatedAssets,
+    afterUpdateMany: afterUpdatedAssets,
     async afterDelete(event: Event) {
       await changed(productsOfPublished(event.state.before ?? []));
     },

@@ -20,6 +20,15 @@ import { UID } from '../domain/vocabulary';
  *   ledger"), and neither the entity API nor the query builder can take one. SQLite writes one
  *   at a time anyway.
  *
+ * - createSnapshotsUnlessPresent: new read-model rows in one INSERT ... ON CONFLICT (productId)
+ *   DO NOTHING (the query builder's onConflict and ignore). Two transactions can both find a
+ *   product without its row and both create it; the entity API's create then fails on the unique
+ *   productId, and on PostgreSQL a failed statement aborts the whole transaction, taking the
+ *   change the row was written for with it (the query engine has no savepoint to fall back to).
+ *   Skipped instead, the caller finds the row that won and writes it again. The entity API would
+ *   fill the attributes' defaults (documentId, publishedAt) and the timestamps; the query builder
+ *   does not, so they are filled here.
+ *
  * - createPreparedReads: the storefront's two per-request reads (the Public role's gallery
  *   permissions, the gallery row by slug) as prepared statements on the pooled connection. The
  *   entity API builds the SQL again and, on better-sqlite3, prepares a new statement for every
@@ -51,6 +60,26 @@ export const COST_LEDGER_LOCK = "select pg_advisory_xact_lock(('x' || substr(md5
 /** Takes the ledger's lock in this transaction (`trx`: the one strapi.db.transaction gives). */
 export const lockCostLedger = async (trx: any) => {
   if (trx.client.config.client === 'pg') await trx.raw(COST_LEDGER_LOCK);
+};
+
+export const createSnapshotsUnlessPresent = async (strapi: Core.Strapi, rows: Record<string, unknown>[]) => {
+  const meta = strapi.db.metadata.get(UID.gallerySnapshot);
+  const attributes = meta.attributes as Record<string, { default?: unknown; columnName?: string }>;
+  const defaults = () => {
+    const out: Record<string, unknown> = {};
+    for (const [name, a] of Object.entries(attributes)) if (a.default !== undefined) out[name] = typeof a.default === 'function' ? a.default() : a.default;
+    return out;
+  };
+  const now = new Date();
+  const size = strapi.db.dialect.getBatchInsertSize();
+  for (let i = 0; i < rows.length; i += size) {
+    await strapi.db
+      .queryBuilder(UID.gallerySnapshot)
+      .insert(rows.slice(i, i + size).map((row) => ({ ...defaults(), createdAt: now, updatedAt: now, ...row })))
+      .onConflict([attributes.productId.columnName ?? 'productId'])
+      .ignore()
+      .execute();
+  }
 };
 
 type QueryBuilder = ReturnType<Core.Strapi['db']['queryBuilder']>;

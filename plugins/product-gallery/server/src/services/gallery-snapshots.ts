@@ -4,6 +4,7 @@ import { DEFAULT_SLOT_PLAN } from '../domain/default-briefs';
 import { UID } from '../domain/vocabulary';
 import { etagOf, oneBody, shapeGallery, type PublishedAssetRow } from '../domain/gallery-shape';
 import { getService } from '../utils/get-service';
+import { createSnapshotsUnlessPresent } from '../repositories/low-level';
 
 /**
  * Which shape of stored body this code writes. Raise it when shapeGallery's output changes: boot
@@ -13,6 +14,13 @@ export const SNAPSHOT_SHAPE = 1;
 
 /** Products rebuilt per round of queries (each round: 4 reads, then the writes). */
 const BATCH = 200;
+
+/**
+ * Rounds a batch may take when other transactions keep writing its rows meanwhile (each lost
+ * round follows such a write, so this is never reached in practice): past it the change fails
+ * rather than leave a gallery no one knows is stale.
+ */
+const ROUNDS = 5;
 
 const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
@@ -32,39 +40,73 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const snapshots = () => strapi.db.query(UID.gallerySnapshot);
   const source = () => getService(strapi, 'gallerySource');
 
+  type Row = { productId: number; slug: string; body: string; etag: string; shape: number };
+
+  /**
+   * One batch of rebuild; returns the products whose row another transaction wrote after this
+   * one read it. Without the workflow's product lock (a Content Manager edit during a publish),
+   * two transactions can each shape a product's gallery from what they alone see: each write is
+   * therefore made only on the row as read (its ETag), or only where there is none, and one
+   * that finds the row changed leaves it to be shaped again from what is visible now.
+   * PostgreSQL lets such a write go on only once the other transaction has ended.
+   */
+  const write = async (ids: number[]): Promise<number[]> => {
+    const products = await source().products({ ids });
+    const [assets, plans, rows] = await Promise.all([
+      source().publishedAssets(products.map((p) => p.id)),
+      source().plansFor(products),
+      snapshots().findMany({ where: { productId: { $in: ids } }, select: ['id', 'productId', 'slug', 'etag', 'shape'] }),
+    ]);
+    const assetsOf = new Map<number, PublishedAssetRow[]>();
+    for (const a of assets) {
+      const list = assetsOf.get(a.productId);
+      if (list) list.push(a);
+      else assetsOf.set(a.productId, [a]);
+    }
+    const rowOf = new Map(rows.map((r: any) => [Number(r.productId), r]));
+    const productOf = new Map(products.map((p) => [p.id, p]));
+    const gone: { id: number; etag: string; productId: number }[] = [];
+    const created: Row[] = [];
+    const lost: number[] = [];
+    for (const id of ids) {
+      const product = productOf.get(id);
+      const gallery = product ? shapeGallery(product, plans.get(id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(id) ?? []) : null;
+      const row = rowOf.get(id);
+      if (!gallery) {
+        if (row) gone.push({ id: row.id, etag: row.etag, productId: id });
+        continue;
+      }
+      const body = oneBody(gallery);
+      const data: Row = { productId: id, slug: gallery.product.slug, body, etag: etagOf(body), shape: SNAPSHOT_SHAPE };
+      if (!row) created.push(data);
+      else if (row.etag !== data.etag || row.slug !== data.slug || row.shape !== SNAPSHOT_SHAPE) {
+        const { count } = await snapshots().updateMany({ where: { id: row.id, etag: row.etag }, data });
+        if (!count) lost.push(id);
+      }
+    }
+    if (gone.length) {
+      const { count } = await snapshots().deleteMany({ where: { $or: gone.map(({ id, etag }) => ({ id, etag })) } });
+      // All of them go round again: one whose row is gone has neither gallery nor row, and stays so.
+      if (count < gone.length) lost.push(...gone.map((g) => g.productId));
+    }
+    if (created.length) {
+      await createSnapshotsUnlessPresent(strapi, created);
+      const written = await snapshots().findMany({ where: { productId: { $in: created.map((c) => c.productId) } }, select: ['productId', 'etag', 'shape'] });
+      const etagOfWritten = new Map(written.map((r: any) => [Number(r.productId), r.shape === SNAPSHOT_SHAPE ? r.etag : null]));
+      lost.push(...created.filter((c) => etagOfWritten.get(c.productId) !== c.etag).map((c) => c.productId));
+    }
+    return lost;
+  };
+
   const service = {
     /** Writes (or removes) these products' rows from the database as it is now. */
     async rebuild(productIds: Iterable<number>) {
-      for (const ids of chunks([...new Set(productIds)], BATCH)) {
-        const products = await source().products({ ids });
-        const [assets, plans, rows] = await Promise.all([
-          source().publishedAssets(products.map((p) => p.id)),
-          source().plansFor(products),
-          snapshots().findMany({ where: { productId: { $in: ids } }, select: ['id', 'productId', 'slug', 'etag', 'shape'] }),
-        ]);
-        const assetsOf = new Map<number, PublishedAssetRow[]>();
-        for (const a of assets) assetsOf.set(a.productId, [...(assetsOf.get(a.productId) ?? []), a]);
-        const rowOf = new Map(rows.map((r: any) => [Number(r.productId), r]));
-        const productOf = new Map(products.map((p) => [p.id, p]));
-        const gone: number[] = [];
-        const created: Record<string, unknown>[] = [];
-        for (const id of ids) {
-          const product = productOf.get(id);
-          const gallery = product ? shapeGallery(product, plans.get(id) ?? DEFAULT_SLOT_PLAN, assetsOf.get(id) ?? []) : null;
-          const row = rowOf.get(id);
-          if (!gallery) {
-            if (row) gone.push(id);
-            continue;
-          }
-          const body = oneBody(gallery);
-          const data = { productId: id, slug: gallery.product.slug, body, etag: etagOf(body), shape: SNAPSHOT_SHAPE };
-          if (!row) created.push(data);
-          else if (row.etag !== data.etag || row.slug !== data.slug || row.shape !== SNAPSHOT_SHAPE) {
-            await snapshots().updateMany({ where: { id: row.id }, data });
-          }
+      for (const batch of chunks([...new Set(productIds)], BATCH)) {
+        let ids = batch;
+        for (let round = 1; ids.length; round += 1) {
+          if (round > ROUNDS) throw new Error(`[product-gallery] the gallery rows of products ${ids.join(', ')} kept changing under this write`);
+          ids = await write(ids);
         }
-        if (gone.length) await snapshots().deleteMany({ where: { productId: { $in: gone } } });
-        if (created.length) await snapshots().createMany({ data: created });
       }
     },
 
@@ -108,12 +150,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stale = await snapshots().findMany({ where: { shape: { $ne: SNAPSHOT_SHAPE } }, select: ['productId'] });
       for (const r of stale) wanted.add(Number(r.productId));
       if (!wanted.size) return 0;
-      for (const ids of chunks([...wanted], BATCH)) {
-        const write = () => strapi.db.transaction(() => service.rebuild(ids));
-        // Instances booting together write the same missing rows: the one that loses on the
-        // product's unique row finds them written and checks them again.
-        await write().catch(write);
-      }
+      // Instances booting together write the same missing rows: rebuild takes the rows another
+      // one wrote first and checks them again.
+      for (const ids of chunks([...wanted], BATCH)) await strapi.db.transaction(() => service.rebuild(ids));
       strapi.log.info(`[product-gallery] wrote ${wanted.size} storefront gallery snapshot(s)`);
       return wanted.size;
     },

@@ -12,6 +12,27 @@ const toDate = (value: unknown): Date | null => {
 
 const FILE_FIELDS = ['id', 'url', 'mime', 'width', 'height', 'alternativeText', 'formats', 'ext'];
 
+/** The image asset's own columns a gallery is shaped from (PublishedAssetRow). */
+const ASSET_COLUMNS = ['id', 'documentId', 'role', 'alt', 'focalPoint', 'width', 'height', 'renditions', 'placeholder', 'sourceType', 'provenance', 'updatedAt'];
+/** Which assets are in a gallery, with what file, and which wins when two of a role are published. */
+const ASSET_FILTER = { status: 'published' } as const;
+const ASSET_RELATIONS = ['product', 'file'] as const;
+const ASSET_ORDER = [{ publishedInSlotAt: 'desc' as const }, { id: 'desc' as const }];
+
+/**
+ * Every image-asset attribute a published gallery depends on, made from what publishedAssets
+ * reads below so the two cannot drift apart. The read model's hooks skip an asset write that
+ * touches none of these (the dispatcher's lease renewals and attempt bookkeeping, the most
+ * frequent writes there are): it cannot change what any storefront is sent. The Media Library
+ * file's own fields are followed on the file.
+ */
+export const ASSET_GALLERY_FIELDS: ReadonlySet<string> = new Set([
+  ...ASSET_COLUMNS,
+  ...Object.keys(ASSET_FILTER),
+  ...ASSET_RELATIONS,
+  ...ASSET_ORDER.flatMap((o) => Object.keys(o)),
+]);
+
 /**
  * What a gallery is made from, read through the query engine: products with their own brief,
  * their published assets with the Media Library file, and the briefs' slot plans. Shared by the
@@ -48,11 +69,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async publishedAssets(productIds: number[]): Promise<PublishedAssetRow[]> {
       if (!productIds.length) return [];
       const rows = await strapi.db.query(UID.asset).findMany({
-        where: { product: { id: { $in: productIds } }, status: 'published' },
-        select: ['id', 'documentId', 'role', 'alt', 'focalPoint', 'width', 'height', 'renditions', 'placeholder', 'sourceType', 'provenance', 'updatedAt'],
-        populate: { product: { select: ['id'] }, file: { select: FILE_FIELDS } },
+        where: { product: { id: { $in: productIds } }, ...ASSET_FILTER },
+        select: ASSET_COLUMNS,
+        populate: { product: { select: ['id'] }, file: { select: FILE_FIELDS } } satisfies Record<(typeof ASSET_RELATIONS)[number], unknown>,
         // Should two of a role ever be published, the latest wins.
-        orderBy: [{ publishedInSlotAt: 'desc' }, { id: 'desc' }],
+        orderBy: ASSET_ORDER,
       });
       return rows.map((r: any) => ({
         id: Number(r.id),
