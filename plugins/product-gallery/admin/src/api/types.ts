@@ -23,7 +23,7 @@ export type {
   QcView,
   TransitionResult,
 } from '../../../shared/contracts/assets';
-export type { CreatedAsset, GenerateResult, ImportResult, Plan, PlannedShot, RoleCandidates, RoleRuleWarning, Workspace } from '../../../shared/contracts/workspace';
+export type { GenerateResult, ImportResult, Plan, PlannedShot, RoleCandidates, RoleRuleWarning, Workspace } from '../../../shared/contracts/workspace';
 export type { AiMask, ConfirmedMask, ConfirmResult, ReferenceView, RefinePreview, RefineStroke, SecondOpinion } from '../../../shared/contracts/reference';
 export type { Gallery, GalleryImage, GallerySlot, GallerySource } from '../../../shared/contracts/gallery';
 
