@@ -22,6 +22,8 @@ describe('rbac: every review/publishing route checks the plugin actions', () => 
       expect.objectContaining({ to: 'approved', permitted: false }),
       expect.objectContaining({ to: 'rejected', permitted: false }),
     ]);
+    // The review page shows an Author no decision at all: the server says the role makes none.
+    expect(review.body.data.decisions).toEqual(review.body.data.moves);
 
     const approve = await suite.transition(suite.author, a.documentId, { to: 'approved', version: 2 });
     expect(approve.status).toBe(403);
@@ -53,6 +55,13 @@ describe('rbac: every review/publishing route checks the plugin actions', () => 
     expect(pub.status).toBe(200);
     expect(pub.body.data).toMatchObject({ status: 'published', slot: 'campaign' });
     expect((await suite.transition(suite.editor, a.documentId, { to: 'archived', version: 4 })).status).toBe(200);
+    // Out of review, an Editor's decisions stay allowed (the review page keeps them in place) and none is offered as a move.
+    const review = (await suite.app.http.get(`/product-gallery/assets/${a.documentId}`).set(suite.editor.auth)).body.data;
+    expect(review.decisions).toEqual([
+      { to: 'approved', action: 'plugin::product-gallery.review', permitted: true },
+      { to: 'rejected', action: 'plugin::product-gallery.review', permitted: true },
+    ]);
+    expect(review.moves).toEqual([]);
     const trail = await suite.app.strapi.db.query(UID.audit).findMany({ where: { asset: a.documentId }, orderBy: [{ id: 'asc' }] });
     expect(trail.slice(1).map((e: any) => [e.to, e.actor])).toEqual([
       ['in_review', suite.editor.user.email],

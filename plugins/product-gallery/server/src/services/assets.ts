@@ -278,6 +278,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         cost: asset.cost === null || asset.cost === undefined ? null : Number(asset.cost),
         attempts: asset.attempts ?? 0,
         moves: movesOf(asset.status, ability),
+        decisions: movesOf('in_review', ability),
         ...trailFacts(asset, history, names),
         history: history.map((h: any) => ({
           at: h.at,
