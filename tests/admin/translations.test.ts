@@ -20,18 +20,22 @@ const code = sources(SRC).map((file) => ({ file, text: fs.readFileSync(file, 'ut
 /** Every check id the server can give (its literals in the server's source): each needs a name and a meaning. */
 const SERVER = path.resolve(__dirname, '../../plugins/product-gallery/server/src');
 const CHECK_IDS = [...new Set(sources(SERVER).flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/'((?:tech|fidelity|channel|source)\.[a-z-]+)'/g)].map((m) => m[1])))];
-/** The units a check's value comes in (QcUnit), as the admin words them: bytes in MB or KB, text as it is. */
-const QC_UNITS = (fs.readFileSync(path.join(SERVER, 'pipeline/qc.ts'), 'utf8').match(/export type QcUnit = ([^;]+);/)?.[1] ?? '')
-  .split('|')
-  .map((u) => u.trim().replace(/'/g, ''))
-  .flatMap((u) => (u === 'bytes' ? ['bytes.mb', 'bytes.kb'] : u === 'text' || !u ? [] : [u]));
+const CONTRACTS = path.resolve(__dirname, '../../plugins/product-gallery/shared/contracts');
 
-/** The members of a string-literal union the server exports (`export type Name = 'a' | 'b';`). */
-const unionOf = (file: string, name: string) =>
-  (fs.readFileSync(path.join(SERVER, file), 'utf8').match(new RegExp(`export type ${name} = ([^;]+);`))?.[1] ?? '')
+/**
+ * The members of a string-literal union a contract declares (`export type Name = 'a' | 'b';`): a
+ * union it no longer declares that way fails here rather than leave its family unchecked.
+ */
+const unionOf = (file: string, name: string) => {
+  const union = fs.readFileSync(path.join(CONTRACTS, file), 'utf8').match(new RegExp(`export type ${name} = ([^;]+);`))?.[1];
+  if (!union) throw new Error(`shared/contracts/${file} declares no union ${name}`);
+  return union
     .split('|')
     .map((u) => u.trim().replace(/'/g, ''))
     .filter(Boolean);
+};
+/** The units a check's value comes in (QcUnit), as the admin words them: bytes in MB or KB, text as it is. */
+const QC_UNITS = unionOf('assets.d.ts', 'QcUnit').flatMap((u) => (u === 'bytes' ? ['bytes.mb', 'bytes.kb'] : u === 'text' ? [] : [u]));
 
 /** Families of ids built at runtime (`t(\`role.${role}\`, ...)`), with every member they can take. */
 const FAMILIES: Record<string, string[]> = {
@@ -49,9 +53,9 @@ const FAMILIES: Record<string, string[]> = {
   'qc.check': CHECK_IDS,
   'qc.meaning': CHECK_IDS,
   'qc.unit': QC_UNITS,
-  'channelPreview.rule': unionOf('pipeline/channel-rules.ts', 'ChannelRuleId'),
-  'channelPreview.break': unionOf('pipeline/channel-rules.ts', 'RuleBreakId'),
-  'channelPreview.framing': unionOf('pipeline/channels.ts', 'ChannelFraming'),
+  'channelPreview.rule': unionOf('channel-preview.d.ts', 'ChannelRuleId'),
+  'channelPreview.break': unionOf('channel-preview.d.ts', 'ChannelRuleBreakId'),
+  'channelPreview.framing': unionOf('channel-preview.d.ts', 'ChannelFraming'),
 };
 
 describe('admin translations', () => {

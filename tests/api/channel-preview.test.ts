@@ -3,6 +3,33 @@ import { startApp, adminSession, type TestApp, type AdminSession } from '../supp
 import { createProduct, publishedGallery, stopWorker, uploadPhoto } from '../support/fixtures';
 import { readZip } from '../support/zip';
 import { binary } from '../support/http';
+import type { ChannelPreview, ChannelPreviewFile } from '../../plugins/product-gallery/shared/contracts/channel-preview';
+
+/** The fields the contract gives the answer and each of its files (true: always sent; `fill` only where the product was framed). */
+const PREVIEW_FIELDS = { product: true, channel: true, notes: true, presets: true, files: true } satisfies Record<keyof ChannelPreview, true>;
+const FILE_FIELDS = {
+  name: true,
+  position: true,
+  slots: true,
+  role: true,
+  asset: true,
+  preset: true,
+  label: true,
+  format: true,
+  mime: true,
+  width: true,
+  height: true,
+  bytes: true,
+  quality: true,
+  upscaled: true,
+  framing: true,
+  fill: false,
+  meetsRules: true,
+  notes: true,
+  breaks: true,
+  alt: true,
+  preview: true,
+} satisfies Record<keyof ChannelPreviewFile, boolean>;
 
 /** The app, an editor, and an on-model photo (3:2) published in every role but clean: Amazon MAIN falls back to the model shot. */
 const boot = async () => {
@@ -29,6 +56,14 @@ describe('channel preview: the files a channel pack holds, its rules, and the ru
     expect(res.status).toBe(200);
     const data = res.body.data;
     const sku = gallery.product.sku;
+    // Exactly the contract's fields, which the admin reads.
+    expect(Object.keys(data).sort()).toEqual(Object.keys(PREVIEW_FIELDS).sort());
+    for (const f of data.files) {
+      const sent = Object.keys(f);
+      expect(sent.filter((k) => !(k in FILE_FIELDS))).toEqual([]);
+      expect(Object.entries(FILE_FIELDS).filter(([k, always]) => always && !sent.includes(k))).toEqual([]);
+    }
+    expect(data.files[0].fill).toEqual(expect.any(Number));
     expect(data.files.map((f: any) => [f.name, f.role, f.preset])).toEqual([
       [`${sku}.MAIN.jpg`, 'model', 'amazon-main'],
       [`${sku}.PT01.jpg`, 'detail', 'amazon-additional'],

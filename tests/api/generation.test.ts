@@ -68,6 +68,12 @@ describe('generation: shot lists, the local generator and import', () => {
     expect(res.status).toBe(202);
     expect(res.body.data.assets.map((a: any) => a.role).sort()).toEqual(['clean', 'detail', 'lifestyle', 'model', 'size']);
     expect(res.body.data.assets.every((a: any) => a.status === 'queued')).toBe(true);
+    // Each shot as the asset list shows it: no checks or moves yet, and nothing of the record besides (its prompt stays on the server).
+    for (const a of res.body.data.assets) {
+      expect(a).toMatchObject({ version: 1, imageNumber: 1, file: null, product: { documentId: productId }, qc: { status: null, checks: [] }, moves: [] });
+      expect(a).not.toHaveProperty('prompt');
+      expect(a).not.toHaveProperty('generationTag');
+    }
 
     const again = await app.http.post(`/product-gallery/products/${productId}/generate`).set(admin.auth).send({});
     expect(again.status).toBe(202);
@@ -190,7 +196,7 @@ describe('generation: shot lists, the local generator and import', () => {
       .attach('file', photoPath('60_pendant_lifestyle_dreamcatcher-on-white-chair.jpg'));
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ role: 'lifestyle', status: 'draft' });
-    expect(res.body.data.qc.length).toBeGreaterThan(3);
+    expect(res.body.data.qc.checks.length).toBeGreaterThan(3);
   });
 
   it('refuses an import that is not a photo, with a 4xx naming the problem', async () => {

@@ -84,8 +84,12 @@ describe('import: rule warnings and which image fills the slot', () => {
       },
     ]);
     // The checks flag the same two rules.
-    const failing = res.body.data.qc.filter((c: any) => c.status === 'fail').map((c: any) => c.id);
-    expect(failing).toEqual(expect.arrayContaining(['tech.resolution', 'tech.aspect']));
+    expect(res.body.data.qc.failing).toEqual(expect.arrayContaining(['tech.resolution', 'tech.aspect']));
+    // The new draft as the asset list shows it (its checks, this editor's moves), nothing of the record besides.
+    const list = await app.http.get(`/product-gallery/assets?product=${productId}&role=model`).set(admin.auth);
+    expect(list.body.data).toHaveLength(1);
+    expect(res.body.data).toEqual(list.body.data[0]);
+    expect(res.body.data.moves).toEqual([{ to: 'in_review', action: 'plugin::product-gallery.submit', permitted: true }]);
   });
 
   it('has no warnings for an image that keeps the rules', async () => {

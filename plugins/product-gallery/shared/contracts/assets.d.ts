@@ -182,6 +182,12 @@ export interface AssetReview extends Omit<AssetView, 'product'>, TrailFacts {
   cost: number | null;
   attempts: number;
   moves: Move[];
+  /**
+   * The review's decisions (approve, reject), each with whether this editor's role allows it,
+   * whatever the asset's status now: the review page keeps the allowed ones in place, enabled
+   * when `moves` offers them.
+   */
+  decisions: Move[];
   history: AuditEvent[];
 }
 

@@ -5,6 +5,7 @@
 import type { AssetStatus, Category, Role, Slot } from './vocabulary';
 import type { Brief } from './brief';
 import type { ReferenceView } from './reference';
+import type { AssetListItem } from './assets';
 
 /** One shot of the product's plan: a role of its brief, as it would be generated now. */
 export interface PlannedShot {
@@ -64,17 +65,12 @@ export interface Workspace {
   plan: Plan;
 }
 
-/** What an asset record says about itself when it is made (queued or imported). */
-export interface CreatedAsset {
-  documentId: string;
-  role: Role;
-  status: AssetStatus;
-  version: number;
-}
-
-/** POST /products/:documentId/generate (in `data`): the shots queued, and the roles that already had one. */
+/**
+ * POST /products/:documentId/generate (in `data`): the shots queued, as the asset list shows them,
+ * and the roles that already had one.
+ */
 export interface GenerateResult {
-  assets: CreatedAsset[];
+  assets: AssetListItem[];
   skipped: Role[];
 }
 
@@ -95,8 +91,11 @@ export interface RoleCandidates {
   message: string;
 }
 
-/** POST /products/:documentId/assets: the new draft, where it breaks its role's rules, and who fills the slot. */
+/**
+ * POST /products/:documentId/assets: the new draft (as the asset list shows it, its checks
+ * included), where it breaks its role's rules, and who fills the slot.
+ */
 export interface ImportResult {
-  data: CreatedAsset;
+  data: AssetListItem;
   meta: { warnings: RoleRuleWarning[]; candidates: RoleCandidates };
 }

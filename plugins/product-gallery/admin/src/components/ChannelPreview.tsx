@@ -1,6 +1,6 @@
 import { Box, Flex, Grid, Loader, Typography } from '@strapi/design-system';
 import { CheckCircle, WarningCircle } from '@strapi/icons';
-import { useChannelPreview, type ChannelFile, type ChannelRuleBreak } from '../api';
+import { useChannelPreview, type ChannelPreviewFile, type ChannelRuleBreak } from '../api';
 import { serverMessage } from '../utils/errors';
 import { useT } from '../utils/translations';
 import type { Channel } from '../utils/vocabulary';
@@ -45,7 +45,7 @@ const Break = ({ item }: { item: ChannelRuleBreak }) => {
   );
 };
 
-const FileCard = ({ file }: { file: ChannelFile }) => {
+const FileCard = ({ file }: { file: ChannelPreviewFile }) => {
   const t = useT();
   return (
     <Flex direction="column" alignItems="stretch" gap={2} data-channel-file={file.name}>

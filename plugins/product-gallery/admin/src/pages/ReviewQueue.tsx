@@ -12,7 +12,6 @@ import { ReasonDialog } from '../components/ReasonDialog';
 import { ScenePreviewBadge } from '../components/ScenePreviewBadge';
 import { ImageNumberBadge, OverrideNote, QcStatusBadge, StatusBadge, useQcStatusLabel } from '../components/StatusBadge';
 import { serverDetail, serverMessage } from '../utils/errors';
-import { useCan } from '../utils/permissions';
 import { permits } from '../utils/moves';
 import { useT } from '../utils/translations';
 import { mediaUrl, paths } from '../utils/urls';
@@ -107,7 +106,6 @@ const Provenance = ({ provenance, prompt }: { provenance?: Record<string, unknow
 
 export const ReviewQueuePage = () => {
   const t = useT();
-  const can = useCan();
   const navigate = useNavigate();
   const { assetId } = useParams();
   const [search] = useSearchParams();
@@ -189,7 +187,10 @@ export const ReviewQueuePage = () => {
     [afterDecision, asset, done, shotName, transition]
   );
 
-  // Approve and Reject stay in place for a reviewer, enabled exactly when the server offers the move.
+  // Approve and Reject stay in place for an editor whose role decides reviews (the server's
+  // decisions), enabled exactly when the asset's moves offer them now.
+  const showApprove = Boolean(asset && permits(asset.decisions, 'approved'));
+  const showReject = Boolean(asset && permits(asset.decisions, 'rejected'));
   const canDecide = Boolean(asset && permits(asset.moves, 'approved') && !conflict);
   const canReject = Boolean(asset && permits(asset.moves, 'rejected') && !conflict);
   const approve = useCallback(() => {
@@ -319,27 +320,23 @@ export const ReviewQueuePage = () => {
                         composed={composed}
                       />
                       <Flex gap={2} wrap="wrap" data-testid="review-actions">
-                        {can.review ? (
-                          <>
-                            <Button
-                              variant={qcFailed ? 'secondary' : 'success'}
-                              startIcon={<Check />}
-                              onClick={approve}
-                              disabled={!canDecide || transition.isLoading}
-                              loading={transition.isLoading && transition.variables?.to === 'approved'}
-                            >
-                              {qcFailed ? t('review.override', 'Override and approve… (A)') : t('review.approve', 'Approve (A)')}
-                            </Button>
-                            <Button
-                              variant="danger-light"
-                              startIcon={<Cross />}
-                              onClick={() => setDialog('reject')}
-                              disabled={!canReject || transition.isLoading}
-                            >
-                              {t('review.reject', 'Reject… (R)')}
-                            </Button>
-                          </>
-                        ) : (
+                        {showApprove ? (
+                          <Button
+                            variant={qcFailed ? 'secondary' : 'success'}
+                            startIcon={<Check />}
+                            onClick={approve}
+                            disabled={!canDecide || transition.isLoading}
+                            loading={transition.isLoading && transition.variables?.to === 'approved'}
+                          >
+                            {qcFailed ? t('review.override', 'Override and approve… (A)') : t('review.approve', 'Approve (A)')}
+                          </Button>
+                        ) : null}
+                        {showReject ? (
+                          <Button variant="danger-light" startIcon={<Cross />} onClick={() => setDialog('reject')} disabled={!canReject || transition.isLoading}>
+                            {t('review.reject', 'Reject… (R)')}
+                          </Button>
+                        ) : null}
+                        {showApprove || showReject ? null : (
                           <Typography variant="pi" textColor="neutral600">
                             {t('review.noPermission', 'You can look, but your role cannot approve or reject.')}
                           </Typography>

@@ -18,7 +18,7 @@ export {
   type AssetStatus,
   type Channel,
 } from '../../../server/src/domain/vocabulary';
-export { DEFAULT_SLOT_PLAN } from '../../../server/src/domain/default-briefs';
+export { DEFAULT_SLOT_PLAN } from '../../../server/src/domain/slot-plan';
 
 export const PRODUCT_UID = UID.product;
 

@@ -57,7 +57,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async generate(ctx: any) {
     const { documentId } = parseOrThrow(documentIdParam, ctx.params);
     const body = parseOrThrow(generateBody, ctx.request.body ?? {});
-    const data: GenerateResult = await getService(strapi, 'planner').generate(documentId, body.roles, actorOf(ctx));
+    const { assets, skipped } = await getService(strapi, 'planner').generate(documentId, body.roles, actorOf(ctx));
+    // The shots as they were queued (the worker may have taken them since), as the asset list shows them.
+    const data: GenerateResult = { assets: await getService(strapi, 'assets').listItems(assets, ctx.state.userAbility), skipped };
     ctx.status = 202;
     ctx.body = { data };
   },
@@ -80,7 +82,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.status = 201;
     // The new draft, then what the editor should know before reviewing it: where it breaks its
     // role's rules (the checks will flag the same), and which of the role's images fills the slot.
-    ctx.body = { data: asset, meta: { warnings, candidates } } satisfies ImportResult;
+    const [data] = await getService(strapi, 'assets').listItems([asset], ctx.state.userAbility);
+    ctx.body = { data, meta: { warnings, candidates } } satisfies ImportResult;
   },
 
   async progress(ctx: any) {

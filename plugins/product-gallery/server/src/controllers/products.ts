@@ -3,6 +3,7 @@ import { getService } from '../utils/get-service';
 import { channelPreviewParams, channelPreviewQuery, listProductsQuery, packQuery } from '../validation/assets';
 import { documentIdParam } from '../validation/admin';
 import { parseOrThrow } from '../validation/error';
+import type { ChannelPreview } from '../../../shared/contracts/channel-preview';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** GET /products?category=&missing=&awaiting=&q=&page=&pageSize=: the overview with readiness. */
@@ -33,6 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const { documentId, channel } = parseOrThrow(channelPreviewParams, ctx.params);
     const { size } = parseOrThrow(channelPreviewQuery, ctx.query ?? {});
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { data: await getService(strapi, 'pipeline').admit(() => getService(strapi, 'pack').preview(documentId, channel, size)) };
+    const data: ChannelPreview = await getService(strapi, 'pipeline').admit(() => getService(strapi, 'pack').preview(documentId, channel, size));
+    ctx.body = { data };
   },
 });

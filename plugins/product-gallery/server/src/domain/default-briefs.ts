@@ -1,7 +1,10 @@
-import type { Category, Role, Slot } from './vocabulary';
+import type { Category, Role } from './vocabulary';
 import type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
+import { DEFAULT_SLOT_PLAN } from './slot-plan';
 
 export type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
+// The default briefs' plan, in a module of its own so the admin can bundle it without their prompts.
+export { DEFAULT_SLOT_PLAN } from './slot-plan';
 
 export interface BriefSeed {
   seedKey: string;
@@ -10,15 +13,6 @@ export interface BriefSeed {
   roles: RoleSpec[];
   slotPlan: SlotRule[];
 }
-
-/** REFERENCE.md section 1: the default page-slot map. */
-export const DEFAULT_SLOT_PLAN: SlotRule[] = [
-  { slot: 'grid', roles: ['clean', 'model'] },
-  { slot: 'hero', roles: ['clean', 'model'] },
-  { slot: 'gallery-2', roles: ['model', 'size'] },
-  { slot: 'gallery-3', roles: ['detail'] },
-  { slot: 'campaign', roles: ['lifestyle'] },
-];
 
 export const DEFAULT_EDIT_MODEL = 'black-forest-labs/flux-kontext-pro';
 

@@ -6,24 +6,7 @@
 import { WHITE_MIN, type ChannelPreset } from './channels';
 import type { OutputFormat } from './formats';
 import type { Rgb } from './decode';
-
-export type ChannelRuleId = 'format' | 'size' | 'background' | 'max-bytes' | 'forbidden' | 'notes';
-
-export interface ChannelRule {
-  id: ChannelRuleId;
-  text: string;
-  values: Record<string, string | number>;
-}
-
-export type RuleBreakId = 'format' | 'max-width' | 'max-long-edge' | 'min-size' | 'upscaled' | 'background' | 'no-model' | 'no-props' | 'max-bytes';
-
-export interface RuleBreak {
-  rule: RuleBreakId;
-  /** 'fail': the channel rejects or flags the file; 'warn': accepted, but it will look worse. */
-  level: 'fail' | 'warn';
-  text: string;
-  values: Record<string, string | number>;
-}
+import type { ChannelRule, ChannelRuleBreak, ChannelRuleBreakId } from '../../../shared/contracts/channel-preview';
 
 /** What is known about one channel file and the shot it was made from. */
 export interface ChannelFileFacts {
@@ -100,9 +83,9 @@ export function channelRules(p: ChannelPreset): ChannelRule[] {
 const isWhite = (c?: Rgb) => Boolean(c && Math.min(c.r, c.g, c.b) >= WHITE_MIN);
 
 /** The rules of `p` that this file breaks, most serious first. */
-export function ruleBreaks(p: ChannelPreset, f: ChannelFileFacts): RuleBreak[] {
-  const out: RuleBreak[] = [];
-  const add = (rule: RuleBreakId, level: RuleBreak['level'], text: string, values: RuleBreak['values'] = {}) => out.push({ rule, level, text, values });
+export function ruleBreaks(p: ChannelPreset, f: ChannelFileFacts): ChannelRuleBreak[] {
+  const out: ChannelRuleBreak[] = [];
+  const add = (rule: ChannelRuleBreakId, level: ChannelRuleBreak['level'], text: string, values: ChannelRuleBreak['values'] = {}) => out.push({ rule, level, text, values });
   const forbids = (word: string) => p.forbidden.some((x) => x.includes(word));
   if (MODEL_ROLES.has(f.role) && forbids('model')) {
     add('no-model', 'fail', `A ${f.role} shot shows a person: ${p.label} allows no mannequin or model. Use the clean shot here.`, { role: f.role, channel: p.label });

@@ -10,8 +10,10 @@ import { labelXmpOf, xmpOf } from './source-label';
 import { applyEncoder, fileExtensionFor, mimeFor, type EncodedImage, type OutputFormat } from './formats';
 import { focalPointOf, productBox, type FocalPoint, type ProductBox } from './product-box';
 import sharp, { type Region, type Sharp } from 'sharp';
+import type { ChannelFraming, ChannelPresetId } from '../../../shared/contracts/channel-preview';
 
-export type ChannelId = 'amazon-main' | 'amazon-additional' | 'etsy' | 'shopify' | 'google' | 'meta' | 'pinterest' | 'email';
+/** A channel's file preset, as the channel preview names it. */
+export type ChannelId = ChannelPresetId;
 
 export const CHANNEL_IDS: readonly ChannelId[] = ['amazon-main', 'amazon-additional', 'etsy', 'shopify', 'google', 'meta', 'pinterest', 'email'];
 
@@ -234,8 +236,7 @@ export interface ChannelOptions {
   previewEdge?: number;
 }
 
-/** How the source met a fixed-aspect frame: cropped around the focal point, padded, or neither. */
-export type ChannelFraming = 'crop' | 'pad' | 'fit';
+export type { ChannelFraming } from '../../../shared/contracts/channel-preview';
 
 export interface ChannelOutput extends EncodedImage {
   channel: ChannelId;

@@ -2,17 +2,18 @@ import { PassThrough } from 'node:stream';
 import archiver from 'archiver';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { Channel } from '../domain/vocabulary';
+import type { Channel, Slot } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId, type ChannelOptions, type ChannelOutput } from '../pipeline/channels';
 import { channelRules, ruleBreaks } from '../pipeline/channel-rules';
 import { conflict } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { fillSlots, type PublishedAssetRow } from '../domain/gallery-shape';
+import type { ChannelFile, ChannelPreview } from '../../../shared/contracts/channel-preview';
 
 /** One gallery image in the pack, before it is rendered. */
 export interface PackItem {
   asset: PublishedAssetRow;
-  slots: string[];
+  slots: Slot[];
   preset: ChannelId;
   name: string;
   position: number;
@@ -74,7 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       // One file per asset (clean may fill grid and hero), in page order.
-      const unique: { asset: PublishedAssetRow; slots: string[] }[] = [];
+      const unique: { asset: PublishedAssetRow; slots: Slot[] }[] = [];
       for (const s of filled) {
         const hit = unique.find((u) => u.asset.id === s.asset!.id);
         if (hit) hit.slots.push(s.slot);
@@ -117,7 +118,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** One file as the manifest and the preview describe it, with the channel rules it breaks. */
-    describe(item: PackItem, out: ChannelOutput) {
+    describe(item: PackItem, out: ChannelOutput): ChannelFile {
       const preset = CHANNEL_PRESETS[item.preset];
       return {
         name: item.name,
@@ -144,7 +145,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** What a channel's pack would hold, with small previews of each file and the channel's rules. */
-    async preview(documentId: string, channel: Channel, previewEdge: number) {
+    async preview(documentId: string, channel: Channel, previewEdge: number): Promise<ChannelPreview> {
       const { product, items, notes } = await service.plan(documentId, channel);
       const rendered = await service.render(items, { previewEdge });
       const presets = [...new Set(items.map((i) => i.preset))].map((id) => ({ id, label: CHANNEL_PRESETS[id].label, rules: channelRules(CHANNEL_PRESETS[id]) }));

@@ -162,7 +162,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return snapshots().transaction(async () => {
         const created = await assets().create({
           data: { ...input.data, product: input.productId, role: input.role, status: input.status, version: 1 },
-          populate: { product: true },
+          // what the asset's views show: generating and importing answer with it
+          populate: { product: true, file: true },
         });
         await audit(created, null, input.status, actor, input.status === 'queued' ? 'planned' : 'imported');
         return created;
