@@ -2,7 +2,8 @@
  * Pure rules behind the overview and the shot list: a product's readiness from its plan and its
  * shots, which generator a role uses, the prompt a template renders to, and each role's alt text.
  */
-import { DEFAULT_SLOT_PLAN, type RoleSpec } from '../../plugins/product-gallery/server/src/domain/default-briefs';
+import type { RoleSpec } from '../../plugins/product-gallery/server/src/domain/default-briefs';
+import { DEFAULT_SLOT_PLAN } from '../../plugins/product-gallery/server/src/domain/slot-plan';
 import { renderPrompt, PROMPT_LIMITS } from '../../plugins/product-gallery/server/src/domain/prompt';
 import { computeReadiness } from '../../plugins/product-gallery/server/src/services/readiness';
 import { resolveGenerator } from '../../plugins/product-gallery/server/src/services/planner';

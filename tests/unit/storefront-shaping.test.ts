@@ -2,7 +2,8 @@
  * The storefront's pure shaping: which published image fills each slot (with fallbacks), the
  * sources a storefront gets for one image, and the file names a channel pack uses.
  */
-import { DEFAULT_SLOT_PLAN, type SlotRule } from '../../plugins/product-gallery/server/src/domain/default-briefs';
+import type { SlotRule } from '../../plugins/product-gallery/server/src/domain/default-briefs';
+import { DEFAULT_SLOT_PLAN } from '../../plugins/product-gallery/server/src/domain/slot-plan';
 import { fillSlots, sourcesOf, type PublishedAssetRow } from '../../plugins/product-gallery/server/src/domain/gallery-shape';
 import { channelFileName } from '../../plugins/product-gallery/server/src/services/pack';
 

@@ -3,8 +3,6 @@ import type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
 import { DEFAULT_SLOT_PLAN } from './slot-plan';
 
 export type { RoleSpec, SlotRule } from '../../../shared/contracts/brief';
-// The default briefs' plan, in a module of its own so the admin can bundle it without their prompts.
-export { DEFAULT_SLOT_PLAN } from './slot-plan';
 
 export interface BriefSeed {
   seedKey: string;

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { DEFAULT_BRIEFS, DEFAULT_SLOT_PLAN, type RoleSpec, type SlotRule } from '../domain/default-briefs';
+import { DEFAULT_BRIEFS, type RoleSpec, type SlotRule } from '../domain/default-briefs';
+import { DEFAULT_SLOT_PLAN } from '../domain/slot-plan';
 import { UID, type Category } from '../domain/vocabulary';
 import type { Brief } from '../../../shared/contracts/brief';
 

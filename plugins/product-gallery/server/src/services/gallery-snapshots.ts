@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
-import { DEFAULT_SLOT_PLAN } from '../domain/default-briefs';
+import { DEFAULT_SLOT_PLAN } from '../domain/slot-plan';
 import { UID } from '../domain/vocabulary';
 import { etagOf, oneBody, shapeGallery, type PublishedAssetRow } from '../domain/gallery-shape';
 import { getService } from '../utils/get-service';

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { DEFAULT_SLOT_PLAN, type SlotRule } from '../domain/default-briefs';
+import type { SlotRule } from '../domain/default-briefs';
+import { DEFAULT_SLOT_PLAN } from '../domain/slot-plan';
 import { UID, type Role } from '../domain/vocabulary';
 import { isScenePreview } from '../domain/readiness-rule';
 import { json, num, type BriefPlan, type ProductRow, type PublishedAssetRow } from '../domain/gallery-shape';
