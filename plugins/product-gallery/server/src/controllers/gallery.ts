@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { etagOf } from '../domain/gallery-shape';
 import { matchesIfNoneMatch } from '../utils/if-none-match';
 import { tooManyRequests, waitInWords } from '../utils/errors';
+import type { BudgetAnswer } from '../utils/rate-limit';
 import { getConfig, getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/error';
 import { galleriesQuery, galleryParams, galleryQuery } from '../validation/gallery';
@@ -49,23 +50,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ctx.body = json;
   };
 
+  const refuseIfSpent = ({ allowed, retryAfterMs }: BudgetAnswer) => {
+    if (allowed) return;
+    throw tooManyRequests(retryAfterMs, `Too many lookups of products without a gallery from this client. Try again in ${waitInWords(retryAfterMs)}.`, {
+      code: 'storefront_rate_limited',
+    });
+  };
+
   /**
    * Lookups of slugs with nothing published are what guessing produces: a client that has made
    * too many is refused every lookup (known ones too, or the refusal itself would tell) until its
    * budget refills. Returns the charge to make once the lookup's misses are known.
+   *
+   * Before the lookup the budget is read as this instance last saw it (no round trip to Redis for
+   * a storefront asking for what it sells); a lookup that missed asks the shared budget itself
+   * before it is answered or charged, so a client that spent its budget on other instances is
+   * refused at its first miss here, and every lookup after it.
    */
   const guardGuessing = async (ctx: any) => {
     const budget = getService(strapi, 'limits').storefrontMisses();
     if (!budget) return async () => undefined;
     const client = clientOf(ctx);
-    const { allowed, retryAfterMs } = await budget.peek(client);
-    if (!allowed) {
-      throw tooManyRequests(retryAfterMs, `Too many lookups of products without a gallery from this client. Try again in ${waitInWords(retryAfterMs)}.`, {
-        code: 'storefront_rate_limited',
-      });
-    }
+    refuseIfSpent(await budget.peek(client, { recent: true }));
     return async (misses: number) => {
-      if (misses > 0) await budget.charge(client, misses);
+      if (misses <= 0) return;
+      refuseIfSpent(await budget.peek(client));
+      await budget.charge(client, misses);
     };
   };
 
