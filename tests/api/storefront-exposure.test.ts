@@ -229,6 +229,24 @@ describe('storefront exposure', () => {
     expect((await get(known, shop)).status).toBe(200);
     expect((await get(known)).status).toBe(200);
   });
+
+  // Last here: the anonymous client (this test's address) stays refused for a minute.
+  it('refuses an anonymous client the same way, on the route answered before the router', async () => {
+    const { product } = await publishedGallery(app, { roles: ['clean'] });
+    const known = `${GALLERIES}/${product.slug}`;
+    const guesses = () => Array.from({ length: 24 }, () => `guess-${crypto.randomBytes(4).toString('hex')}`).join(',');
+    const answered = await get(known);
+    expect(answered.status).toBe(200);
+    expect((await get(known, { 'If-None-Match': answered.headers.etag })).status).toBe(304);
+    expect((await get(`${GALLERIES}?slugs=${guesses()}`)).status).toBe(200);
+    expect((await get(`${GALLERIES}?slugs=${guesses()}`)).status).toBe(200);
+    for (const url of [known, `${GALLERIES}/${guesses().split(',')[0]}`]) {
+      const refused = await get(url);
+      expect([url, refused.status]).toEqual([url, 429]);
+      expect(refused.body.error).toMatchObject({ name: 'RateLimitError', message: expect.stringMatching(/Too many lookups.*Try again in \d+ (seconds|minutes)/) });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  });
 });
 
 /**
