@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import IORedis from 'ioredis';
 import { startApp, adminSession, type TestApp, type AdminSession } from '../support/strapi';
 import { createAsset, createProduct, move, publishedGallery, stopWorker, uploadPhoto, UID } from '../support/fixtures';
+import { describeWithServices, REDIS_URL } from '../support/services';
 
 const GALLERIES = '/api/product-gallery/galleries';
 /** Each client may look up this many slugs without a gallery a minute (set low to reach it here). */
@@ -226,5 +228,78 @@ describe('storefront exposure', () => {
     // Other clients are untouched.
     expect((await get(known, shop)).status).toBe(200);
     expect((await get(known)).status).toBe(200);
+  });
+
+  // Last here: the anonymous client (this test's address) stays refused for a minute.
+  it('refuses an anonymous client the same way, on the route answered before the router', async () => {
+    const { product } = await publishedGallery(app, { roles: ['clean'] });
+    const known = `${GALLERIES}/${product.slug}`;
+    const guesses = () => Array.from({ length: 24 }, () => `guess-${crypto.randomBytes(4).toString('hex')}`).join(',');
+    const answered = await get(known);
+    expect(answered.status).toBe(200);
+    expect((await get(known, { 'If-None-Match': answered.headers.etag })).status).toBe(304);
+    expect((await get(`${GALLERIES}?slugs=${guesses()}`)).status).toBe(200);
+    expect((await get(`${GALLERIES}?slugs=${guesses()}`)).status).toBe(200);
+    for (const url of [known, `${GALLERIES}/${guesses().split(',')[0]}`]) {
+      const refused = await get(url);
+      expect([url, refused.status]).toEqual([url, 429]);
+      expect(refused.body.error).toMatchObject({ name: 'RateLimitError', message: expect.stringMatching(/Too many lookups.*Try again in \d+ (seconds|minutes)/) });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  });
+});
+
+/**
+ * With Redis the misses budget is shared by every instance, and a lookup of a known gallery
+ * costs no round trip to it: each instance answers those from the client's state as it last saw
+ * it, and asks Redis on every miss.
+ */
+describeWithServices('storefront exposure across instances', ['redis'])('storefront exposure across instances (Redis)', () => {
+  const prefix = `pg-test-${crypto.randomBytes(4).toString('hex')}`;
+  const env = { GALLERY_MISSES_PER_CLIENT_PER_MINUTE: String(MISSES_PER_MINUTE), REDIS_URL, PRODUCT_GALLERY_QUEUE_PREFIX: prefix, PRODUCT_GALLERY_WORKER: 'false' };
+  let first: TestApp | null = null;
+  let second: TestApp | null = null;
+
+  afterAll(async () => {
+    await first?.stop({ keepDatabase: Boolean(second) });
+    await second?.stop();
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('refuses a client that guessed on one instance every lookup there at once, and on another from its first miss there', async () => {
+    first = await startApp({ env });
+    const { product } = await publishedGallery(first, { roles: ['clean'] });
+    const apiToken = async (app: TestApp, name: string) => {
+      const token = await (app.strapi.service('admin::api-token') as any).create({ name: `${name}-${crypto.randomBytes(3).toString('hex')}`, kind: 'content-api', type: 'read-only', lifespan: null });
+      return { Authorization: `Bearer ${token.accessKey}` };
+    };
+    const guesser = await apiToken(first, 'guesser');
+    const shop = await apiToken(first, 'shop');
+    const get = (app: TestApp, url: string, headers: Record<string, string> = {}) => app.http.get(url).set(headers);
+    const known = `${GALLERIES}/${product.slug}`;
+    const guesses = () => Array.from({ length: 24 }, () => `guess-${crypto.randomBytes(4).toString('hex')}`).join(',');
+
+    for (let i = 0; i < MISSES_PER_MINUTE + 5; i++) expect((await get(first, known, guesser)).status).toBe(200);
+    expect((await get(first, `${GALLERIES}?slugs=${guesses()}`, guesser)).status).toBe(200);
+    expect((await get(first, `${GALLERIES}?slugs=${guesses()}`, guesser)).status).toBe(200);
+    // This instance charged the misses: it refuses the next lookup, a known one too.
+    const refused = await get(first, known, guesser);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await get(first, known, shop)).status).toBe(200);
+
+    // Another instance, on the same database and Redis, that has not seen the client yet.
+    const dbEnv = first.dbEnv;
+    await first.stop({ keepDatabase: true });
+    first = null;
+    second = await startApp({ dbEnv, env });
+    const guess = await get(second, `${GALLERIES}/${guesses().split(',')[0]}`, guesser);
+    expect(guess.status).toBe(429);
+    expect(guess.body.error).toMatchObject({ name: 'RateLimitError', message: expect.stringMatching(/Too many lookups/) });
+    for (const url of [known, `${GALLERIES}?slugs=${product.slug}`]) expect([url, (await get(second, url, guesser)).status]).toEqual([url, 429]);
+    expect((await get(second, known, shop)).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import { limitUploadPixels } from './upload-limits';
 import { registerReadModelHooks } from './read-model-hooks';
 import { registerErrorHeaders } from '../middlewares/error-headers';
 import { registerUploadCleanup } from '../middlewares/upload-cleanup';
+import { registerStorefrontFastPath } from '../middlewares/storefront-fast-path';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Strapi's own middlewares (errors, body) are in place by now; these run inside them, before the router.
@@ -14,6 +15,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   registerUploadCleanup(strapi);
   // Before the router (mounted after bootstrap): the Content Manager's draft actions answer 4xx, not 500.
   refuseDraftActionsOverHttp(strapi);
+  // Last of the plugin's server middlewares, right before the router: inside the error headers.
+  registerStorefrontFastPath(strapi);
   guardUsedFiles(strapi);
   limitUploadPixels(strapi);
   await lockContentManagerFields(strapi);

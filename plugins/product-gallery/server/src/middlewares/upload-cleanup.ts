@@ -11,7 +11,8 @@ export const registerUploadCleanup = (strapi: Core.Strapi) => {
   const apiPrefix = String(strapi.config.get('api.rest.prefix', '/api')).replace(/\/$/, '');
   const prefixes = ['/product-gallery/', `${apiPrefix}/product-gallery/`];
   strapi.server.use(async (ctx: any, next: () => Promise<unknown>) => {
-    if (!prefixes.some((prefix) => ctx.path.startsWith(prefix))) return next();
+    // The body is parsed by now: a request with no files has none to delete (every storefront read).
+    if (!ctx.request.files || !prefixes.some((prefix) => ctx.path.startsWith(prefix))) return next();
     try {
       await next();
     } finally {

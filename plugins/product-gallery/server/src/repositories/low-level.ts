@@ -29,12 +29,16 @@ import { UID } from '../domain/vocabulary';
  *   fill the attributes' defaults (documentId, publishedAt) and the timestamps; the query builder
  *   does not, so they are filled here.
  *
- * - createPreparedReads: the storefront's two per-request reads (the Public role's gallery
- *   permissions, the gallery row by slug) as prepared statements on the pooled connection. The
- *   entity API builds the SQL again and, on better-sqlite3, prepares a new statement for every
- *   call; for a request that is otherwise one index lookup that was most of its CPU. The SQL is
- *   the query builder's, compiled once; connections still come from knex's pool, so a read never
- *   runs inside another request's open transaction.
+ * - createPreparedReads: the storefront's per-request reads (the Public role's gallery
+ *   permissions, the gallery row by slug, or both in one statement) as prepared statements on the
+ *   pooled connection. The entity API builds the SQL again and, on better-sqlite3, prepares a new
+ *   statement for every call; for a request that is otherwise one index lookup that was most of
+ *   its CPU. The SQL is the query builder's, compiled once; connections still come from knex's
+ *   pool, so a read never runs inside another request's open transaction. The anonymous
+ *   `GET /galleries/:slug` reads the grant and the row in one statement (one pool round and one
+ *   statement less per request): the permission's query, through the role relation, as Strapi's
+ *   query builder makes it, with the row left-joined by slug on the knex query under it. Neither
+ *   API joins a table it has no relation to, and the row has none to the permission.
  */
 
 export const bumpGalleryVersion = async (strapi: Core.Strapi, productId: number) => {
@@ -82,8 +86,13 @@ export const createSnapshotsUnlessPresent = async (strapi: Core.Strapi, rows: Re
   }
 };
 
-type QueryBuilder = ReturnType<Core.Strapi['db']['queryBuilder']>;
+type KnexQuery = ReturnType<ReturnType<Core.Strapi['db']['queryBuilder']>['getKnexQuery']>;
 type Compiled = { sql: string; bindings: unknown[]; name: string };
+
+/** A stored storefront answer: the exact body and its strong ETag. */
+export type StoredGallery = { body: string; etag: string };
+
+const PERMISSION = 'plugin::users-permissions.permission';
 
 /** Stands where a value goes while the statement is compiled; replaced by the value on each run. */
 const PARAM = (i: number) => `\u0000param${i}\u0000`;
@@ -93,10 +102,10 @@ export const createPreparedReads = (strapi: Core.Strapi) => {
   const compiled = new Map<string, Compiled>();
   const statements = new WeakMap<object, Map<string, { all(...args: unknown[]): unknown[] }>>();
 
-  const compile = (key: string, arity: number, build: (params: string[]) => QueryBuilder): Compiled => {
+  const compile = (key: string, arity: number, build: (params: string[]) => KnexQuery): Compiled => {
     let c = compiled.get(key);
     if (!c) {
-      const { sql, bindings } = (build(Array.from({ length: arity }, (_, i) => PARAM(i))) as any).getKnexQuery().toSQL().toNative();
+      const { sql, bindings } = build(Array.from({ length: arity }, (_, i) => PARAM(i))).toSQL().toNative();
       c = { sql, bindings: [...bindings], name: `pg_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 20)}` };
       compiled.set(key, c);
     }
@@ -126,21 +135,36 @@ export const createPreparedReads = (strapi: Core.Strapi) => {
     }
   };
 
+  const publicGrants = (action: unknown) => strapi.db.queryBuilder(PERMISSION).select(['action']).where({ action, role: { type: 'public' } });
+
   return {
     /** The gallery row for a slug: its body and ETag. */
-    async snapshotBySlug(slug: string): Promise<{ body: string; etag: string } | null> {
-      const c = compile('snapshot-by-slug', 1, ([s]) => strapi.db.queryBuilder(UID.gallerySnapshot).select(['body', 'etag']).where({ slug: s }).first());
-      const [row] = await run<{ body: string; etag: string }>(c, [slug]);
+    async snapshotBySlug(slug: string): Promise<StoredGallery | null> {
+      const c = compile('snapshot-by-slug', 1, ([s]) => strapi.db.queryBuilder(UID.gallerySnapshot).select(['body', 'etag']).where({ slug: s }).first().getKnexQuery());
+      const [row] = await run<StoredGallery>(c, [slug]);
       return row ?? null;
     },
 
     /** Which of these actions the Public role holds (read on every request: a revoked grant holds at once). */
     async publicActions(actions: readonly string[]): Promise<Set<string>> {
-      const c = compile(`public-actions/${actions.length}`, actions.length, (params) =>
-        strapi.db.queryBuilder('plugin::users-permissions.permission').select(['action']).where({ action: { $in: params }, role: { type: 'public' } })
-      );
+      const c = compile(`public-actions/${actions.length}`, actions.length, (params) => publicGrants({ $in: params }).getKnexQuery());
       const rows = await run<{ action: string }>(c, [...actions]);
       return new Set(rows.map((r) => r.action));
+    },
+
+    /** Whether the Public role holds `action`, and the gallery row for a slug (null: none), in one statement. */
+    async publicSnapshotBySlug(action: string, slug: string): Promise<{ granted: boolean; row: StoredGallery | null }> {
+      const c = compile('public-snapshot-by-slug', 2, ([a, s]) => {
+        const meta = strapi.db.metadata.get(UID.gallerySnapshot);
+        const column = (name: string) => `snapshot.${(meta.attributes[name] as { columnName?: string }).columnName ?? name}`;
+        return publicGrants(a)
+          .getKnexQuery()
+          .leftJoin(`${meta.tableName} as snapshot`, (on) => on.onVal(column('slug'), '=', s))
+          .select({ body: column('body'), etag: column('etag') });
+      });
+      const [row] = await run<{ action: string; body: string | null; etag: string | null }>(c, [action, slug]);
+      if (!row) return { granted: false, row: null };
+      return { granted: true, row: row.body !== null && row.etag !== null ? { body: row.body, etag: row.etag } : null };
     },
   };
 };

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID, type Channel } from '../domain/vocabulary';
 import { CHANNEL_PRESETS, type ChannelId } from '../pipeline/channels';
 import { etagOf, forChannel, galleryJsonOf, listBody, oneBody, type Gallery } from '../domain/gallery-shape';
-import { createPreparedReads } from '../repositories/low-level';
+import { createPreparedReads, type StoredGallery } from '../repositories/low-level';
 
 /**
  * The storefront read path: galleries are read, never built, here. gallery-snapshots.ts writes
@@ -24,6 +24,7 @@ const CHANNEL_PRESET_OF: Record<Channel, ChannelId> = {
 const acceptedBy = (channel: Channel) => new Set<string>(CHANNEL_PRESETS[CHANNEL_PRESET_OF[channel]].acceptedFormats);
 
 export const GALLERY_ACTIONS = ['plugin::product-gallery.gallery.find', 'plugin::product-gallery.gallery.findOne'];
+export const FIND_ONE_ACTION = 'plugin::product-gallery.gallery.findOne';
 
 /** Channel views kept per process. Keyed by the stored row's ETag: a changed row is a new key, never a stale hit. */
 const MAX_CHANNEL_VIEWS = 2_000;
@@ -47,12 +48,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return view;
   };
 
+  /** GET /galleries/:slug's body and strong ETag (over the exact bytes sent) from its stored row, or null: no gallery. */
+  const view = (row: StoredGallery | null, opts: { channel?: Channel }) => {
+    if (!row) return null;
+    return opts.channel ? channelView(row.body, row.etag, opts.channel) : { json: row.body, etag: row.etag };
+  };
+
   return {
     /** GET /galleries/:slug's body and strong ETag (over the exact bytes sent), or null: no gallery. */
     async one(slug: string, opts: { channel?: Channel } = {}): Promise<{ json: string; etag: string } | null> {
-      const row = await prepared.snapshotBySlug(slug);
-      if (!row) return null;
-      return opts.channel ? channelView(row.body, row.etag, opts.channel) : { json: row.body, etag: row.etag };
+      return view(await prepared.snapshotBySlug(slug), opts);
+    },
+
+    view,
+
+    /**
+     * For an anonymous GET /galleries/:slug: whether the Public role holds gallery.findOne right
+     * now, and the slug's stored row, in one read (no cache: a revoked grant holds at once).
+     */
+    async publicOne(slug: string): Promise<{ granted: boolean; row: StoredGallery | null }> {
+      return prepared.publicSnapshotBySlug(FIND_ONE_ACTION, slug);
     },
 
     /**

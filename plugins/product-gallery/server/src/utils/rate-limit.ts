@@ -106,8 +106,13 @@ export interface BudgetAnswer {
 export interface RequestBudget {
   /** Spends `cost` (default 1) if the key's budget holds it; a refusal spends nothing. */
   take(key: string, cost?: number): Promise<BudgetAnswer>;
-  /** Whether the budget holds one more unit, spending nothing. */
-  peek(key: string): Promise<BudgetAnswer>;
+  /**
+   * Whether the budget holds one more unit, spending nothing. `recent`: answered from the key's
+   * state as this process last saw it, with no round trip; a shared budget sees a key's state on
+   * every take, peek and charge of it here, so a key this process spent itself is answered
+   * exactly, and one spent only on other instances looks unspent until it is asked for real.
+   */
+  peek(key: string, opts?: { recent?: boolean }): Promise<BudgetAnswer>;
   /**
    * Spends `cost` whatever the budget holds, for units known only after the work (a lookup's
    * misses): the debt makes the next requests wait, up to one extra window.
@@ -126,19 +131,26 @@ const budgetStep = (stored: number, now: number, intervalMs: number, windowMs: n
   return { store: mode === 'take' ? after : null, answer: { allowed: true, retryAfterMs: 0 } };
 };
 
-/** budgetStep in Redis, by Redis's clock (ms), atomic for every instance sharing the key. */
+/**
+ * budgetStep in Redis, by Redis's clock (ms), atomic for every instance sharing the key. Also
+ * returns how long until the key's budget is full again after the step, for the instance's copy.
+ */
 const BUDGET = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval, window, cost, mode = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local after = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0')) + cost * interval
+local full = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local after = full + cost * interval
 if mode == 'charge' then
   after = math.min(after, now + 2 * window)
 elseif after - now > window then
-  return { 0, string.format('%d', math.ceil(after - window - now)) }
+  return { 0, string.format('%d', math.ceil(after - window - now)), string.format('%d', math.ceil(full - now)) }
 end
-if mode ~= 'peek' then redis.call('SET', KEYS[1], string.format('%d', math.ceil(after)), 'PX', math.ceil(after - now) + 1000) end
-return { 1, '0' }
+if mode ~= 'peek' then
+  full = math.ceil(after)
+  redis.call('SET', KEYS[1], string.format('%d', full), 'PX', full - now + 1000)
+end
+return { 1, '0', string.format('%d', math.ceil(full - now)) }
 `;
 
 const budgetOptions = (limit: number, windowMs: number) => {
@@ -160,6 +172,7 @@ export const createRequestBudget = (limit: number, windowMs: number): RequestBud
   };
   return {
     take: async (key, cost = 1) => step(key, cost, 'take'),
+    // This process's state is the budget itself: `recent` changes nothing.
     peek: async (key) => step(key, 1, 'peek'),
     charge: async (key, cost) => void step(key, cost, 'charge'),
   };
@@ -178,18 +191,31 @@ export const createSharedRequestBudget = (
   onError: (error: Error) => void = () => undefined
 ): RequestBudget => {
   const { intervalMs } = budgetOptions(limit, windowMs);
+  /** Each key's full-again time (this process's clock) as Redis last answered it. */
+  const seen = new Map<string, number>();
+  let answering = true;
   const step = async (key: string, cost: number, mode: BudgetMode, local: () => Promise<BudgetAnswer>): Promise<BudgetAnswer> => {
     try {
-      const [allowed, retryAfterMs] = (await redis.eval(BUDGET, 1, `${prefix}:${key}`, intervalMs, windowMs, cost, mode)) as [number, string];
+      const [allowed, retryAfterMs, fullInMs] = (await redis.eval(BUDGET, 1, `${prefix}:${key}`, intervalMs, windowMs, cost, mode)) as [number, string, string];
+      answering = true;
+      const now = Date.now();
+      if (seen.size > 10_000) for (const [k, at] of seen) if (at <= now) seen.delete(k);
+      seen.set(key, now + Number(fullInMs));
       return { allowed: Number(allowed) === 1, retryAfterMs: Number(retryAfterMs) };
     } catch (error) {
+      answering = false;
       onError(error as Error);
       return local();
     }
   };
+  const recent = async (key: string): Promise<BudgetAnswer> => {
+    // While Redis does not answer, this process's own budget is the one in force.
+    if (!answering) return fallback.peek(key);
+    return budgetStep(seen.get(key) ?? 0, Date.now(), intervalMs, windowMs, 1, 'peek').answer;
+  };
   return {
     take: (key, cost = 1) => step(key, cost, 'take', () => fallback.take(key, cost)),
-    peek: (key) => step(key, 1, 'peek', () => fallback.peek(key)),
+    peek: (key, opts) => (opts?.recent ? recent(key) : step(key, 1, 'peek', () => fallback.peek(key))),
     charge: async (key, cost) => void (await step(key, cost, 'charge', async () => (await fallback.charge(key, cost), { allowed: true, retryAfterMs: 0 }))),
   };
 };
