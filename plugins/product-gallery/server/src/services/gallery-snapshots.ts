@@ -4,6 +4,7 @@ import { DEFAULT_SLOT_PLAN } from '../domain/slot-plan';
 import { UID } from '../domain/vocabulary';
 import { etagOf, oneBody, shapeGallery, type PublishedAssetRow } from '../domain/gallery-shape';
 import { getService } from '../utils/get-service';
+import { conflict } from '../utils/errors';
 import { createSnapshotsUnlessPresent } from '../repositories/low-level';
 
 /**
@@ -17,8 +18,8 @@ const BATCH = 200;
 
 /**
  * Rounds a batch may take when other transactions keep writing its rows meanwhile (each lost
- * round follows such a write, so this is never reached in practice): past it the change fails
- * rather than leave a gallery no one knows is stale.
+ * round follows such a write, so this is never reached in practice): past it the change is
+ * refused (409, the editor tries again) rather than leave a gallery no one knows is stale.
  */
 const ROUNDS = 5;
 
@@ -104,7 +105,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const batch of chunks([...new Set(productIds)], BATCH)) {
         let ids = batch;
         for (let round = 1; ids.length; round += 1) {
-          if (round > ROUNDS) throw new Error(`[product-gallery] the gallery rows of products ${ids.join(', ')} kept changing under this write`);
+          if (round > ROUNDS) {
+            throw conflict('Other changes to the same product’s published gallery kept landing while this one was saved. Nothing was changed: try again.', {
+              code: 'gallery_busy',
+              productIds: ids,
+            });
+          }
           ids = await write(ids);
         }
       }

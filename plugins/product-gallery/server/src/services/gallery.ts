@@ -23,8 +23,8 @@ const CHANNEL_PRESET_OF: Record<Channel, ChannelId> = {
 };
 const acceptedBy = (channel: Channel) => new Set<string>(CHANNEL_PRESETS[CHANNEL_PRESET_OF[channel]].acceptedFormats);
 
-export const GALLERY_ACTIONS = ['plugin::product-gallery.gallery.find', 'plugin::product-gallery.gallery.findOne'];
 export const FIND_ONE_ACTION = 'plugin::product-gallery.gallery.findOne';
+export const GALLERY_ACTIONS = ['plugin::product-gallery.gallery.find', FIND_ONE_ACTION];
 
 /** Channel views kept per process. Keyed by the stored row's ETag: a changed row is a new key, never a stale hit. */
 const MAX_CHANNEL_VIEWS = 2_000;
